@@ -1,0 +1,269 @@
+// Drives real VS Code (code-server) in headless Chromium and checks what a user of the
+// ipf-lsp extension sees. Started by run.sh; every input comes from the environment:
+//
+//   IPF_E2E_URL        workbench URL (with ?folder=...)
+//   IPF_E2E_WORKSPACE  the workspace folder on disk (to read the saved file)
+//   IPF_E2E_FILE       file to open, relative to the workspace
+//   IPF_E2E_TOOLS      folder whose node_modules holds playwright-core
+//   IPF_E2E_ARTIFACTS  where screenshots go
+//   IPF_E2E_EXPECT_DIAG     text the Problems panel must show
+//   IPF_E2E_HOVER_WORD      technology mention to hover (first occurrence on the diagnostic's line)
+//   IPF_E2E_EXPECT_HOVER    text the hover must show
+//   IPF_E2E_EXPECT_FIX      title of the quick fix to run
+//   IPF_E2E_EXPECT_SECTION  heading the document must end with after the quick fix
+//   IPF_E2E_EXPECT_LIBRARY  text "ipf: Show pattern library" must show
+//
+// Prints "ok"/"FAIL" per check and a closing "N passed, M failed"; exits 1 on failure.
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const env = (k) => {
+  const v = process.env[k];
+  if (v === undefined || v === '') throw new Error(`missing env ${k}`);
+  return v;
+};
+const url = env('IPF_E2E_URL');
+const workspace = env('IPF_E2E_WORKSPACE');
+const file = env('IPF_E2E_FILE');
+const artifacts = env('IPF_E2E_ARTIFACTS');
+const expectDiag = env('IPF_E2E_EXPECT_DIAG');
+const hoverWord = env('IPF_E2E_HOVER_WORD');
+const expectHover = env('IPF_E2E_EXPECT_HOVER');
+const expectFix = env('IPF_E2E_EXPECT_FIX');
+const expectSection = env('IPF_E2E_EXPECT_SECTION');
+const expectLibrary = env('IPF_E2E_EXPECT_LIBRARY');
+const require = createRequire(path.join(env('IPF_E2E_TOOLS'), 'package.json'));
+const { chromium } = require('playwright-core');
+
+const filePath = path.join(workspace, file);
+const original = fs.readFileSync(filePath, 'utf8');
+const baseName = path.basename(file);
+const T = 60000;
+
+let passed = 0;
+let failed = 0;
+const check = async (name, fn) => {
+  const t0 = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok    ${name} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
+    return true;
+  } catch (e) {
+    failed++;
+    console.log(`FAIL  ${name}: ${String(e && e.message ? e.message : e).split('\n')[0]}`);
+    return false;
+  }
+};
+
+// Monaco renders spaces as NBSP; compare normalised text.
+const norm = (s) => s.replace(/\u00a0/g, ' ');
+
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'ipf-e2e-chrome-'));
+const ctx = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.IPF_E2E_CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1400, height: 900 },
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+const page = ctx.pages()[0] || (await ctx.newPage());
+const shot = (name) => page.screenshot({ path: path.join(artifacts, name) }).catch(() => {});
+
+const editorSel = '.editor-instance .monaco-editor';
+
+/** Text of every visible `.monaco-hover` widget. */
+const hoverText = () =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('.monaco-hover')]
+      .filter((el) => el.offsetParent !== null || el.getClientRects().length > 0)
+      .map((el) => el.textContent || '')
+      .join('\n')
+      .replace(/\u00a0/g, ' '),
+  );
+
+/** Screen rectangle of the first occurrence of `word` in the visible lines of the active editor. */
+const wordRect = (word) =>
+  page.evaluate(
+    ({ word, sel }) => {
+      const editors = [...document.querySelectorAll(sel)].filter((e) => e.getClientRects().length > 0);
+      for (const ed of editors) {
+        for (const line of ed.querySelectorAll('.view-lines .view-line')) {
+          const nodes = [];
+          const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+          for (let n = walker.nextNode(); n; n = walker.nextNode()) nodes.push(n);
+          const full = nodes.map((n) => n.data).join('').replace(/\u00a0/g, ' ');
+          const at = full.indexOf(word);
+          if (at < 0) continue;
+          // map the offset of the word's 2nd character to its text node
+          let off = at + 1;
+          for (const n of nodes) {
+            if (off < n.data.length) {
+              const r = document.createRange();
+              r.setStart(n, off);
+              r.setEnd(n, Math.min(n.data.length, off + 2));
+              const b = r.getBoundingClientRect();
+              return { x: b.left + b.width / 2, y: b.top + b.height / 2 };
+            }
+            off -= n.data.length;
+          }
+        }
+      }
+      return null;
+    },
+    { word, sel: editorSel },
+  );
+
+const runCommand = async (title) => {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: T });
+  await input.fill('>' + title);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible', timeout: T });
+  await page.keyboard.press('Enter');
+};
+
+try {
+  await check('workbench loads', async () => {
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: T });
+    await page.waitForSelector('.monaco-workbench', { timeout: 90000 });
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: T });
+  });
+
+  const opened = await check(`open ${file}`, async () => {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: T });
+    await input.fill(file);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: baseName }).first().waitFor({ timeout: T });
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab.active', { hasText: baseName }).waitFor({ timeout: T });
+    const firstLine = original.split('\n').find((l) => l.trim() !== '') || '';
+    await page.waitForFunction(
+      ({ sel, t }) =>
+        [...document.querySelectorAll(sel + ' .view-lines')].some((e) =>
+          (e.textContent || '').replace(/\u00a0/g, ' ').includes(t),
+        ),
+      { sel: editorSel, t: firstLine.slice(0, 30) },
+      { timeout: T },
+    );
+  });
+
+  if (opened) {
+    // (a) Problems panel
+    await check(`Problems panel shows "${expectDiag}"`, async () => {
+      await page.locator(editorSel + ' .view-lines').first().click();
+      await page.keyboard.press('Control+Shift+M');
+      await page.waitForFunction(
+        (t) => (document.querySelector('.markers-panel')?.textContent || '').replace(/\u00a0/g, ' ').includes(t),
+        expectDiag,
+        { timeout: 90000 },
+      );
+    });
+
+    // Jump to the diagnostic the way a user does: click it in the Problems panel.
+    await page
+      .locator('.markers-panel .monaco-list-row', { hasText: expectDiag.slice(0, 40) })
+      .first()
+      .click({ timeout: 10000 })
+      .catch(() => {});
+
+    // (b) hover over the technology mention
+    await check(`hover on "${hoverWord}" shows "${expectHover}"`, async () => {
+      let rect = null;
+      const deadline = Date.now() + T;
+      while (!rect && Date.now() < deadline) {
+        rect = await wordRect(hoverWord);
+        if (!rect) await page.waitForTimeout(500);
+      }
+      if (!rect) throw new Error(`"${hoverWord}" not visible in the editor`);
+      let text = '';
+      for (let attempt = 0; attempt < 4 && !text.includes(expectHover); attempt++) {
+        await page.mouse.move(rect.x + 40, rect.y + 120);
+        await page.waitForTimeout(200);
+        await page.mouse.move(rect.x, rect.y, { steps: 5 });
+        const until = Date.now() + 10000;
+        while (Date.now() < until) {
+          text = await hoverText();
+          if (text.includes(expectHover)) break;
+          await page.waitForTimeout(300);
+        }
+      }
+      await shot('vscode-e2e-hover.png');
+      if (!text.includes(expectHover)) throw new Error(`hover text was: ${JSON.stringify(text.slice(0, 300))}`);
+    });
+
+    // (c) quick fix via Ctrl+. on the mention
+    await check(`quick fix "${expectFix}" appends "${expectSection}"`, async () => {
+      await page.keyboard.press('Escape');
+      const rect = await wordRect(hoverWord);
+      if (!rect) throw new Error(`"${hoverWord}" not visible in the editor`);
+      await page.mouse.click(rect.x, rect.y);
+      await page.keyboard.press('Control+.');
+      const item = page.locator('.action-widget .monaco-list-row', { hasText: expectFix }).first();
+      await item.waitFor({ state: 'visible', timeout: T });
+      await shot('vscode-e2e-quickfix.png');
+      await item.click();
+      await page.locator('.tabs-container .tab.active.dirty', { hasText: baseName }).waitFor({ timeout: T });
+      await page.keyboard.press('Control+S');
+      await page.locator('.tabs-container .tab.active:not(.dirty)', { hasText: baseName }).waitFor({ timeout: T });
+      let saved = '';
+      const deadline = Date.now() + 15000;
+      while (Date.now() < deadline) {
+        saved = fs.readFileSync(filePath, 'utf8');
+        if (saved !== original) break;
+        await page.waitForTimeout(250);
+      }
+      const keep = original.trimEnd();
+      if (!saved.startsWith(keep)) throw new Error('the original text was not kept at the start of the file');
+      const added = saved.slice(keep.length);
+      const lines = added.split('\n');
+      const headings = lines.filter((l) => /^##\s/.test(l));
+      if (!headings.some((h) => h.startsWith(expectSection))) {
+        throw new Error(`no "${expectSection}" heading in the appended text: ${JSON.stringify(added.slice(0, 200))}`);
+      }
+      // The document ends with the inserted section: nothing of the original follows it.
+      const lastH2 = [...saved.matchAll(/^## .*$/gm)].pop()?.[0] ?? '';
+      if (!lastH2.startsWith(expectSection)) throw new Error(`last ## heading is "${lastH2}"`);
+      fs.writeFileSync(path.join(artifacts, 'spec-after-quickfix.md'), saved);
+    });
+
+    // (d) the extension's own command reaches the server
+    await check(`"ipf: Show pattern library" shows "${expectLibrary}"`, async () => {
+      await page.keyboard.press('Escape');
+      await runCommand('ipf: Show pattern library');
+      await page.waitForFunction(
+        ({ sel, t }) =>
+          [...document.querySelectorAll(sel + ' .view-lines')].some(
+            (e) => e.getClientRects().length > 0 && (e.textContent || '').replace(/\u00a0/g, ' ').includes(t),
+          ),
+        { sel: editorSel, t: expectLibrary },
+        { timeout: T },
+      );
+      await page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor({ timeout: 5000 });
+    });
+  }
+} finally {
+  // Show the spec with its Problems panel in the final screenshot.
+  try {
+    if (passed > 1) {
+      await page.keyboard.press('Control+P');
+      await page.locator('.quick-input-widget input').fill(file);
+      await page.waitForTimeout(800);
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(1500);
+      await page.keyboard.press('Control+End');
+      await page.waitForTimeout(500);
+    }
+  } catch {
+    // screenshot anyway
+  }
+  await shot('vscode-e2e.png');
+  await ctx.close().catch(() => {});
+  fs.rmSync(profile, { recursive: true, force: true });
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
