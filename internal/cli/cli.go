@@ -1,16 +1,96 @@
-// Package cli implements the ipf-lsp command line: serve, check, find,
-// patterns and version. main only forwards os.Args here, so tests drive the
+// Package cli implements the ipf-lsp command line: serve, check, patterns,
+// find and version. main only forwards os.Args here, so tests drive the
 // exact code a user runs.
 package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+	"github.com/ipf-lsp/ipf-lsp/internal/lsp"
+)
+
+// Version is the ipf-lsp release.
+const Version = "0.1.0"
+
+const usage = `ipf-lsp — integration points, patterns and anti-patterns in spec documents
+
+Usage:
+  ipf-lsp [serve] [--stdio]             run the language server over stdio
+  ipf-lsp check [flags] PATH...         analyse Markdown files or folders (for CI)
+  ipf-lsp patterns [--format text|json] list the pattern library
+  ipf-lsp patterns show ID              print one pattern as Markdown
+  ipf-lsp version                       print the version
+
+Run 'ipf-lsp COMMAND --help' for a command's flags.
+`
+
+// Exit codes of check.
+const (
+	ExitOK       = 0
+	ExitFindings = 1
+	ExitUsage    = 2
 )
 
 // Run executes the command line args (without the program name) and returns
 // the process exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	_, _ = io.WriteString(stdout, `{"version":1,"files":[]}`+"\n")
-	return 0
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return runServe(ctx, args, stdin, stdout, stderr)
+	case "check":
+		return runCheck(ctx, args, stdout, stderr)
+	case "patterns":
+		return runPatterns(args, stdout, stderr)
+	case "version":
+		fmt.Fprintf(stdout, "ipf-lsp %s\n", Version)
+		return ExitOK
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return ExitOK
+	}
+	fmt.Fprintf(stderr, "ipf-lsp: unknown command %q\n\n%s", cmd, usage)
+	return ExitUsage
+}
+
+func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	for _, a := range args {
+		switch a {
+		case "--stdio":
+			// The default transport; accepted because clients pass it.
+		case "-h", "--help":
+			fmt.Fprint(stdout, "Usage: ipf-lsp [serve] [--stdio]\n\nRuns the language server over stdin/stdout. Logs go to stderr.\n")
+			return ExitOK
+		default:
+			fmt.Fprintf(stderr, "ipf-lsp serve: unknown flag %q\n", a)
+			return ExitUsage
+		}
+	}
+	env, err := analysis.DefaultEnv()
+	if err != nil {
+		fmt.Fprintf(stderr, "ipf-lsp: %v\n", err)
+		return ExitUsage
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel()}))
+	var closer io.Closer
+	if c, ok := stdin.(io.Closer); ok {
+		closer = c
+	}
+	return lsp.Serve(ctx, stdin, stdout, closer, lsp.Options{Env: env, Logger: log, Version: Version})
+}
+
+func logLevel() slog.Level {
+	if os.Getenv("IPF_LSP_DEBUG") != "" {
+		return slog.LevelDebug
+	}
+	return slog.LevelWarn
 }

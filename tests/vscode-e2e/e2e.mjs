@@ -84,37 +84,71 @@ const hoverText = () =>
       .replace(/\u00a0/g, ' '),
   );
 
-/** Screen rectangle of the first occurrence of `word` in the visible lines of the active editor. */
-const wordRect = (word) =>
+/**
+ * Screen point over `word` on the line that holds the editor's cursor (falls back to the
+ * cursor itself), in the visible editor.
+ */
+const targetAtCursor = (word) =>
   page.evaluate(
     ({ word, sel }) => {
-      const editors = [...document.querySelectorAll(sel)].filter((e) => e.getClientRects().length > 0);
-      for (const ed of editors) {
-        for (const line of ed.querySelectorAll('.view-lines .view-line')) {
-          const nodes = [];
-          const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
-          for (let n = walker.nextNode(); n; n = walker.nextNode()) nodes.push(n);
-          const full = nodes.map((n) => n.data).join('').replace(/\u00a0/g, ' ');
-          const at = full.indexOf(word);
-          if (at < 0) continue;
-          // map the offset of the word's 2nd character to its text node
-          let off = at + 1;
+      const ed = [...document.querySelectorAll(sel)].find(
+        (e) => e.getClientRects().length > 0 && e.querySelector('.cursors-layer .cursor'),
+      );
+      if (!ed) return null;
+      const cur = ed.querySelector('.cursors-layer .cursor').getBoundingClientRect();
+      const cy = cur.top + cur.height / 2;
+      const line = [...ed.querySelectorAll('.view-lines .view-line')].find((l) => {
+        const r = l.getBoundingClientRect();
+        return r.top <= cy && cy <= r.bottom;
+      });
+      if (line) {
+        const nodes = [];
+        const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) nodes.push(n);
+        const full = nodes.map((n) => n.data).join('').replace(/\u00a0/g, ' ');
+        // the occurrence nearest to the cursor
+        let best = -1;
+        for (let at = full.indexOf(word); at >= 0; at = full.indexOf(word, at + 1)) {
+          best = at;
+          const r0 = document.createRange();
+          let off = at, node = null;
+          for (const n of nodes) { if (off < n.data.length) { node = n; break; } off -= n.data.length; }
+          if (node) { r0.setStart(node, off); r0.setEnd(node, off + 1); if (r0.getBoundingClientRect().right >= cur.left) break; }
+        }
+        if (best >= 0) {
+          let off = best + 1;
           for (const n of nodes) {
             if (off < n.data.length) {
               const r = document.createRange();
               r.setStart(n, off);
               r.setEnd(n, Math.min(n.data.length, off + 2));
               const b = r.getBoundingClientRect();
-              return { x: b.left + b.width / 2, y: b.top + b.height / 2 };
+              return { x: b.left + b.width / 2, y: b.top + b.height / 2, onWord: true };
             }
             off -= n.data.length;
           }
         }
       }
-      return null;
+      return { x: cur.left + 4, y: cy, onWord: false };
     },
     { word, sel: editorSel },
   );
+
+/** Puts the cursor at the diagnostic: reads [Ln X, Col Y] from its Problems row, then Ctrl+G X:Y. */
+const gotoDiagnostic = async () => {
+  const row = page.locator('.markers-panel .monaco-list-row', { hasText: expectDiag.slice(0, 40) }).first();
+  const text = (await row.textContent({ timeout: T })) || '';
+  const m = /Ln (\d+), Col (\d+)/.exec(text);
+  if (!m) throw new Error(`no [Ln, Col] in the Problems row: ${text}`);
+  await page.locator(editorSel + ' .view-lines').first().click();
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: T });
+  await input.fill(`${m[1]}:${m[2]}`);
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(500);
+  return { line: Number(m[1]), col: Number(m[2]) };
+};
 
 const runCommand = async (title) => {
   await page.keyboard.press('F1');
@@ -164,27 +198,17 @@ try {
       );
     });
 
-    // Jump to the diagnostic the way a user does: click it in the Problems panel.
-    await page
-      .locator('.markers-panel .monaco-list-row', { hasText: expectDiag.slice(0, 40) })
-      .first()
-      .click({ timeout: 10000 })
-      .catch(() => {});
-
-    // (b) hover over the technology mention
+    // (b) hover over the technology mention the diagnostic points at
     await check(`hover on "${hoverWord}" shows "${expectHover}"`, async () => {
-      let rect = null;
-      const deadline = Date.now() + T;
-      while (!rect && Date.now() < deadline) {
-        rect = await wordRect(hoverWord);
-        if (!rect) await page.waitForTimeout(500);
-      }
-      if (!rect) throw new Error(`"${hoverWord}" not visible in the editor`);
+      await gotoDiagnostic();
+      const pt = await targetAtCursor(hoverWord);
+      if (!pt) throw new Error('no editor cursor');
+      if (!pt.onWord) console.log(`      note: "${hoverWord}" is not on the diagnostic's line; hovering at the diagnostic`);
       let text = '';
       for (let attempt = 0; attempt < 4 && !text.includes(expectHover); attempt++) {
-        await page.mouse.move(rect.x + 40, rect.y + 120);
+        await page.mouse.move(pt.x + 40, pt.y + 150);
         await page.waitForTimeout(200);
-        await page.mouse.move(rect.x, rect.y, { steps: 5 });
+        await page.mouse.move(pt.x, pt.y, { steps: 5 });
         const until = Date.now() + 10000;
         while (Date.now() < until) {
           text = await hoverText();
@@ -199,9 +223,8 @@ try {
     // (c) quick fix via Ctrl+. on the mention
     await check(`quick fix "${expectFix}" appends "${expectSection}"`, async () => {
       await page.keyboard.press('Escape');
-      const rect = await wordRect(hoverWord);
-      if (!rect) throw new Error(`"${hoverWord}" not visible in the editor`);
-      await page.mouse.click(rect.x, rect.y);
+      await page.mouse.move(5, 880);
+      await gotoDiagnostic();
       await page.keyboard.press('Control+.');
       const item = page.locator('.action-widget .monaco-list-row', { hasText: expectFix }).first();
       await item.waitFor({ state: 'visible', timeout: T });

@@ -22,7 +22,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 EXT=$REPO/editors/vscode
-CACHE=${IPF_E2E_CACHE:-$HOME/.cache/ipf-e2e}
+CACHE=${IPF_E2E_CACHE:-${HOME:-/root}/.cache/ipf-e2e}
 ART=${IPF_E2E_ARTIFACTS:-/tmp/ipf-e2e-artifacts}
 EXAMPLE=${IPF_E2E_EXAMPLE:-$REPO/examples/taskflow}
 NODE_V=24.22.3

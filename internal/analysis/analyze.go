@@ -1,0 +1,262 @@
+// Package analysis turns a spec document into findings: the technologies it
+// names, the integration points between them, the patterns that fit, and the
+// anti-patterns it contains. It is pure and editor-free: it takes bytes and
+// returns values with byte offsets; the LSP layer converts them.
+package analysis
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/patterns"
+)
+
+// Severity of a finding; the values are LSP's.
+type Severity uint8
+
+// Severities.
+const (
+	SevError       Severity = 1
+	SevWarning     Severity = 2
+	SevInformation Severity = 3
+	SevHint        Severity = 4
+)
+
+// String returns the lower-case name used in JSON output.
+func (s Severity) String() string {
+	switch s {
+	case SevError:
+		return "error"
+	case SevWarning:
+		return "warning"
+	case SevInformation:
+		return "information"
+	case SevHint:
+		return "hint"
+	}
+	return "unknown"
+}
+
+// ParseSeverity maps "error", "warning", "information" (or "info") and "hint".
+func ParseSeverity(s string) (Severity, bool) {
+	switch strings.ToLower(s) {
+	case "error":
+		return SevError, true
+	case "warning", "warn":
+		return SevWarning, true
+	case "information", "info":
+		return SevInformation, true
+	case "hint":
+		return SevHint, true
+	}
+	return 0, false
+}
+
+// Diagnostic codes.
+const (
+	CodeIntegrationPoint  = "integration-point"
+	CodeIncompletePattern = "incomplete-pattern"
+)
+
+// Finding is one diagnostic-worthy result.
+type Finding struct {
+	Span     Span
+	Severity Severity
+	Code     string
+	Message  string
+	// Href links to the official documentation for the code.
+	Href    string
+	Point   *IntegrationPoint // set for integration-point findings
+	Related []Related
+	// Patterns are ids of patterns that fix the finding (for quick fixes and
+	// hovers on anti-patterns).
+	Patterns []string
+}
+
+// Env is what an analysis runs against: the catalog, the pattern library
+// and, when known, the project's stack. An Env is immutable and shared.
+type Env struct {
+	Catalog *Catalog
+	Matcher *Matcher
+	Library *patterns.Library
+	// Disabled codes produce no findings.
+	Disabled map[string]bool
+	// Severity overrides per code.
+	Severity map[string]Severity
+}
+
+// NewEnv builds an Env over a catalog and a library.
+func NewEnv(c *Catalog, lib *patterns.Library) *Env {
+	return &Env{Catalog: c, Matcher: NewMatcher(c), Library: lib}
+}
+
+// Result is the analysis of one document.
+type Result struct {
+	Doc      *Doc
+	Mentions []Mention
+	Points   []IntegrationPoint
+	Sections []patterns.Section
+	Findings []Finding
+	// Lines indexes line starts for Line/Col conversions.
+	Lines *LineIndex
+}
+
+// Input is one document to analyse, with what is known about its project.
+type Input struct {
+	Src   []byte
+	Stack *Stack // the project's stack; nil when no constitution was found
+	// Path is the document's file path, for messages only.
+	Path string
+}
+
+// Stack is the set of technologies a project has chosen, with where each was
+// chosen. It is filled by stack extraction from a constitution or plan.
+type Stack struct {
+	Entries []StackEntry
+	// Source is the path of the constitution the stack came from.
+	Source string
+}
+
+// StackEntry is one chosen technology.
+type StackEntry struct {
+	Tech string
+	Role Role
+	Path string
+	Line int
+	Span Span
+}
+
+// detector adds findings to a result. Detectors run in order after mentions,
+// sections and explicit integration points are known.
+type detector func(r *Result, e *Env, in *Input)
+
+// detectors is the fixed pipeline. Each entry lives in its own file.
+var detectors = []detector{
+	detectIntegrationPoints,
+	detectIncompletePatterns,
+}
+
+// Analyze runs every detector over one document.
+func (e *Env) Analyze(in *Input) *Result {
+	d := Parse(in.Src)
+	r := &Result{Doc: d, Lines: NewLineIndex(in.Src)}
+	for b := range d.Blocks {
+		blk := &d.Blocks[b]
+		if blk.Kind == KindCode || blk.Kind == KindHTML {
+			continue
+		}
+		for _, run := range blk.Text {
+			start := len(r.Mentions)
+			r.Mentions = e.Matcher.Find(d.Src, run, b, r.Mentions)
+			for i := start; i < len(r.Mentions); i++ {
+				r.Mentions[i].Excluded = d.Exclusion(b, r.Mentions[i].Span)
+			}
+		}
+	}
+	r.Sections = patterns.ParseSections(splitLinesKeep(in.Src))
+	for _, det := range detectors {
+		det(r, e, in)
+	}
+	r.Findings = e.filter(r.Findings)
+	sort.SliceStable(r.Findings, func(i, j int) bool { return r.Findings[i].Span.Start < r.Findings[j].Span.Start })
+	return r
+}
+
+func (e *Env) filter(fs []Finding) []Finding {
+	out := fs[:0]
+	for _, f := range fs {
+		if e.Disabled[f.Code] {
+			continue
+		}
+		if s, ok := e.Severity[f.Code]; ok {
+			f.Severity = s
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// splitLinesKeep splits src into lines for the line-oriented section parser;
+// line i of the result is line i of the document.
+func splitLinesKeep(src []byte) []string {
+	return patterns.Lines(string(src))
+}
+
+func detectIntegrationPoints(r *Result, e *Env, in *Input) {
+	r.explicitPoints(e)
+	documented := r.documentedPairs(e)
+	for i := range r.Points {
+		p := &r.Points[i]
+		if documented[pairKey(e.Catalog, p.From, p.To)] {
+			p.Documented = true
+			continue
+		}
+		r.Findings = append(r.Findings, Finding{
+			Span:     p.Span,
+			Severity: SevInformation,
+			Code:     CodeIntegrationPoint,
+			Message:  e.PointMessage(p),
+			Point:    p,
+			Related:  p.Related,
+			Patterns: p.Patterns,
+		})
+	}
+}
+
+// PointMessage is the diagnostic message of an integration point.
+func (e *Env) PointMessage(p *IntegrationPoint) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Integration point: %s → %s", e.Catalog.Name(p.From), e.Catalog.Name(p.To))
+	if p.Reason != "" {
+		fmt.Fprintf(&b, " (%s)", p.Reason)
+	}
+	switch n := len(p.Patterns); n {
+	case 0:
+		b.WriteString(" — no pattern in the library yet (quick fix inserts a blank integration template)")
+	case 1:
+		pt, _ := e.Library.Get(p.Patterns[0])
+		fmt.Fprintf(&b, " — pattern available: %q (quick fix inserts it)", pt.Name)
+	default:
+		pt, _ := e.Library.Get(p.Patterns[0])
+		fmt.Fprintf(&b, " — %d patterns available, best match: %q (quick fix inserts one)", n, pt.Name)
+	}
+	return b.String()
+}
+
+func detectIncompletePatterns(r *Result, e *Env, in *Input) {
+	for _, s := range r.Sections {
+		if s.Pattern == nil {
+			if s.Integration != "" {
+				r.checkIntegrationHeading(e, s)
+			}
+			continue
+		}
+		for _, p := range s.Problems {
+			r.Findings = append(r.Findings, Finding{
+				Span:     r.Lines.LineSpan(p.Line),
+				Severity: SevWarning,
+				Code:     CodeIncompletePattern,
+				Message:  p.Message,
+			})
+		}
+	}
+}
+
+func (r *Result) checkIntegrationHeading(e *Env, s patterns.Section) {
+	for _, part := range arrowSplitRe.Split(s.Integration, -1) {
+		part = strings.TrimSpace(part)
+		if part == "" || strings.HasPrefix(part, "[") {
+			continue
+		}
+		if _, ok := e.resolveLoose(part); ok {
+			continue
+		}
+		r.Findings = append(r.Findings, Finding{
+			Span:     r.Lines.LineSpan(s.Line),
+			Severity: SevInformation,
+			Code:     CodeIncompletePattern,
+			Message:  fmt.Sprintf("unknown technology %q in integration heading: the catalog has no such id (closest: %q)", part, e.Catalog.Closest(part)),
+		})
+	}
+}

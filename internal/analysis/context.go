@@ -1,0 +1,165 @@
+package analysis
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+)
+
+// Exclusion reasons: why text that names a technology or an anti-pattern is
+// not a decision of the document. Every detector applies the same rules.
+const (
+	ExclRejected    = "rejected alternative"
+	ExclNegated     = "negation"
+	ExclPlaceholder = "template placeholder"
+)
+
+var (
+	// Cues before a mention, inside its sentence, that make it not chosen.
+	beforeCueRe = regexp.MustCompile(`(?i)\b(instead of|rather than|in place of|(?:do|does|will|would|must|should|shall|can|could)\s*(?:not|n't)\s+(?:use|adopt|choose|rely on|store|be stored|put|keep|save|persist)|never\s+(?:use|store|put|keep|save|persist)|no longer|avoid(?:ing)?|alternatives?(?:\s+considered)?\s*[:\-–—]|alternatives? (?:were|was)? ?considered|rejected(?: alternatives?)?\s*[:\-–—(]|replac(?:e|es|ed|ing)|migrat(?:e|ed|ing) (?:away )?from|switch(?:ed|ing)? from|moved? away from|versus|vs\.?|not|no|without|nor|prohibit(?:s|ed)?|forbid(?:s|den)?|disallow(?:s|ed)?)\b`)
+	// Cues right after a mention, inside its sentence.
+	afterCueRe = regexp.MustCompile(`(?i)^[^.;!?]{0,60}?\b(rejected|ruled out|not chosen|not selected|discarded|deprecated|was considered|were considered|is not used|are not used|not used|not needed|is forbidden|are forbidden|is prohibited|are prohibited|must not be used|should not be used|is not allowed|are not allowed|would require|would add|adds? unnecessary)\b`)
+	// Labels of a list or heading whose items are all not chosen.
+	labelCueRe = regexp.MustCompile(`(?i)\b(alternatives?|rejected|not chosen|considered but|out of scope|non-goals?|anti-patterns?|don'?t|do not|avoid|never|forbidden|prohibited|what not to)\b`)
+	// Short negations that only bind the word right after them.
+	nearNegRe = regexp.MustCompile(`(?i)\b(not|no|without|nor|never|vs\.?|versus|avoid|avoiding)\s+(?:a |an |the |using |use )?$`)
+)
+
+// sentence returns the sentence of the run that holds off: text between
+// sentence punctuation (". ", "! ", "? ", ";") or the run's ends.
+func sentence(src []byte, run Span, off int) Span {
+	s := off
+	for s > run.Start {
+		c := src[s-1]
+		if c == ';' || c == '\n' && s-2 >= run.Start && src[s-2] == '\n' {
+			break
+		}
+		if (c == ' ' || c == '\n') && s-2 >= run.Start && (src[s-2] == '.' || src[s-2] == '!' || src[s-2] == '?') {
+			break
+		}
+		s--
+	}
+	e := off
+	for e < run.End {
+		c := src[e]
+		if c == ';' {
+			break
+		}
+		if (c == '.' || c == '!' || c == '?') && (e+1 == run.End || src[e+1] == ' ' || src[e+1] == '\n') {
+			break
+		}
+		e++
+	}
+	return Span{s, e}
+}
+
+// runOf returns the text run of block b holding span sp.
+func (d *Doc) runOf(b int, sp Span) Span {
+	for _, r := range d.Blocks[b].Text {
+		if sp.Start >= r.Start && sp.Start <= r.End {
+			return r
+		}
+	}
+	return sp
+}
+
+// Exclusion reports why the text at sp in block b is not a decision of the
+// document, or "" when it is. sp is usually a technology mention, but any
+// span works (anti-pattern phrases use the same rules).
+func (d *Doc) Exclusion(b int, sp Span) string {
+	if b < 0 || b >= len(d.Blocks) {
+		return ""
+	}
+	blk := &d.Blocks[b]
+	src := d.Src
+	if ph := placeholderAt(src, sp); ph {
+		return ExclPlaceholder
+	}
+	// A list item under "Alternatives considered:" or a section titled so.
+	if blk.ListDepth > 0 && blk.Label.Len() > 0 && labelCueRe.Match(src[blk.Label.Start:blk.Label.End]) {
+		return ExclRejected
+	}
+	if blk.Section >= 0 && blk.Section != b {
+		h := d.Blocks[blk.Section]
+		if labelCueRe.Match(d.textOf(h)) {
+			return ExclRejected
+		}
+	}
+	run := d.runOf(b, sp)
+	sent := sentence(src, run, sp.Start)
+	// A sentence that opens with a rejection label ("**Alternatives**: …").
+	head := bytes.TrimLeft(src[sent.Start:sp.Start], " *_-+>#0123456789.")
+	if loc := labelCueRe.FindIndex(head); loc != nil && loc[0] == 0 && bytes.ContainsAny(head[loc[1]:], ":—–-") {
+		return ExclRejected
+	}
+	before := src[sent.Start:sp.Start]
+	if nearNegRe.Match(before) {
+		return ExclNegated
+	}
+	if m := beforeCueRe.FindAllIndex(before, -1); len(m) > 0 {
+		for _, loc := range m {
+			cue := strings.ToLower(string(before[loc[0]:loc[1]]))
+			// "not", "no", "without", … bind only what follows closely;
+			// they are handled by nearNegRe above.
+			switch cue {
+			case "not", "no", "without", "nor", "vs", "vs.", "versus", "avoid", "avoiding":
+				continue
+			}
+			// "replace X with Y": Y is the choice.
+			if strings.HasPrefix(cue, "replac") && bytes.Contains(bytes.ToLower(before[loc[1]:]), []byte(" with ")) {
+				continue
+			}
+			if strings.HasPrefix(cue, "replac") {
+				return ExclRejected
+			}
+			if strings.Contains(cue, "not") || strings.Contains(cue, "n't") || strings.HasPrefix(cue, "never") || strings.HasPrefix(cue, "prohibit") || strings.HasPrefix(cue, "forbid") || strings.HasPrefix(cue, "disallow") {
+				return ExclNegated
+			}
+			return ExclRejected
+		}
+	}
+	if afterCueRe.Match(src[sp.End:sent.End]) {
+		return ExclRejected
+	}
+	return ""
+}
+
+// textOf returns the prose of a block joined by spaces.
+func (d *Doc) textOf(b Block) []byte {
+	if len(b.Text) == 1 {
+		return d.Src[b.Text[0].Start:b.Text[0].End]
+	}
+	var buf []byte
+	for _, r := range b.Text {
+		buf = append(buf, d.Src[r.Start:r.End]...)
+		buf = append(buf, ' ')
+	}
+	return buf
+}
+
+var placeholderInner = regexp.MustCompile(`(?i)e\.g\.|\be\.g\b|needs clarification|for example|^\s*[A-Z][A-Z0-9_ /-]{2,}\s*$|\bor\b.*\bor\b|\[|###`)
+
+// placeholderAt reports whether sp sits in a template placeholder: inside
+// square brackets that hold "e.g.", "NEEDS CLARIFICATION" or an all-caps
+// name, or on a line that says NEEDS CLARIFICATION.
+func placeholderAt(src []byte, sp Span) bool {
+	ls, le := lineStart(src, sp.Start), lineEnd(src, sp.End)
+	line := src[ls:le]
+	if bytes.Contains(line, []byte("NEEDS CLARIFICATION")) {
+		return true
+	}
+	rel := sp.Start - ls
+	open := bytes.LastIndexByte(line[:rel], '[')
+	if open < 0 {
+		return false
+	}
+	if c := bytes.LastIndexByte(line[:rel], ']'); c > open {
+		return false
+	}
+	closeRel := bytes.IndexByte(line[rel:], ']')
+	if closeRel < 0 {
+		return false
+	}
+	inner := line[open+1 : rel+closeRel]
+	return placeholderInner.Match(inner)
+}

@@ -1,0 +1,286 @@
+package analysis
+
+import (
+	"bytes"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// IntegrationPoint is a place where two technologies of the stack must
+// integrate.
+type IntegrationPoint struct {
+	From, To string // technology ids, in the direction of the data flow
+	Span     Span   // what the diagnostic covers
+	Block    int
+	Section  int
+	Patterns []string // pattern ids, best match first
+	// Documented is set when the document already holds an
+	// `## Integration:` heading or `### Pattern:` section for the pair.
+	Documented bool
+	// Reason names why a point was inferred from the stack rather than
+	// written ("FR-004"); empty for explicit points.
+	Reason  string
+	Related []Related
+}
+
+// Related points at another place that explains a finding, such as the
+// constitution line that chose a technology.
+type Related struct {
+	Path    string // file path; "" means the same document
+	Line    int    // 0-based line in Path
+	Span    Span   // byte span in Path's content (when known)
+	Message string
+}
+
+// roleRank orders roles along the usual data flow, so a pair reads
+// "Better Auth → FastAPI → SQLModel → PostgreSQL".
+var roleRank = map[Role]int{
+	RoleFrontend: 0, RoleData: 1, RoleAPI: 2, RoleAuth: 3, RoleJWT: 4, RoleBackend: 5,
+	RoleQueue: 6, RoleCache: 7, RoleMigrate: 8, RoleORM: 9, RoleDatabase: 10,
+	RolePayments: 11, RoleEmail: 11, RoleStorage: 11, RoleAI: 11, RoleHosting: 12,
+}
+
+// integrates lists the role pairs that form an integration point.
+var integrates = map[[2]Role]bool{}
+
+func init() {
+	for _, p := range [][2]Role{
+		{RoleFrontend, RoleAuth}, {RoleAuth, RoleBackend}, {RoleFrontend, RoleBackend},
+		{RoleBackend, RoleORM}, {RoleORM, RoleDatabase}, {RoleBackend, RoleDatabase},
+		{RoleMigrate, RoleORM}, {RoleMigrate, RoleDatabase}, {RoleAuth, RoleDatabase}, {RoleAuth, RoleORM},
+		{RoleBackend, RolePayments}, {RoleFrontend, RolePayments}, {RoleAuth, RolePayments},
+		{RoleBackend, RoleEmail}, {RoleAuth, RoleEmail}, {RoleFrontend, RoleEmail},
+		{RoleFrontend, RoleStorage}, {RoleBackend, RoleStorage},
+		{RoleBackend, RoleQueue}, {RoleQueue, RoleCache}, {RoleBackend, RoleCache},
+		{RoleFrontend, RoleAPI}, {RoleAPI, RoleBackend}, {RoleAPI, RoleData},
+		{RoleData, RoleFrontend}, {RoleData, RoleBackend},
+		{RoleHosting, RoleBackend}, {RoleHosting, RoleFrontend},
+		{RoleJWT, RoleBackend}, {RoleJWT, RoleAuth},
+		{RoleFrontend, RoleDatabase}, {RoleBackend, RoleAI}, {RoleBackend, RoleAuth},
+	} {
+		integrates[p] = true
+		integrates[[2]Role{p[1], p[0]}] = true
+	}
+}
+
+// CanIntegrate reports whether technologies a and b form an integration
+// point by their roles.
+func (c *Catalog) CanIntegrate(a, b string) bool {
+	ta, ok1 := c.Lookup(a)
+	tb, ok2 := c.Lookup(b)
+	if !ok1 || !ok2 || c.Canonical(a) == c.Canonical(b) {
+		return false
+	}
+	if integrates[[2]Role{ta.Role, tb.Role}] {
+		return true
+	}
+	return false
+}
+
+// connectorRe matches what joins two technologies in one sentence.
+var connectorRe = regexp.MustCompile(`(?i)(→|->|=>|⟶|↔|<->|←|<-|⇄|\+|&|\b(with|to|and|via|calls?|verif(?:y|ies|ied)|validat(?:e|es|ed)|through|into|from|against|using|uses|backed by|talks? to|sends?|issues?|integrat\w*|connect\w*|for|on|in|over|by|behind|across)\b)`)
+
+// maxJoin is the most bytes two mentions may be apart and still be read as
+// one integration ("Better Auth issues a JWT that FastAPI verifies").
+const maxJoin = 120
+
+// orient returns the pair in data-flow order: the direction of a library
+// pattern when there is one, else by role.
+func (e *Env) orient(a, b string) (string, string) {
+	if ps := e.Library.ForPair(a, b); len(ps) > 0 {
+		if ps[0].From == b && ps[0].To == a {
+			return b, a
+		}
+		return a, b
+	}
+	ta, _ := e.Catalog.Lookup(a)
+	tb, _ := e.Catalog.Lookup(b)
+	if ta != nil && tb != nil && roleRank[tb.Role] < roleRank[ta.Role] {
+		return b, a
+	}
+	return a, b
+}
+
+// PatternsFor returns the pattern ids for the pair, best match for text
+// first: patterns whose keywords occur in text rank higher. A pair with no
+// pattern of its own falls back to the canonical technologies' patterns
+// (Neon → PostgreSQL).
+func (e *Env) PatternsFor(a, b string, text []byte) []string {
+	ps := e.Library.ForPair(a, b)
+	if len(ps) == 0 {
+		ca, cb := e.Catalog.Canonical(a), e.Catalog.Canonical(b)
+		if ca != a || cb != b {
+			ps = e.Library.ForPair(ca, cb)
+		}
+	}
+	if len(ps) == 0 {
+		return nil
+	}
+	low := bytes.ToLower(text)
+	type scored struct {
+		id    string
+		score int
+		i     int
+	}
+	var ss []scored
+	for i, p := range ps {
+		s := 0
+		for _, k := range p.Keywords {
+			if k != "" && bytes.Contains(low, []byte(k)) {
+				s++
+			}
+		}
+		ss = append(ss, scored{p.ID, s, i})
+	}
+	// Keep the file's default (first) pattern first unless another one
+	// matches clearly better.
+	sort.SliceStable(ss, func(i, j int) bool { return ss[i].score > ss[j].score+1 || ss[i].score > ss[j].score && ss[j].i != 0 })
+	ids := make([]string, len(ss))
+	for i, s := range ss {
+		ids[i] = s.id
+	}
+	return ids
+}
+
+// explicitPoints finds pairs of technologies joined in one sentence, list
+// item, table row or heading.
+func (r *Result) explicitPoints(e *Env) {
+	d := r.Doc
+	byBlock := map[int][]int{}
+	for i, m := range r.Mentions {
+		if m.Excluded == "" {
+			byBlock[m.Block] = append(byBlock[m.Block], i)
+		}
+	}
+	seen := map[string]bool{}
+	for b := range d.Blocks {
+		ms := byBlock[b]
+		if len(ms) < 2 {
+			continue
+		}
+		blk := &d.Blocks[b]
+		for x := 0; x < len(ms); x++ {
+			for y := x + 1; y < len(ms); y++ {
+				m1, m2 := r.Mentions[ms[x]], r.Mentions[ms[y]]
+				if m2.Span.Start-m1.Span.End > maxJoin {
+					break
+				}
+				if !e.Catalog.CanIntegrate(m1.Tech, m2.Tech) {
+					continue
+				}
+				if blk.Kind != KindHeading && blk.Kind != KindTableRow {
+					run := d.runOf(b, m1.Span)
+					if m2.Span.Start > run.End || sentence(d.Src, run, m1.Span.Start) != sentence(d.Src, run, m2.Span.Start) {
+						continue
+					}
+				}
+				if !connectorRe.Match(d.Src[m1.Span.End:m2.Span.Start]) {
+					continue
+				}
+				from, to := e.orient(m1.Tech, m2.Tech)
+				key := pairKey(e.Catalog, from, to) + "\x00" + itoa(blk.Section)
+				if seen[key] {
+					continue
+				}
+				seen[key] = true
+				r.Points = append(r.Points, IntegrationPoint{
+					From: from, To: to,
+					Span:     Span{m1.Span.Start, m2.Span.End},
+					Block:    b,
+					Section:  blk.Section,
+					Patterns: e.PatternsFor(from, to, d.textOf(*blk)),
+				})
+			}
+		}
+	}
+}
+
+func itoa(i int) string {
+	if i < 0 {
+		return "-"
+	}
+	var b [20]byte
+	n := len(b)
+	for {
+		n--
+		b[n] = byte('0' + i%10)
+		i /= 10
+		if i == 0 {
+			break
+		}
+	}
+	return string(b[n:])
+}
+
+// pairKey is an order-free key of a pair on canonical ids.
+func pairKey(c *Catalog, a, b string) string {
+	a, b = c.Canonical(a), c.Canonical(b)
+	if a > b {
+		a, b = b, a
+	}
+	return a + "|" + b
+}
+
+var arrowSplitRe = regexp.MustCompile(`\s*(?:→|->|=>|⟶|↔|<->|⇄|\+|&|\band\b|\bto\b|\bwith\b|/)\s*`)
+
+// documentedPairs reads the `## Integration: A → B` headings and
+// `### Pattern:` sections of the document.
+func (r *Result) documentedPairs(e *Env) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range r.Sections {
+		if s.Integration == "" {
+			continue
+		}
+		for _, p := range e.headingPairs(s.Integration) {
+			out[pairKey(e.Catalog, p[0], p[1])] = true
+		}
+	}
+	return out
+}
+
+// headingPairs resolves an integration heading's text ("Next.js 16 ↔ Better
+// Auth", "FastAPI → SQLModel → Neon") to consecutive technology pairs.
+func (e *Env) headingPairs(h string) [][2]string {
+	parts := arrowSplitRe.Split(h, -1)
+	var ids []string
+	for _, p := range parts {
+		if id, ok := e.resolveLoose(p); ok {
+			ids = append(ids, id)
+		}
+	}
+	var out [][2]string
+	for i := 0; i+1 < len(ids); i++ {
+		out = append(out, [2]string{ids[i], ids[i+1]})
+	}
+	return out
+}
+
+// resolveLoose resolves a technology name that may carry a version or a
+// parenthesis ("Next.js 16 (App Router)").
+func (e *Env) resolveLoose(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, "(["); i > 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	if id, ok := e.Catalog.ResolveName(s); ok {
+		return id, true
+	}
+	f := strings.Fields(s)
+	for len(f) > 1 {
+		last := f[len(f)-1]
+		if last[0] >= '0' && last[0] <= '9' || last[0] == 'v' && len(last) > 1 && last[1] >= '0' && last[1] <= '9' || strings.HasSuffix(last, "+") {
+			f = f[:len(f)-1]
+			if id, ok := e.Catalog.ResolveName(strings.Join(f, " ")); ok {
+				return id, true
+			}
+			continue
+		}
+		break
+	}
+	ms := e.Matcher.Find([]byte(s), Span{0, len(s)}, 0, nil)
+	if len(ms) == 1 {
+		return ms[0].Tech, true
+	}
+	return "", false
+}

@@ -1,0 +1,130 @@
+package analysis
+
+import (
+	"sort"
+	"strings"
+)
+
+// Mention is a technology named in prose.
+type Mention struct {
+	Span  Span
+	Tech  string // technology id
+	Block int    // index into Doc.Blocks
+	// Excluded says why the mention is not a choice of the document
+	// ("rejected alternative", "negation", "template placeholder"), or "".
+	Excluded string
+}
+
+type alias struct {
+	text  string // lower-cased unless exact
+	exact bool
+	tech  string
+}
+
+// Matcher finds technology mentions in text. It is built once per catalog
+// and safe for concurrent use.
+type Matcher struct {
+	byFirst [256][]alias // keyed by the lower-cased first byte
+}
+
+// NewMatcher compiles the aliases of a catalog.
+func NewMatcher(c *Catalog) *Matcher {
+	m := &Matcher{}
+	seen := map[string]bool{}
+	addAlias := func(t string, s string, exact bool) {
+		if s == "" {
+			return
+		}
+		key := s
+		if !exact {
+			key = strings.ToLower(s)
+		}
+		k := t + "\x00" + key
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		m.byFirst[lower(key[0])] = append(m.byFirst[lower(key[0])], alias{text: key, exact: exact, tech: t})
+	}
+	for _, t := range c.All() {
+		for _, a := range t.Aliases {
+			addAlias(t.ID, a, false)
+		}
+		for _, a := range t.CaseSensitive {
+			addAlias(t.ID, a, true)
+		}
+		if len(t.Aliases) == 0 && len(t.CaseSensitive) == 0 {
+			addAlias(t.ID, t.Name, false)
+		}
+	}
+	for i := range m.byFirst {
+		// Longest first, so "Supabase Auth" wins over "Supabase".
+		sort.SliceStable(m.byFirst[i], func(a, b int) bool { return len(m.byFirst[i][a].text) > len(m.byFirst[i][b].text) })
+	}
+	return m
+}
+
+func lower(b byte) byte {
+	if b >= 'A' && b <= 'Z' {
+		return b + 32
+	}
+	return b
+}
+
+func isWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_' || b >= 0x80
+}
+
+// Find appends the mentions in src[span] to out.
+func (m *Matcher) Find(src []byte, span Span, block int, out []Mention) []Mention {
+	end := min(span.End, len(src))
+	for i := span.Start; i < end; i++ {
+		c := src[i]
+		cands := m.byFirst[lower(c)]
+		if len(cands) == 0 {
+			continue
+		}
+		if i > span.Start && (isWordByte(src[i-1]) || src[i-1] == '-' || src[i-1] == '.' || src[i-1] == '@' || src[i-1] == '/') {
+			continue
+		}
+		for _, a := range cands {
+			n := len(a.text)
+			if i+n > end || !matchAt(src[i:i+n], a) {
+				continue
+			}
+			if i+n < end && isWordByte(src[i+n]) {
+				continue
+			}
+			if inURL(src, span, i) {
+				break
+			}
+			out = append(out, Mention{Span: Span{i, i + n}, Tech: a.tech, Block: block})
+			i += n - 1
+			break
+		}
+	}
+	return out
+}
+
+func matchAt(b []byte, a alias) bool {
+	if a.exact {
+		return string(b) == a.text
+	}
+	for j := 0; j < len(b); j++ {
+		if lower(b[j]) != a.text[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// inURL reports whether offset i sits inside a whitespace-delimited token
+// that looks like a URL or a file path.
+func inURL(src []byte, span Span, i int) bool {
+	s := i
+	for s > span.Start && src[s-1] != ' ' && src[s-1] != '\t' && src[s-1] != '\n' && src[s-1] != '(' {
+		s--
+	}
+	tok := src[s:i]
+	return strings.Contains(string(tok), "://") || strings.HasPrefix(string(tok), "www.")
+}

@@ -1,0 +1,212 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+	"github.com/ipf-lsp/ipf-lsp/internal/lsp"
+)
+
+// Report is the JSON output of check. Its shape is a contract: version 1.
+type Report struct {
+	Version int          `json:"version"`
+	Files   []FileReport `json:"files"`
+}
+
+// FileReport lists one file's diagnostics.
+type FileReport struct {
+	Path        string       `json:"path"`
+	Diagnostics []Diagnostic `json:"diagnostics"`
+}
+
+// Diagnostic is one finding in LSP coordinates (0-based line, UTF-16
+// character).
+type Diagnostic struct {
+	Range       Range        `json:"range"`
+	Severity    string       `json:"severity"`
+	Code        string       `json:"code"`
+	Source      string       `json:"source"`
+	Message     string       `json:"message"`
+	Integration *Integration `json:"integration,omitempty"`
+}
+
+// Range is an LSP range.
+type Range struct {
+	Start Position `json:"start"`
+	End   Position `json:"end"`
+}
+
+// Position is an LSP position.
+type Position struct {
+	Line      uint32 `json:"line"`
+	Character uint32 `json:"character"`
+}
+
+// Integration describes an integration-point finding.
+type Integration struct {
+	From       string   `json:"from"`
+	To         string   `json:"to"`
+	Patterns   []string `json:"patterns"`
+	Documented bool     `json:"documented"`
+}
+
+func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("check", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	format := fl.String("format", "text", "output format: text or json")
+	failOn := fl.String("fail-on", "warning", "exit 1 when a finding is at or above this severity: error, warning, information, hint or none")
+	fl.Usage = func() {
+		fmt.Fprint(fl.Output(), "Usage: ipf-lsp check [--format text|json] [--fail-on error|warning|information|hint|none] PATH...\n\n"+
+			"Analyses Markdown files, or every *.md file under a folder, as the language server does.\n"+
+			"Text lines are path:line:col: severity: message [code] (1-based line and column).\n"+
+			"Exit status: 0 nothing at or above --fail-on, 1 something is, 2 usage or I/O error.\n\nFlags:\n")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "ipf-lsp check: --format must be text or json, not %q\n", *format)
+		return ExitUsage
+	}
+	threshold := analysis.Severity(0)
+	if *failOn != "none" {
+		s, ok := analysis.ParseSeverity(*failOn)
+		if !ok {
+			fmt.Fprintf(stderr, "ipf-lsp check: --fail-on must be error, warning, information, hint or none, not %q\n", *failOn)
+			return ExitUsage
+		}
+		threshold = s
+	}
+	if fl.NArg() == 0 {
+		fmt.Fprintln(stderr, "ipf-lsp check: no PATH given")
+		fl.Usage()
+		return ExitUsage
+	}
+	files, err := collect(fl.Args())
+	if err != nil {
+		fmt.Fprintf(stderr, "ipf-lsp check: %v\n", err)
+		return ExitUsage
+	}
+	env, err := analysis.DefaultEnv()
+	if err != nil {
+		fmt.Fprintf(stderr, "ipf-lsp check: %v\n", err)
+		return ExitUsage
+	}
+	rep := Report{Version: 1, Files: []FileReport{}}
+	failed := false
+	for _, path := range files {
+		if ctx.Err() != nil {
+			return ExitUsage
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "ipf-lsp check: reading %s: %v\n", path, err)
+			return ExitUsage
+		}
+		fr := checkFile(env, path, src)
+		for _, d := range fr.Diagnostics {
+			if s, _ := analysis.ParseSeverity(d.Severity); threshold != 0 && s <= threshold {
+				failed = true
+			}
+		}
+		rep.Files = append(rep.Files, fr)
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			fmt.Fprintf(stderr, "ipf-lsp check: writing output: %v\n", err)
+			return ExitUsage
+		}
+	} else {
+		for _, f := range rep.Files {
+			for _, d := range f.Diagnostics {
+				fmt.Fprintf(stdout, "%s:%d:%d: %s: %s [%s]\n", f.Path, d.Range.Start.Line+1, d.Range.Start.Character+1, d.Severity, d.Message, d.Code)
+			}
+		}
+	}
+	if failed {
+		return ExitFindings
+	}
+	return ExitOK
+}
+
+// CheckFile analyses one document as the server would and converts the
+// findings to LSP coordinates.
+func checkFile(env *analysis.Env, path string, src []byte) FileReport {
+	res := env.Analyze(&analysis.Input{Src: src, Path: path})
+	m := lsp.NewMapper(string(src), lsp.UTF16)
+	fr := FileReport{Path: path, Diagnostics: []Diagnostic{}}
+	for _, f := range res.Findings {
+		r := m.Range(f.Span.Start, f.Span.End)
+		d := Diagnostic{
+			Range:    Range{Position{r.Start.Line, r.Start.Character}, Position{r.End.Line, r.End.Character}},
+			Severity: f.Severity.String(),
+			Code:     f.Code,
+			Source:   "ipf",
+			Message:  f.Message,
+		}
+		if f.Point != nil {
+			d.Integration = &Integration{From: f.Point.From, To: f.Point.To, Patterns: nonNil(f.Point.Patterns), Documented: f.Point.Documented}
+		}
+		fr.Diagnostics = append(fr.Diagnostics, d)
+	}
+	return fr
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// collect expands folders into their *.md files, sorted, skipping VCS and
+// dependency folders.
+func collect(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return fmt.Errorf("walking %s: %w", path, err)
+			}
+			if d.IsDir() {
+				switch d.Name() {
+				case ".git", "node_modules", "vendor":
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if strings.EqualFold(filepath.Ext(path), ".md") {
+				out = append(out, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}

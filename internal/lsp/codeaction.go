@@ -1,0 +1,214 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+)
+
+func (s *Server) codeAction(ctx context.Context, p *protocol.CodeActionParams) ([]protocol.CodeAction, error) {
+	a, ok := s.current(p.TextDocument.URI)
+	if !ok {
+		return nil, nil
+	}
+	env := s.env.Load()
+	var out []protocol.CodeAction
+	for _, d := range p.Context.Diagnostics {
+		if d.Source != "ipf" {
+			continue
+		}
+		data, ok := decodeData(d.Data)
+		if !ok {
+			continue
+		}
+		// The client's diagnostic may be older than the text; offer only
+		// what still holds for the current version.
+		f := findingAt(a, d)
+		if f == nil {
+			continue
+		}
+		out = append(out, s.fixesFor(env, a, f, data, d)...)
+	}
+	return out, nil
+}
+
+// findingAt returns the finding of the current analysis that d reports.
+func findingAt(a *analyzed, d protocol.Diagnostic) *analysis.Finding {
+	code, _ := d.Code.(string)
+	for i := range a.res.Findings {
+		f := &a.res.Findings[i]
+		if f.Code != code {
+			continue
+		}
+		if a.snap.mapper.Range(f.Span.Start, f.Span.End) == d.Range {
+			return f
+		}
+	}
+	return nil
+}
+
+func decodeData(v any) (diagData, bool) {
+	var d diagData
+	if v == nil {
+		return d, false
+	}
+	b, err := json.Marshal(v)
+	if err != nil || json.Unmarshal(b, &d) != nil {
+		return d, false
+	}
+	return d, true
+}
+
+// fixesFor lists the quick fixes of one finding: insert each matching
+// pattern, or a blank template for a pair with none.
+func (s *Server) fixesFor(env *analysis.Env, a *analyzed, f *analysis.Finding, data diagData, d protocol.Diagnostic) []protocol.CodeAction {
+	var out []protocol.CodeAction
+	from, to := data.From, data.To
+	ids := data.Patterns
+	if len(ids) == 0 && f.Point != nil {
+		out = append(out, s.insertAction(a, "Insert blank integration template", env.SectionText(from, to, nil), d, true))
+		return out
+	}
+	for i, id := range ids {
+		pt, ok := env.Library.Get(id)
+		if !ok {
+			continue
+		}
+		if from == "" {
+			from, to = pt.From, pt.To
+		}
+		out = append(out, s.insertAction(a, fmt.Sprintf("Insert pattern: %s", pt.Name), env.SectionText(pt.From, pt.To, pt), d, i == 0))
+	}
+	return out
+}
+
+func (s *Server) insertAction(a *analyzed, title, section string, d protocol.Diagnostic, preferred bool) protocol.CodeAction {
+	edit := analysis.InsertSection(bytesOf(a.snap.text), section)
+	return protocol.CodeAction{
+		Title:       title,
+		Kind:        protocol.QuickFix,
+		Diagnostics: []protocol.Diagnostic{d},
+		IsPreferred: preferred,
+		Edit:        s.workspaceEdit(a.snap, edit),
+	}
+}
+
+// workspaceEdit wraps an edit of one snapshot. With documentChanges the
+// client itself refuses the edit if the document moved past the version it
+// was computed for.
+func (s *Server) workspaceEdit(snap *snapshot, e analysis.Edit) *protocol.WorkspaceEdit {
+	te := protocol.TextEdit{Range: snap.mapper.Range(e.Span.Start, e.Span.End), NewText: e.Text}
+	s.mu.Lock()
+	dc := s.caps.documentChanges
+	s.mu.Unlock()
+	if dc {
+		v := snap.version
+		return &protocol.WorkspaceEdit{DocumentChanges: []protocol.TextDocumentEdit{{
+			TextDocument: protocol.OptionalVersionedTextDocumentIdentifier{
+				TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: snap.uri},
+				Version:                &v,
+			},
+			Edits: []protocol.TextEdit{te},
+		}}}
+	}
+	return &protocol.WorkspaceEdit{Changes: map[protocol.DocumentURI][]protocol.TextEdit{snap.uri: {te}}}
+}
+
+// insertArgs are the arguments of the insert commands.
+type insertArgs struct {
+	URI     protocol.DocumentURI `json:"uri"`
+	Version int32                `json:"version"`
+	Pattern string               `json:"pattern,omitempty"`
+	From    string               `json:"from,omitempty"`
+	To      string               `json:"to,omitempty"`
+}
+
+func (s *Server) executeCommand(ctx context.Context, p *protocol.ExecuteCommandParams) (any, error) {
+	env := s.env.Load()
+	switch p.Command {
+	case cmdPatterns:
+		return LibraryMarkdown(env), nil
+	case cmdInsertPattern, cmdInsertAll:
+		if len(p.Arguments) == 0 {
+			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s needs an argument {uri, version}", p.Command)
+		}
+		var args insertArgs
+		b, _ := json.Marshal(p.Arguments[0])
+		if err := json.Unmarshal(b, &args); err != nil || args.URI == "" {
+			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: argument must be {uri, version}: %v", p.Command, err)
+		}
+		a, ok := s.current(args.URI)
+		if !ok {
+			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s is not open", args.URI)
+		}
+		if args.Version != 0 && args.Version != a.snap.version {
+			// Never apply an edit to a version it was not computed for.
+			return nil, jsonrpc2.Errorf(protocol.CodeContentModified, "document changed (version %d, command was for %d): try again", a.snap.version, args.Version)
+		}
+		section := s.sectionsToInsert(env, a, p.Command, args)
+		if section == "" {
+			return nil, nil
+		}
+		edit := s.workspaceEdit(a.snap, analysis.InsertSection(bytesOf(a.snap.text), section))
+		var res protocol.ApplyWorkspaceEditResponse
+		if _, err := s.conn.Call(ctx, "workspace/applyEdit", &protocol.ApplyWorkspaceEditParams{Label: "Insert integration patterns", Edit: *edit}, &res); err != nil {
+			return nil, jsonrpc2.Errorf(jsonrpc2.InternalError, "workspace/applyEdit: %v", err)
+		}
+		if !res.Applied {
+			return nil, jsonrpc2.Errorf(jsonrpc2.InternalError, "the client did not apply the edit: %s", res.FailureReason)
+		}
+		return nil, nil
+	}
+	return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "unknown command %q", p.Command)
+}
+
+// sectionsToInsert returns the Markdown to insert for a command: one pattern,
+// or the default pattern of every undocumented integration point.
+func (s *Server) sectionsToInsert(env *analysis.Env, a *analyzed, cmd string, args insertArgs) string {
+	if cmd == cmdInsertPattern {
+		if pt, ok := env.Library.Get(args.Pattern); ok {
+			return env.SectionText(pt.From, pt.To, pt)
+		}
+		if args.From != "" && args.To != "" {
+			return env.SectionText(args.From, args.To, nil)
+		}
+		return ""
+	}
+	var out string
+	seen := map[[2]string]bool{}
+	for _, pt := range a.res.Points {
+		k := [2]string{pt.From, pt.To}
+		if pt.Documented || seen[k] {
+			continue
+		}
+		seen[k] = true
+		if out != "" {
+			out += "\n"
+		}
+		if len(pt.Patterns) > 0 {
+			p, _ := env.Library.Get(pt.Patterns[0])
+			out += env.SectionText(pt.From, pt.To, p)
+		} else {
+			out += env.SectionText(pt.From, pt.To, nil)
+		}
+	}
+	return out
+}
+
+// LibraryMarkdown lists the pattern library as Markdown.
+func LibraryMarkdown(env *analysis.Env) string {
+	out := "# ipf-lsp pattern library\n\n| Pair | Pattern | Id | Source |\n|---|---|---|---|\n"
+	for _, p := range env.Library.All() {
+		src := ""
+		if len(p.Sources) > 0 {
+			src = p.Sources[0]
+		}
+		out += fmt.Sprintf("| %s → %s | %s | `%s` | %s |\n", env.Catalog.Name(p.From), env.Catalog.Name(p.To), p.Name, p.ID, src)
+	}
+	return out
+}

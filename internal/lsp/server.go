@@ -1,0 +1,275 @@
+// Package lsp is the protocol layer of ipf-lsp: JSON-RPC transport, the
+// LSP lifecycle, the document store and the translation of analysis results
+// into LSP values. It decides nothing about spec documents; internal/analysis
+// does.
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+)
+
+// Lifecycle states.
+const (
+	stateNew int32 = iota
+	stateInitialized
+	stateShutdown
+)
+
+// Options configure a Server.
+type Options struct {
+	// Env is the analysis environment (catalog and pattern library).
+	Env *analysis.Env
+	// Logger receives the server's log; it must not write to stdout.
+	Logger *slog.Logger
+	// Version is reported in serverInfo.
+	Version string
+}
+
+// Server is one LSP session.
+type Server struct {
+	conn   jsonrpc2.Conn
+	log    *slog.Logger
+	ver    string
+	state  atomic.Int32
+	exited atomic.Bool
+
+	// ctx lives as long as the connection; background work uses it.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	env atomic.Pointer[analysis.Env]
+
+	mu   sync.Mutex
+	docs map[protocol.DocumentURI]*document
+	caps clientCaps
+
+	reqMu   sync.Mutex
+	pending map[string]context.CancelFunc
+
+	routes map[string]route
+}
+
+// route handles one method. Notifications return nil, nil.
+type route struct {
+	handle func(ctx context.Context, params json.RawMessage) (any, error)
+}
+
+// Serve runs an LSP session over in/out until the client exits or closes
+// the stream. It returns the process exit code the LSP specification asks
+// for: 0 after shutdown then exit, 1 otherwise.
+func Serve(ctx context.Context, in io.Reader, out io.Writer, closer io.Closer, opts Options) int {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		log:     log,
+		ver:     opts.Version,
+		docs:    map[protocol.DocumentURI]*document{},
+		pending: map[string]context.CancelFunc{},
+	}
+	s.env.Store(opts.Env)
+	s.ctx, s.cancel = context.WithCancel(ctx)
+	defer s.cancel()
+	s.routes = s.buildRoutes()
+
+	s.conn = jsonrpc2.NewConn(newStream(in, out, closer, log))
+	s.conn.Go(s.ctx, s.handler())
+	select {
+	case <-s.conn.Done():
+	case <-ctx.Done():
+		_ = s.conn.Close()
+		<-s.conn.Done()
+	}
+	s.cancel()
+	if s.exited.Load() && s.state.Load() == stateShutdown {
+		return 0
+	}
+	return 1
+}
+
+// handler builds the middleware chain, outermost first:
+//
+//	cancellation ($/cancelRequest with numeric or string ids)
+//	→ jsonrpc2.AsyncHandler (in-order, one goroutine per message)
+//	→ recover (a panic becomes an InternalError reply)
+//	→ lifecycle gate
+//	→ router.
+//
+// Every layer replies exactly once on every path: AsyncHandler releases the
+// next message only on reply.
+func (s *Server) handler() jsonrpc2.Handler {
+	inner := jsonrpc2.AsyncHandler(s.dispatch)
+	return func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+		if req.Method() == "$/cancelRequest" {
+			s.cancelRequest(req.Params())
+			return reply(ctx, nil, nil)
+		}
+		call, ok := req.(*jsonrpc2.Call)
+		if !ok {
+			_ = inner(ctx, reply, req)
+			return nil
+		}
+		// NOTE: go.lsp.dev's CancelHandler ignores numeric ids (they decode
+		// as float64), and VS Code only sends numeric ids; this layer keys
+		// requests by their JSON spelling instead.
+		key := idKey(call.ID())
+		cctx, cancel := context.WithCancel(ctx)
+		s.reqMu.Lock()
+		s.pending[key] = cancel
+		s.reqMu.Unlock()
+		wrapped := func(rctx context.Context, result any, err error) error {
+			s.reqMu.Lock()
+			delete(s.pending, key)
+			s.reqMu.Unlock()
+			cancelled := cctx.Err() != nil
+			cancel()
+			if cancelled && err == nil && result == nil {
+				err = protocol.ErrRequestCancelled
+			}
+			return reply(context.WithoutCancel(rctx), result, err)
+		}
+		_ = inner(cctx, wrapped, req)
+		return nil
+	}
+}
+
+func idKey(id jsonrpc2.ID) string {
+	b, _ := json.Marshal(&id)
+	return string(b)
+}
+
+func (s *Server) cancelRequest(params json.RawMessage) {
+	var p struct {
+		ID json.RawMessage `json:"id"`
+	}
+	if err := json.Unmarshal(params, &p); err != nil || len(p.ID) == 0 {
+		s.log.Warn("malformed $/cancelRequest", "params", string(params))
+		return
+	}
+	key := string(p.ID)
+	var n float64
+	if json.Unmarshal(p.ID, &n) == nil {
+		key = idKey(jsonrpc2.NewNumberID(int32(n)))
+	}
+	s.reqMu.Lock()
+	cancel := s.pending[key]
+	s.reqMu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+}
+
+// dispatch runs inside AsyncHandler's goroutine.
+func (s *Server) dispatch(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) (err error) {
+	replied := false
+	once := func(ctx context.Context, result any, err error) error {
+		if replied {
+			return nil
+		}
+		replied = true
+		return reply(ctx, result, err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("panic in handler", "method", req.Method(), "panic", p, "stack", string(debug.Stack()))
+			_ = once(ctx, nil, jsonrpc2.Errorf(jsonrpc2.InternalError, "internal error in %s: %v", req.Method(), p))
+		}
+		err = nil
+	}()
+	_, isCall := req.(*jsonrpc2.Call)
+	method := req.Method()
+
+	switch st := s.state.Load(); {
+	case method == "exit":
+		s.exited.Store(true)
+		_ = once(ctx, nil, nil)
+		// Close after the reply returns: the conn's read loop then ends.
+		go func() { _ = s.conn.Close() }()
+		return nil
+	case st == stateNew && method != "initialize":
+		if isCall {
+			return once(ctx, nil, jsonrpc2.Errorf(jsonrpc2.ServerNotInitialized, "server not initialized: send initialize first (got %s)", method))
+		}
+		return once(ctx, nil, nil) // notifications before initialize are dropped
+	case st != stateNew && method == "initialize":
+		return once(ctx, nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "initialize was already received"))
+	case st == stateShutdown:
+		if isCall {
+			return once(ctx, nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "server is shut down: only exit is accepted (got %s)", method))
+		}
+		return once(ctx, nil, nil)
+	}
+
+	r, ok := s.routes[method]
+	if !ok {
+		if isCall {
+			return once(ctx, nil, jsonrpc2.Errorf(jsonrpc2.MethodNotFound, "method not found: %s", method))
+		}
+		return once(ctx, nil, nil) // unknown notifications ($/setTrace, …) are ignored
+	}
+	result, herr := r.handle(ctx, req.Params())
+	if herr != nil {
+		var je *jsonrpc2.Error
+		if !errors.As(herr, &je) {
+			herr = jsonrpc2.Errorf(jsonrpc2.InternalError, "%s: %v", method, herr)
+		}
+		if !isCall {
+			s.log.Warn("notification failed", "method", method, "error", herr)
+		}
+	}
+	if isCall && ctx.Err() != nil && herr == nil {
+		return once(ctx, nil, protocol.ErrRequestCancelled)
+	}
+	return once(ctx, result, herr)
+}
+
+// decode unmarshals params into v, turning failure into InvalidParams.
+func decode(params json.RawMessage, v any) error {
+	if len(params) == 0 || string(params) == "null" {
+		return jsonrpc2.Errorf(jsonrpc2.InvalidParams, "missing params")
+	}
+	if err := json.Unmarshal(params, v); err != nil {
+		return jsonrpc2.Errorf(jsonrpc2.InvalidParams, "invalid params: %v", err)
+	}
+	return nil
+}
+
+// handle adapts a typed handler to a route.
+func handle[P any, R any](f func(ctx context.Context, p *P) (R, error)) route {
+	return route{handle: func(ctx context.Context, raw json.RawMessage) (any, error) {
+		p := new(P)
+		if err := decode(raw, p); err != nil {
+			return nil, err
+		}
+		return f(ctx, p)
+	}}
+}
+
+// notify sends a notification, logging failure: a closed connection is not
+// an error worth more than a log line.
+func (s *Server) notify(ctx context.Context, method string, params any) {
+	if err := s.conn.Notify(ctx, method, params); err != nil {
+		s.log.Debug("notify failed", "method", method, "error", err)
+	}
+}
+
+// logToClient shows a message in the client's log (window/logMessage).
+func (s *Server) logToClient(typ protocol.MessageType, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	s.log.Info(msg)
+	s.notify(s.ctx, "window/logMessage", &protocol.LogMessageParams{Type: typ, Message: msg})
+}

@@ -1,0 +1,177 @@
+package lsp
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+)
+
+// snapshot is one immutable version of an open document.
+type snapshot struct {
+	uri     protocol.DocumentURI
+	version int32
+	text    string
+	mapper  *Mapper
+}
+
+// analyzed pairs a snapshot with its analysis.
+type analyzed struct {
+	snap *snapshot
+	res  *analysis.Result
+}
+
+// document is an open document: its current snapshot, its latest analysis
+// and the goroutine that keeps the analysis up to date.
+type document struct {
+	cur    atomic.Pointer[snapshot]
+	last   atomic.Pointer[analyzed]
+	kick   chan struct{}
+	done   chan struct{}
+	closed atomic.Bool
+	pubMu  sync.Mutex // orders publishes with the clearing on close
+	once   sync.Once
+}
+
+func (d *document) stop() { d.once.Do(func() { close(d.done) }) }
+
+// schedule asks the worker to analyse the current snapshot. Kicks coalesce:
+// a burst of keystrokes is analysed once, at its last version.
+func (d *document) schedule() {
+	select {
+	case d.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Server) newSnapshot(uri protocol.DocumentURI, version int32, text string) *snapshot {
+	s.mu.Lock()
+	enc := s.caps.encoding
+	s.mu.Unlock()
+	return &snapshot{uri: uri, version: version, text: text, mapper: NewMapper(text, enc)}
+}
+
+func (s *Server) doc(uri protocol.DocumentURI) *document {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.docs[uri]
+}
+
+func (s *Server) didOpen(ctx context.Context, p *protocol.DidOpenTextDocumentParams) (any, error) {
+	uri := p.TextDocument.URI
+	d := &document{kick: make(chan struct{}, 1), done: make(chan struct{})}
+	d.cur.Store(s.newSnapshot(uri, p.TextDocument.Version, p.TextDocument.Text))
+	s.mu.Lock()
+	if old := s.docs[uri]; old != nil {
+		old.closed.Store(true)
+		old.stop()
+	}
+	s.docs[uri] = d
+	s.mu.Unlock()
+	go s.worker(d)
+	d.schedule()
+	return nil, nil
+}
+
+// didChangeParams is decoded here rather than with go.lsp.dev's type, whose
+// Range is not a pointer: a whole-text change would decode as an insertion
+// at 0:0 (go-lsp-style.md §1.10).
+type didChangeParams struct {
+	TextDocument   protocol.VersionedTextDocumentIdentifier `json:"textDocument"`
+	ContentChanges []struct {
+		Range *protocol.Range `json:"range"`
+		Text  string          `json:"text"`
+	} `json:"contentChanges"`
+}
+
+func (s *Server) didChange(ctx context.Context, p *didChangeParams) (any, error) {
+	uri := p.TextDocument.URI
+	d := s.doc(uri)
+	if d == nil {
+		s.logToClient(protocol.MessageTypeWarning, "ipf-lsp: didChange for %s, which is not open: ignored", uri)
+		return nil, nil
+	}
+	cur := d.cur.Load()
+	if p.TextDocument.Version <= cur.version {
+		s.logToClient(protocol.MessageTypeWarning, "ipf-lsp: didChange for %s has version %d, not newer than %d: ignored", uri, p.TextDocument.Version, cur.version)
+		return nil, nil
+	}
+	text := cur.text
+	m := cur.mapper
+	for i, c := range p.ContentChanges {
+		if c.Range == nil {
+			text = c.Text
+		} else {
+			if i > 0 {
+				m = NewMapper(text, m.enc)
+			}
+			start, end := m.RangeOffsets(*c.Range)
+			text = text[:start] + c.Text + text[end:]
+		}
+	}
+	d.cur.Store(s.newSnapshot(uri, p.TextDocument.Version, text))
+	d.schedule()
+	return nil, nil
+}
+
+func (s *Server) didClose(ctx context.Context, p *protocol.DidCloseTextDocumentParams) (any, error) {
+	uri := p.TextDocument.URI
+	s.mu.Lock()
+	d := s.docs[uri]
+	delete(s.docs, uri)
+	s.mu.Unlock()
+	if d == nil {
+		return nil, nil
+	}
+	d.closed.Store(true)
+	d.stop()
+	d.pubMu.Lock()
+	s.notify(s.ctx, "textDocument/publishDiagnostics", &publishParams{URI: uri, Diagnostics: []protocol.Diagnostic{}})
+	d.pubMu.Unlock()
+	return nil, nil
+}
+
+func (s *Server) didSave(ctx context.Context, p *protocol.DidSaveTextDocumentParams) (any, error) {
+	return nil, nil
+}
+
+// worker keeps one document's diagnostics current until it is closed.
+func (s *Server) worker(d *document) {
+	for {
+		select {
+		case <-d.kick:
+		case <-d.done:
+			return
+		case <-s.ctx.Done():
+			return
+		}
+		snap := d.cur.Load()
+		a := s.analyzeSnapshot(snap)
+		d.last.Store(a)
+		s.publish(d, a)
+	}
+}
+
+// analyzeSnapshot runs the analysis of one version.
+func (s *Server) analyzeSnapshot(snap *snapshot) *analyzed {
+	env := s.env.Load()
+	res := env.Analyze(&analysis.Input{Src: bytesOf(snap.text), Path: string(snap.uri)})
+	return &analyzed{snap: snap, res: res}
+}
+
+// current returns the latest snapshot of uri and an analysis of exactly that
+// snapshot, computing it now if the worker has not yet.
+func (s *Server) current(uri protocol.DocumentURI) (*analyzed, bool) {
+	d := s.doc(uri)
+	if d == nil {
+		return nil, false
+	}
+	snap := d.cur.Load()
+	if a := d.last.Load(); a != nil && a.snap == snap {
+		return a, true
+	}
+	return s.analyzeSnapshot(snap), true
+}

@@ -1,0 +1,483 @@
+// Package patterns parses integration-pattern files: Markdown in the Output
+// Format of the integration-pattern-finder skill (see references/FORMAT.md),
+// and checks them against the skill's checklist. It knows nothing about
+// editors or about how integration points are found.
+package patterns
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Pattern is one `### Pattern:` section of a pattern file.
+type Pattern struct {
+	ID       string // "<file stem>/<slug of Name>"
+	Name     string
+	From, To string // technology ids of the file's pair
+	Keywords []string
+	UseCase  string
+	Flow     []string
+	Code     []CodeBlock
+	Gotchas  []string
+	Sources  []string
+	TradeOff string
+	// Markdown is the section's source text, from its `### Pattern:` line to
+	// the end of the section, with "\n" line endings.
+	Markdown string
+	File     string // path of the pattern file ("references/x.md" for built-ins)
+	Line     int    // 0-based line of the `### Pattern:` heading in File
+	Builtin  bool
+}
+
+// CodeBlock is a fenced code example.
+type CodeBlock struct {
+	Lang string
+	Code string
+}
+
+// File is a parsed pattern file: one pair, several patterns.
+type File struct {
+	Path     string
+	From, To string
+	Heading  string // text of the `## Integration:` heading
+	Keywords []string
+	Patterns []*Pattern
+	Problems []Problem
+}
+
+// Problem is a checklist failure, located by 0-based line in its file.
+type Problem struct {
+	Line    int
+	Message string
+}
+
+var (
+	integrationRe = regexp.MustCompile(`^#{1,6}\s+Integration:\s*(.+?)\s*#*\s*$`)
+	patternRe     = regexp.MustCompile(`^#{1,6}\s+Pattern:\s*(.+?)\s*#*\s*$`)
+	labelRe       = regexp.MustCompile(`^\*\*([A-Za-z][A-Za-z /-]*?)\*\*\s*:?\s*(.*)$`)
+	fenceRe       = regexp.MustCompile("^ {0,3}(`{3,}|~{3,})\\s*([^`\\s]*)")
+	urlRe         = regexp.MustCompile(`https?://[^\s)>\]]+|\S+://\S+`)
+)
+
+// Slug turns a pattern name into an id fragment.
+func Slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimRight(b.String(), "-")
+}
+
+// splitFrontMatter returns the key: value pairs of a leading `---` block and
+// the number of lines it spans.
+func splitFrontMatter(lines []string) (map[string]string, int, error) {
+	if len(lines) == 0 || strings.TrimSpace(lines[0]) != "---" {
+		return nil, 0, nil
+	}
+	fm := map[string]string{}
+	for i := 1; i < len(lines); i++ {
+		l := strings.TrimSpace(lines[i])
+		if l == "---" {
+			return fm, i + 1, nil
+		}
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(l, ":")
+		if !ok {
+			return nil, 0, fmt.Errorf("front matter line %d: want `key: value`, got %q", i+1, l)
+		}
+		fm[strings.TrimSpace(strings.ToLower(k))] = strings.TrimSpace(v)
+	}
+	return nil, 0, fmt.Errorf("front matter starting on line 1 is not closed by `---`")
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(strings.Trim(s, "[]"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, strings.ToLower(p))
+		}
+	}
+	return out
+}
+
+// Lines splits src into lines without their terminators (CRLF, LF or CR).
+func Lines(src string) []string {
+	src = strings.TrimPrefix(src, "\uFEFF")
+	src = strings.ReplaceAll(src, "\r\n", "\n")
+	src = strings.ReplaceAll(src, "\r", "\n")
+	return strings.Split(src, "\n")
+}
+
+// ParseFile parses one pattern file. A file that cannot be used at all
+// (broken front matter, no pair) is returned with Problems and no patterns.
+func ParseFile(filePath, src string) *File {
+	f := &File{Path: filePath}
+	lines := Lines(src)
+	fm, start, err := splitFrontMatter(lines)
+	if err != nil {
+		f.Problems = append(f.Problems, Problem{0, err.Error()})
+		return f
+	}
+	if fm == nil {
+		f.Problems = append(f.Problems, Problem{0, "pattern file has no front matter: add `---`, `from: <id>`, `to: <id>`, `---` at the top"})
+		return f
+	}
+	f.From, f.To = strings.TrimSpace(fm["from"]), strings.TrimSpace(fm["to"])
+	f.Keywords = splitList(fm["keywords"])
+	if f.From == "" || f.To == "" {
+		f.Problems = append(f.Problems, Problem{0, "front matter needs both `from` and `to` technology ids"})
+		return f
+	}
+	stem := strings.TrimSuffix(path.Base(filePath), path.Ext(filePath))
+	for _, s := range ParseSections(lines[start:]) {
+		s.Line += start
+		for i := range s.Problems {
+			s.Problems[i].Line += start
+		}
+		if s.Integration != "" && f.Heading == "" {
+			f.Heading = s.Integration
+		}
+		if s.Pattern == nil {
+			continue
+		}
+		p := s.Pattern
+		p.ID = stem + "/" + Slug(p.Name)
+		p.From, p.To, p.Keywords, p.File = f.From, f.To, f.Keywords, filePath
+		f.Patterns = append(f.Patterns, p)
+		f.Problems = append(f.Problems, s.Problems...)
+	}
+	if f.Heading == "" {
+		f.Problems = append(f.Problems, Problem{start, "pattern file has no `## Integration: A → B` heading"})
+	}
+	if len(f.Patterns) == 0 {
+		f.Problems = append(f.Problems, Problem{start, "pattern file has no `### Pattern:` section"})
+	}
+	return f
+}
+
+// Section is a `### Pattern:` section found in any Markdown document, or an
+// `## Integration:` heading (Pattern nil).
+type Section struct {
+	Integration     string // heading text after "Integration:" (nearest above)
+	IntegrationLine int
+	Pattern         *Pattern
+	Line            int // 0-based line of the heading
+	EndLine         int // exclusive
+	Problems        []Problem
+}
+
+// ParseSections finds the `## Integration:` headings and `### Pattern:`
+// sections of a document given as lines, and checks each pattern against
+// the checklist. Headings inside fenced code are ignored.
+func ParseSections(lines []string) []Section {
+	var out []Section
+	var cur *Section
+	integration, integrationLine := "", -1
+	fence := ""
+	var code *CodeBlock
+	label := ""
+	closeCur := func(end int) {
+		if cur == nil {
+			return
+		}
+		cur.EndLine = end
+		finish(cur, lines)
+		out = append(out, *cur)
+		cur = nil
+	}
+	for i, line := range lines {
+		if fence != "" {
+			if isFenceClose(line, fence) {
+				fence = ""
+				if cur != nil && code != nil {
+					cur.Pattern.Code = append(cur.Pattern.Code, *code)
+				}
+				code = nil
+				continue
+			}
+			if code != nil {
+				code.Code += line + "\n"
+			}
+			continue
+		}
+		if m := fenceRe.FindStringSubmatch(line); m != nil {
+			fence = m[1]
+			if cur != nil {
+				code = &CodeBlock{Lang: m[2]}
+				if code.Lang == "" {
+					cur.Problems = append(cur.Problems, Problem{i, "code fence without a language tag: add one (```ts, ```python …) so readers and tools know what it is"})
+				}
+			}
+			continue
+		}
+		if m := integrationRe.FindStringSubmatch(line); m != nil {
+			closeCur(i)
+			integration, integrationLine = m[1], i
+			out = append(out, Section{Integration: integration, IntegrationLine: i, Line: i, EndLine: i + 1})
+			continue
+		}
+		if m := patternRe.FindStringSubmatch(line); m != nil {
+			closeCur(i)
+			cur = &Section{Integration: integration, IntegrationLine: integrationLine, Line: i, Pattern: &Pattern{Name: m[1], Line: i}}
+			label = ""
+			continue
+		}
+		if cur != nil && isHeading(line) {
+			// Any other heading of the same or a higher level ends the section.
+			if headingLevel(line) <= headingLevel(lines[cur.Line]) {
+				closeCur(i)
+				continue
+			}
+		}
+		if cur == nil {
+			continue
+		}
+		p := cur.Pattern
+		if m := labelRe.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
+			label = strings.ToLower(strings.TrimSpace(m[1]))
+			rest := strings.TrimSpace(m[2])
+			switch label {
+			case "use case":
+				p.UseCase = rest
+			case "official source", "official sources", "source", "sources":
+				label = "source"
+				p.Sources = append(p.Sources, urls(rest)...)
+				if rest != "" && len(urls(rest)) == 0 {
+					p.Sources = append(p.Sources, rest)
+				}
+			case "trade-off", "tradeoff", "trade-offs":
+				label = "trade-off"
+				p.TradeOff = rest
+			}
+			continue
+		}
+		t := strings.TrimSpace(line)
+		if t == "" {
+			continue
+		}
+		switch label {
+		case "use case":
+			p.UseCase = strings.TrimSpace(p.UseCase + " " + t)
+		case "flow":
+			p.Flow = append(p.Flow, trimItem(t))
+		case "gotchas":
+			if isItem(t) {
+				p.Gotchas = append(p.Gotchas, trimItem(t))
+			} else if n := len(p.Gotchas); n > 0 {
+				p.Gotchas[n-1] += " " + t
+			}
+		case "source":
+			if u := urls(t); len(u) > 0 {
+				p.Sources = append(p.Sources, u...)
+			} else {
+				p.Sources = append(p.Sources, trimItem(t))
+			}
+		case "trade-off":
+			p.TradeOff = strings.TrimSpace(p.TradeOff + " " + t)
+		}
+	}
+	closeCur(len(lines))
+	return out
+}
+
+func finish(s *Section, lines []string) {
+	p := s.Pattern
+	end := s.EndLine
+	for end > s.Line+1 && strings.TrimSpace(lines[end-1]) == "" {
+		end--
+	}
+	p.Markdown = strings.Join(lines[s.Line:end], "\n") + "\n"
+	var missing []string
+	if p.UseCase == "" {
+		missing = append(missing, "Use Case")
+	}
+	if len(p.Flow) == 0 {
+		missing = append(missing, "Flow")
+	}
+	if len(p.Code) == 0 {
+		missing = append(missing, "Code Example")
+	}
+	if len(p.Gotchas) == 0 {
+		missing = append(missing, "Gotchas")
+	}
+	if len(p.Sources) == 0 {
+		missing = append(missing, "Official Source")
+	}
+	if len(missing) > 0 {
+		s.Problems = append(s.Problems, Problem{s.Line, fmt.Sprintf("pattern %q is missing %s (the checklist asks for Use Case, Flow, Code Example, Gotchas and Official Source)", p.Name, strings.Join(missing, ", "))})
+	}
+	for _, c := range p.Code {
+		if strings.TrimSpace(c.Code) == "" {
+			s.Problems = append(s.Problems, Problem{s.Line, fmt.Sprintf("pattern %q has an empty code example", p.Name)})
+		}
+	}
+	for _, src := range p.Sources {
+		if !strings.HasPrefix(src, "https://") {
+			s.Problems = append(s.Problems, Problem{sourceLine(lines, s), fmt.Sprintf("official source %q is not an https URL: cite the official documentation page", src)})
+		}
+	}
+}
+
+func sourceLine(lines []string, s *Section) int {
+	for i := s.Line; i < s.EndLine; i++ {
+		if strings.Contains(strings.ToLower(lines[i]), "source") && strings.HasPrefix(strings.TrimSpace(lines[i]), "**") {
+			return i
+		}
+	}
+	return s.Line
+}
+
+func urls(s string) []string { return urlRe.FindAllString(s, -1) }
+
+func isItem(t string) bool {
+	return strings.HasPrefix(t, "- ") || strings.HasPrefix(t, "* ") || strings.HasPrefix(t, "+ ") || trimItem(t) != t
+}
+
+func trimItem(t string) string {
+	for _, p := range []string{"- ", "* ", "+ "} {
+		if strings.HasPrefix(t, p) {
+			return strings.TrimSpace(t[len(p):])
+		}
+	}
+	i := 0
+	for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+		i++
+	}
+	if i > 0 && i+1 < len(t) && (t[i] == '.' || t[i] == ')') && t[i+1] == ' ' {
+		return strings.TrimSpace(t[i+2:])
+	}
+	return t
+}
+
+func isHeading(line string) bool { return headingLevel(line) > 0 }
+
+func headingLevel(line string) int {
+	n := 0
+	for n < len(line) && n < 7 && line[n] == '#' {
+		n++
+	}
+	if n == 0 || n > 6 || (n < len(line) && line[n] != ' ' && line[n] != '\t') {
+		return 0
+	}
+	return n
+}
+
+func isFenceClose(line, fence string) bool {
+	t := strings.TrimLeft(line, " ")
+	if len(line)-len(t) > 3 || !strings.HasPrefix(t, fence[:1]) {
+		return false
+	}
+	n := 0
+	for n < len(t) && t[n] == fence[0] {
+		n++
+	}
+	return n >= len(fence) && strings.TrimSpace(t[n:]) == ""
+}
+
+// Library is an immutable set of patterns, indexed by id and by pair.
+type Library struct {
+	Files   []*File
+	byID    map[string]*Pattern
+	ordered []*Pattern
+}
+
+// NewLibrary merges files in order; a later pattern with the same id replaces
+// an earlier one (a workspace pack overrides the built-in library).
+func NewLibrary(files ...*File) *Library {
+	l := &Library{byID: map[string]*Pattern{}}
+	for _, f := range files {
+		l.Files = append(l.Files, f)
+		for _, p := range f.Patterns {
+			if _, ok := l.byID[p.ID]; !ok {
+				l.ordered = append(l.ordered, p)
+			} else {
+				for i, q := range l.ordered {
+					if q.ID == p.ID {
+						l.ordered[i] = p
+					}
+				}
+			}
+			l.byID[p.ID] = p
+		}
+	}
+	return l
+}
+
+// LoadFS parses every *.md file (except FORMAT.md and README.md) in dir of fsys.
+func LoadFS(fsys fs.FS, dir string, builtin bool) ([]*File, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading pattern folder %s: %w", dir, err)
+	}
+	var files []*File
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".md") || name == "FORMAT.md" || name == "README.md" {
+			continue
+		}
+		p := path.Join(dir, name)
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return nil, fmt.Errorf("reading pattern file %s: %w", p, err)
+		}
+		f := ParseFile(p, string(b))
+		for _, pt := range f.Patterns {
+			pt.Builtin = builtin
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
+// Get returns the pattern with the given id.
+func (l *Library) Get(id string) (*Pattern, bool) {
+	p, ok := l.byID[id]
+	return p, ok
+}
+
+// All returns every pattern in load order.
+func (l *Library) All() []*Pattern { return l.ordered }
+
+// ForPair returns the patterns for the unordered pair {a, b}, in library order.
+func (l *Library) ForPair(a, b string) []*Pattern {
+	var out []*Pattern
+	for _, p := range l.ordered {
+		if p.From == a && p.To == b || p.From == b && p.To == a {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Pairs returns the distinct pairs of the library as "from→to" keys, sorted.
+func (l *Library) Pairs() [][2]string {
+	seen := map[[2]string]bool{}
+	var out [][2]string
+	for _, p := range l.ordered {
+		k := [2]string{p.From, p.To}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i][0] != out[j][0] {
+			return out[i][0] < out[j][0]
+		}
+		return out[i][1] < out[j][1]
+	})
+	return out
+}
