@@ -302,7 +302,7 @@ async function insertAllPatterns(): Promise<void> {
   try {
     result = await c.sendRequest(ExecuteCommandRequest.type, {
       command: 'ipf.insertAllPatterns',
-      arguments: [uri, doc.version],
+      arguments: [{ uri, version: doc.version }],
     });
   } catch (err) {
     void vscode.window.showErrorMessage(`ipf.insertAllPatterns failed: ${err instanceof Error ? err.message : String(err)}`);
