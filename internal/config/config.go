@@ -1,0 +1,168 @@
+// Package config reads ipf-lsp's configuration: the workspace file
+// `.ipf.toml`, editor settings, and defaults, in that order of precedence.
+// The same file drives the language server and `ipf-lsp check`.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// FileName is the workspace configuration file, at a workspace root.
+const FileName = ".ipf.toml"
+
+// DefaultMaxFileSize is the largest document that is analysed (bytes);
+// larger ones are synced but not analysed.
+const DefaultMaxFileSize = 10 << 20
+
+// Config is the effective configuration. The zero value is not useful; start
+// from Default.
+type Config struct {
+	// Disabled diagnostic codes ("all" disables every code).
+	Disabled []string `toml:"disabled" json:"disabled"`
+	// Severity overrides per code: "error", "warning", "information", "hint".
+	Severity map[string]string `toml:"severity" json:"severity"`
+	// Constitution is a path (relative to the workspace root) used instead of
+	// the nearest constitution.md.
+	Constitution string `toml:"constitution" json:"constitution"`
+	// PatternFolders are folders of pattern files (relative to the root)
+	// merged over the built-in library.
+	PatternFolders []string `toml:"pattern_folders" json:"patternFolders"`
+	// InlayHints turns inlay hints on or off.
+	InlayHints *bool `toml:"inlay_hints" json:"inlayHints"`
+	// Ignore lists file globs (relative to the root) that are not analysed.
+	Ignore []string `toml:"ignore" json:"ignore"`
+	// MaxFileSize in bytes; documents above it are not analysed.
+	MaxFileSize int64 `toml:"max_file_size" json:"maxFileSize"`
+	// NoConstitutionNotice turns off the "no constitution found" notice.
+	NoConstitutionNotice *bool `toml:"no_constitution_notice" json:"noConstitutionNotice"`
+}
+
+// Default returns the built-in defaults.
+func Default() Config {
+	t := true
+	return Config{
+		PatternFolders:       []string{"references", ".ipf/patterns"},
+		InlayHints:           &t,
+		MaxFileSize:          DefaultMaxFileSize,
+		NoConstitutionNotice: &t,
+	}
+}
+
+// InlayHintsOn reports whether inlay hints are enabled.
+func (c Config) InlayHintsOn() bool { return c.InlayHints == nil || *c.InlayHints }
+
+// ConstitutionNoticeOn reports whether the missing-constitution notice is on.
+func (c Config) ConstitutionNoticeOn() bool {
+	return c.NoConstitutionNotice == nil || *c.NoConstitutionNotice
+}
+
+// IsDisabled reports whether code is disabled.
+func (c Config) IsDisabled(code string) bool {
+	for _, d := range c.Disabled {
+		if d == code || d == "all" {
+			return true
+		}
+	}
+	return false
+}
+
+// Merge returns c with every field that o sets replacing c's.
+func (c Config) Merge(o Config) Config {
+	if o.Disabled != nil {
+		c.Disabled = o.Disabled
+	}
+	if o.Severity != nil {
+		m := map[string]string{}
+		for k, v := range c.Severity {
+			m[k] = v
+		}
+		for k, v := range o.Severity {
+			m[k] = v
+		}
+		c.Severity = m
+	}
+	if o.Constitution != "" {
+		c.Constitution = o.Constitution
+	}
+	if o.PatternFolders != nil {
+		c.PatternFolders = o.PatternFolders
+	}
+	if o.InlayHints != nil {
+		c.InlayHints = o.InlayHints
+	}
+	if o.Ignore != nil {
+		c.Ignore = o.Ignore
+	}
+	if o.MaxFileSize > 0 {
+		c.MaxFileSize = o.MaxFileSize
+	}
+	if o.NoConstitutionNotice != nil {
+		c.NoConstitutionNotice = o.NoConstitutionNotice
+	}
+	return c
+}
+
+// ParseError is a malformed configuration file, with the 1-based line of the
+// problem when known.
+type ParseError struct {
+	Path string
+	Line int
+	Msg  string
+}
+
+func (e *ParseError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
+}
+
+// Parse decodes a `.ipf.toml` file's content. Unknown keys are errors, so a
+// typo does not silently do nothing.
+func Parse(path string, data []byte) (Config, error) {
+	var c Config
+	md, err := toml.Decode(string(data), &c)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return Config{}, &ParseError{Path: path, Line: pe.Position.Line, Msg: pe.Message}
+		}
+		return Config{}, &ParseError{Path: path, Msg: err.Error()}
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return Config{}, &ParseError{Path: path, Msg: "unknown key(s): " + strings.Join(keys, ", ")}
+	}
+	for code, sev := range c.Severity {
+		switch sev {
+		case "error", "warning", "information", "hint":
+		default:
+			return Config{}, &ParseError{Path: path, Msg: fmt.Sprintf("severity for %q must be error, warning, information or hint, not %q", code, sev)}
+		}
+	}
+	return c, nil
+}
+
+// LoadFile reads root/.ipf.toml. A missing file is not an error: it returns
+// the zero Config and found=false.
+func LoadFile(root string) (c Config, found bool, err error) {
+	p := filepath.Join(root, FileName)
+	data, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return Config{}, false, nil
+	}
+	if err != nil {
+		return Config{}, true, fmt.Errorf("reading %s: %w", p, err)
+	}
+	c, err = Parse(p, data)
+	return c, true, err
+}
