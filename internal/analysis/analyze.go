@@ -155,12 +155,30 @@ func (e *Env) Analyze(in *Input) *Result {
 		}
 	}
 	r.Sections = patterns.ParseSections(splitLinesKeep(in.Src))
+	r.excludePatternSections()
 	for _, det := range detectors {
 		det(r, e, in)
 	}
 	r.Findings = e.filter(r.Findings)
 	sort.SliceStable(r.Findings, func(i, j int) bool { return r.Findings[i].Span.Start < r.Findings[j].Span.Start })
 	return r
+}
+
+// excludePatternSections marks mentions inside `### Pattern:` sections: a
+// pattern is reference text the document already adopted, not a new
+// integration point.
+func (r *Result) excludePatternSections() {
+	for _, s := range r.Sections {
+		if s.Pattern == nil {
+			continue
+		}
+		lo, hi := r.Lines.Start(s.Line), r.Lines.Start(s.EndLine)
+		for i := range r.Mentions {
+			if m := &r.Mentions[i]; m.Excluded == "" && m.Span.Start >= lo && m.Span.Start < hi {
+				m.Excluded = ExclDocumented
+			}
+		}
+	}
 }
 
 func (e *Env) filter(fs []Finding) []Finding {

@@ -12,6 +12,7 @@ const (
 	ExclRejected    = "rejected alternative"
 	ExclNegated     = "negation"
 	ExclPlaceholder = "template placeholder"
+	ExclDocumented  = "inside a documented pattern"
 )
 
 var (

@@ -12,6 +12,8 @@
 //   IPF_E2E_EXPECT_FIX      title of the quick fix to run
 //   IPF_E2E_EXPECT_SECTION  heading the document must end with after the quick fix
 //   IPF_E2E_EXPECT_LIBRARY  text "ipf: Show pattern library" must show
+//   IPF_E2E_ALL_FILE        file to run "ipf: Insert all missing integration patterns" on
+//   IPF_E2E_EXPECT_ALL      text that command must append to it (|-separated list)
 //
 // Prints "ok"/"FAIL" per check and a closing "N passed, M failed"; exits 1 on failure.
 import { createRequire } from 'node:module';
@@ -34,6 +36,8 @@ const expectHover = env('IPF_E2E_EXPECT_HOVER');
 const expectFix = env('IPF_E2E_EXPECT_FIX');
 const expectSection = env('IPF_E2E_EXPECT_SECTION');
 const expectLibrary = env('IPF_E2E_EXPECT_LIBRARY');
+const allFile = env('IPF_E2E_ALL_FILE');
+const expectAll = env('IPF_E2E_EXPECT_ALL').split('|');
 const require = createRequire(path.join(env('IPF_E2E_TOOLS'), 'package.json'));
 const { chromium } = require('playwright-core');
 
@@ -144,7 +148,7 @@ const gotoDiagnostic = async () => {
   await page.keyboard.press('Control+G');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: T });
-  await input.fill(`${m[1]}:${m[2]}`);
+  await input.fill(`:${m[1]}:${m[2]}`);
   await page.keyboard.press('Enter');
   await page.waitForTimeout(500);
   return { line: Number(m[1]), col: Number(m[2]) };
@@ -267,6 +271,42 @@ try {
         { timeout: T },
       );
       await page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor({ timeout: 5000 });
+    });
+
+    // (e) "Insert all missing integration patterns" sends the active document's {uri, version}
+    await check(`"ipf: Insert all missing integration patterns" on ${allFile}`, async () => {
+      const allPath = path.join(workspace, allFile);
+      const before = fs.readFileSync(allPath, 'utf8');
+      const allBase = path.basename(allFile);
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: T });
+      await input.fill(allFile);
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: allBase }).first().waitFor({ timeout: T });
+      await page.keyboard.press('Enter');
+      await page.locator('.tabs-container .tab.active', { hasText: allBase }).waitFor({ timeout: T });
+      // wait until the server has analysed it (its diagnostics are listed)
+      await page.keyboard.press('Control+Shift+M');
+      await page.waitForFunction(
+        (f) => [...document.querySelectorAll('.markers-panel .monaco-list-row')].some((r) => (r.textContent || '').includes(f)),
+        allBase,
+        { timeout: T },
+      );
+      await page.locator(editorSel + ' .view-lines').first().click();
+      await runCommand('ipf: Insert all missing integration patterns');
+      await page.locator('.tabs-container .tab.active.dirty', { hasText: allBase }).waitFor({ timeout: T });
+      await page.keyboard.press('Control+S');
+      await page.locator('.tabs-container .tab.active:not(.dirty)', { hasText: allBase }).waitFor({ timeout: T });
+      let saved = before;
+      const deadline = Date.now() + 15000;
+      while (saved === before && Date.now() < deadline) {
+        await page.waitForTimeout(250);
+        saved = fs.readFileSync(allPath, 'utf8');
+      }
+      const added = saved.slice(before.trimEnd().length);
+      if (!saved.startsWith(before.trimEnd())) throw new Error('the original text was not kept at the start of the file');
+      const missing = expectAll.filter((t) => !added.includes(t));
+      if (missing.length) throw new Error(`not appended: ${missing.join(', ')}`);
     });
   }
 } finally {

@@ -30,15 +30,18 @@ CS_V=4.139.1
 PW_V=1.65.2
 START=$(date +%s)
 
-# Texts the real server produces for examples/taskflow/specs/001-task-sharing/spec.md
-# (from `ipf-lsp check --format json examples/taskflow` and its hover/quick fix).
+# Texts the real server produces for examples/taskflow (see `ipf-lsp check --format json
+# examples/taskflow`): spec.md line 25 "- **FR-002**: Better Auth issues a JWT that FastAPI
+# verifies ..." carries the Better Auth → FastAPI integration point.
 export IPF_E2E_FILE=${IPF_E2E_FILE:-specs/001-task-sharing/spec.md}
-export IPF_E2E_EXPECT_DIAG=${IPF_E2E_EXPECT_DIAG:-'Integration point: Better Auth → FastAPI'}
+export IPF_E2E_EXPECT_DIAG=${IPF_E2E_EXPECT_DIAG:-'Integration point: Better Auth → FastAPI — 3 patterns available, best match: "JWT bearer verified with JWKS" (quick fix inserts one)'}
 export IPF_E2E_HOVER_WORD=${IPF_E2E_HOVER_WORD:-'Better Auth'}
-export IPF_E2E_EXPECT_HOVER=${IPF_E2E_EXPECT_HOVER:-'JWT bearer verified with JWKS'}
+export IPF_E2E_EXPECT_HOVER=${IPF_E2E_EXPECT_HOVER:-'Use Case: When Better Auth runs in the frontend app'}
 export IPF_E2E_EXPECT_FIX=${IPF_E2E_EXPECT_FIX:-'Insert pattern: JWT bearer verified with JWKS'}
 export IPF_E2E_EXPECT_SECTION=${IPF_E2E_EXPECT_SECTION:-'## Integration: Better Auth → FastAPI'}
-export IPF_E2E_EXPECT_LIBRARY=${IPF_E2E_EXPECT_LIBRARY:-'Better Auth → FastAPI'}
+export IPF_E2E_EXPECT_LIBRARY=${IPF_E2E_EXPECT_LIBRARY:-'ipf-lsp pattern library'}
+export IPF_E2E_ALL_FILE=${IPF_E2E_ALL_FILE:-specs/001-task-sharing/plan.md}
+export IPF_E2E_EXPECT_ALL=${IPF_E2E_EXPECT_ALL:-'## Integration Patterns|## Integration: Next.js → FastAPI|## Integration: Better Auth → FastAPI'}
 
 log() { printf '[vscode-e2e %3ss] %s\n' "$(( $(date +%s) - START ))" "$*"; }
 

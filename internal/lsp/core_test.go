@@ -1,0 +1,302 @@
+package lsp
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+)
+
+const specURI = protocol.DocumentURI("file:///ws/specs/001-share/spec.md")
+
+// A small spec in our own words: one explicit Better Auth → FastAPI point.
+const specText = "# Share lists\n\n## Requirements\n\n- **FR-002**: Better Auth issues a JWT that FastAPI verifies.\n"
+
+func TestDiagnosticsOnOpen(t *testing.T) {
+	c := newTestClient(t, clientOptions{})
+	c.open(specURI, specText)
+	got := c.waitDiagnostics(specURI, 1)
+	want := []string{
+		`4:14-4:51 Information integration-point Integration point: Better Auth → FastAPI — 3 patterns available, best match: "JWT bearer verified with JWKS" (quick fix inserts one)`,
+	}
+	assertDiags(t, got, want)
+	if got[0].Source != "ipf" {
+		t.Errorf("source = %q, want ipf", got[0].Source)
+	}
+}
+
+func assertDiags(t *testing.T, got []protocol.Diagnostic, want []string) {
+	t.Helper()
+	var gs []string
+	for _, d := range got {
+		gs = append(gs, diagString(d))
+	}
+	if strings.Join(gs, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("diagnostics:\n got: %q\nwant: %q", gs, want)
+	}
+}
+
+func TestHover(t *testing.T) {
+	c := newTestClient(t, clientOptions{})
+	c.open(specURI, specText)
+	c.waitDiagnostics(specURI, 1)
+
+	var h protocol.Hover
+	// On "FastAPI" inside the integration point: the default pattern.
+	c.call("textDocument/hover", map[string]any{"textDocument": map[string]any{"uri": specURI}, "position": map[string]any{"line": 4, "character": 42}}, &h)
+	if h.Contents.Kind != protocol.Markdown {
+		t.Fatalf("kind = %q", h.Contents.Kind)
+	}
+	head := "**Better Auth → FastAPI** · pattern: **JWT bearer verified with JWKS**\n\n**Use Case**: "
+	if !strings.HasPrefix(h.Contents.Value, head) {
+		t.Fatalf("hover starts %q, want prefix %q", firstLines(h.Contents.Value, 3), head)
+	}
+	for _, want := range []string{"**Official Source**: https://www.better-auth.com/docs/plugins/jwt", "```python\n", "Also available: Session forwarding to get-session; Bearer plugin session token (not a JWT)\n"} {
+		if !strings.Contains(h.Contents.Value, want) {
+			t.Errorf("hover lacks %q", want)
+		}
+	}
+
+	// On a technology outside any integration point: a short card.
+	const other = "# Notes\n\nWe keep notes in Redis.\n"
+	u2 := c.open("file:///ws/notes.md", other)
+	c.waitDiagnostics(u2, 1)
+	var h2 protocol.Hover
+	c.call("textDocument/hover", map[string]any{"textDocument": map[string]any{"uri": u2}, "position": map[string]any{"line": 2, "character": 19}}, &h2)
+	want := "**Redis** — cache\n\nPatterns: Celery → Redis\n"
+	if h2.Contents.Value != want {
+		t.Fatalf("card = %q, want %q", h2.Contents.Value, want)
+	}
+	if h2.Range == nil || *h2.Range != (protocol.Range{Start: protocol.Position{Line: 2, Character: 17}, End: protocol.Position{Line: 2, Character: 22}}) {
+		t.Errorf("card range = %+v", h2.Range)
+	}
+}
+
+func TestHoverPlainText(t *testing.T) {
+	c := newTestClient(t, clientOptions{capabilities: map[string]any{
+		"textDocument": map[string]any{"hover": map[string]any{"contentFormat": []string{"plaintext"}}},
+	}})
+	u := c.open("file:///ws/notes.md", "We keep notes in Redis.\n")
+	c.waitDiagnostics(u, 1)
+	var h protocol.Hover
+	c.call("textDocument/hover", map[string]any{"textDocument": map[string]any{"uri": u}, "position": map[string]any{"line": 0, "character": 18}}, &h)
+	if h.Contents.Kind != protocol.PlainText || h.Contents.Value != "Redis — cache\n\nPatterns: Celery → Redis\n" {
+		t.Fatalf("plain hover = %+v", h.Contents)
+	}
+}
+
+func firstLines(s string, n int) string {
+	l := strings.SplitN(s, "\n", n+1)
+	if len(l) > n {
+		l = l[:n]
+	}
+	return strings.Join(l, "\n")
+}
+
+func TestQuickFixInsertsPatternOnce(t *testing.T) {
+	env, err := analysis.DefaultEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newTestClient(t, clientOptions{env: env})
+	c.open(specURI, specText)
+	diags := c.waitDiagnostics(specURI, 1)
+
+	var actions []protocol.CodeAction
+	c.call("textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": specURI},
+		"range":        diags[0].Range,
+		"context":      map[string]any{"diagnostics": diags},
+	}, &actions)
+	var titles []string
+	for _, a := range actions {
+		titles = append(titles, a.Title)
+	}
+	wantTitles := []string{
+		"Insert pattern: JWT bearer verified with JWKS",
+		"Insert pattern: Session forwarding to get-session",
+		"Insert pattern: Bearer plugin session token (not a JWT)",
+	}
+	if strings.Join(titles, "|") != strings.Join(wantTitles, "|") {
+		t.Fatalf("titles = %q", titles)
+	}
+	if !actions[0].IsPreferred || actions[0].Kind != protocol.QuickFix {
+		t.Errorf("first action: preferred=%v kind=%q", actions[0].IsPreferred, actions[0].Kind)
+	}
+	dc := actions[0].Edit.DocumentChanges
+	if len(dc) != 1 || dc[0].TextDocument.Version == nil || *dc[0].TextDocument.Version != 1 {
+		t.Fatalf("edit must carry version 1: %+v", dc)
+	}
+	v := c.applyEdit(actions[0].Edit)[specURI]
+
+	p, _ := env.Library.Get("better-auth-fastapi/jwt-bearer-verified-with-jwks")
+	want := specText + "\n## Integration Patterns\n\n## Integration: Better Auth → FastAPI\n\n" + p.Markdown
+	if got := c.text(specURI); got != want {
+		t.Fatalf("text after fix:\n%s\n--- want ---\n%s", got, want)
+	}
+	// The point is documented now: no integration-point diagnostic, and no
+	// insert action is offered again.
+	for _, d := range c.waitDiagnostics(specURI, v) {
+		if d.Code == "integration-point" {
+			t.Fatalf("still reported after the fix: %s", diagString(d))
+		}
+	}
+	var again []protocol.CodeAction
+	c.call("textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": specURI},
+		"range":        diags[0].Range,
+		"context":      map[string]any{"diagnostics": diags},
+	}, &again)
+	if len(again) != 0 {
+		t.Fatalf("actions offered again: %d", len(again))
+	}
+}
+
+func TestQuickFixKeepsCRLF(t *testing.T) {
+	c := newTestClient(t, clientOptions{})
+	crlf := strings.ReplaceAll(specText, "\n", "\r\n")
+	c.open(specURI, crlf)
+	diags := c.waitDiagnostics(specURI, 1)
+	if r := diags[0].Range; r.Start.Line != 4 || r.Start.Character != 14 {
+		t.Fatalf("CRLF range = %+v", r)
+	}
+	var actions []protocol.CodeAction
+	c.call("textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": specURI}, "range": diags[0].Range,
+		"context": map[string]any{"diagnostics": diags},
+	}, &actions)
+	c.applyEdit(actions[0].Edit)
+	got := c.text(specURI)
+	if strings.Count(got, "\n") != strings.Count(got, "\r\n") {
+		t.Fatalf("inserted text mixes line endings")
+	}
+	if !strings.HasPrefix(got, crlf+"\r\n## Integration Patterns\r\n\r\n## Integration: Better Auth → FastAPI\r\n") {
+		t.Fatalf("unexpected text: %q", got[:min(len(got), len(crlf)+90)])
+	}
+}
+
+func TestUTF16Ranges(t *testing.T) {
+	c := newTestClient(t, clientOptions{})
+	// 😀 is two UTF-16 units, 你 one, é one.
+	text := "- 😀 你好 é: Better Auth issues a JWT that FastAPI verifies.\n"
+	u := c.open("file:///ws/emoji.md", text)
+	got := c.waitDiagnostics(u, 1)
+	if len(got) != 1 {
+		t.Fatalf("got %d diagnostics", len(got))
+	}
+	want := protocol.Range{Start: protocol.Position{Line: 0, Character: 11}, End: protocol.Position{Line: 0, Character: 48}}
+	if got[0].Range != want {
+		t.Fatalf("range = %+v, want %+v", got[0].Range, want)
+	}
+}
+
+func TestIncrementalChanges(t *testing.T) {
+	c := newTestClient(t, clientOptions{})
+	c.open(specURI, specText)
+	c.waitDiagnostics(specURI, 1)
+	// Two changes in one notification, applied in order: replace "FastAPI"
+	// with "Django", then insert a line at the top.
+	v := c.change(specURI,
+		map[string]any{"range": protocol.Range{Start: protocol.Position{Line: 4, Character: 44}, End: protocol.Position{Line: 4, Character: 51}}, "text": "Django"},
+		map[string]any{"range": protocol.Range{Start: protocol.Position{Line: 0, Character: 0}, End: protocol.Position{Line: 0, Character: 0}}, "text": "<!-- draft -->\n"},
+	)
+	assertDiags(t, c.waitDiagnostics(specURI, v), []string{
+		`5:14-5:50 Information integration-point Integration point: Better Auth → Django — no pattern in the library yet (quick fix inserts a blank integration template)`,
+	})
+	// A change without a range replaces the whole text.
+	v = c.change(specURI, map[string]any{"text": "nothing here\n"})
+	assertDiags(t, c.waitDiagnostics(specURI, v), nil)
+}
+
+func TestBlankTemplateForUnknownPair(t *testing.T) {
+	c := newTestClient(t, clientOptions{})
+	text := "Better Auth issues a JWT that Django verifies.\n"
+	u := c.open("file:///ws/d.md", text)
+	diags := c.waitDiagnostics(u, 1)
+	var actions []protocol.CodeAction
+	c.call("textDocument/codeAction", map[string]any{"textDocument": map[string]any{"uri": u}, "range": diags[0].Range, "context": map[string]any{"diagnostics": diags}}, &actions)
+	if len(actions) != 1 || actions[0].Title != "Insert blank integration template" {
+		t.Fatalf("actions = %+v", actions)
+	}
+	v := c.applyEdit(actions[0].Edit)[u]
+	want := text + "\n## Integration Patterns\n\n## Integration: Better Auth → Django\n\n" + analysis.BlankTemplate
+	if got := c.text(u); got != want {
+		t.Fatalf("text = %q", got)
+	}
+	for _, d := range c.waitDiagnostics(u, v) {
+		if d.Code == "integration-point" {
+			t.Fatalf("still reported: %s", diagString(d))
+		}
+	}
+}
+
+func rpcCode(err error) jsonrpc2.Code {
+	var je *jsonrpc2.Error
+	if errors.As(err, &je) {
+		return je.Code
+	}
+	return 0
+}
+
+func TestLifecycle(t *testing.T) {
+	c := newTestClient(t, clientOptions{skipInit: true})
+	err := c.tryCall("textDocument/hover", map[string]any{"textDocument": map[string]any{"uri": specURI}, "position": map[string]any{"line": 0, "character": 0}}, nil)
+	if rpcCode(err) != jsonrpc2.ServerNotInitialized {
+		t.Fatalf("before initialize: %v", err)
+	}
+	res := c.initialize(clientOptions{})
+	var ir struct {
+		Capabilities struct {
+			PositionEncoding string `json:"positionEncoding"`
+			TextDocumentSync struct {
+				Change int `json:"change"`
+			} `json:"textDocumentSync"`
+		} `json:"capabilities"`
+		ServerInfo struct{ Name string } `json:"serverInfo"`
+	}
+	if err := json.Unmarshal(res, &ir); err != nil {
+		t.Fatal(err)
+	}
+	if ir.Capabilities.PositionEncoding != "utf-16" || ir.Capabilities.TextDocumentSync.Change != 2 || ir.ServerInfo.Name != "ipf-lsp" {
+		t.Fatalf("initialize result: %s", res)
+	}
+	if err := c.tryCall("initialize", map[string]any{"capabilities": map[string]any{}}, nil); rpcCode(err) != jsonrpc2.InvalidRequest {
+		t.Fatalf("second initialize: %v", err)
+	}
+	if err := c.tryCall("textDocument/nonsense", map[string]any{}, nil); rpcCode(err) != jsonrpc2.MethodNotFound {
+		t.Fatalf("unknown method: %v", err)
+	}
+	if err := c.tryCall("textDocument/hover", map[string]any{"textDocument": 7}, nil); rpcCode(err) != jsonrpc2.InvalidParams {
+		t.Fatalf("wrong params: %v", err)
+	}
+	c.call("shutdown", nil, nil)
+	if err := c.tryCall("textDocument/hover", map[string]any{"textDocument": map[string]any{"uri": specURI}, "position": map[string]any{"line": 0, "character": 0}}, nil); rpcCode(err) != jsonrpc2.InvalidRequest {
+		t.Fatalf("after shutdown: %v", err)
+	}
+	if code := c.shutdownExit(false); code != 0 {
+		t.Fatalf("exit after shutdown = %d, want 0", code)
+	}
+}
+
+func TestExitWithoutShutdown(t *testing.T) {
+	c := newTestClient(t, clientOptions{})
+	if code := c.shutdownExit(false); code != 1 {
+		t.Fatalf("exit without shutdown = %d, want 1", code)
+	}
+}
+
+func TestCloseClearsDiagnostics(t *testing.T) {
+	c := newTestClient(t, clientOptions{})
+	c.open(specURI, specText)
+	c.waitDiagnostics(specURI, 1)
+	c.notifyServer("textDocument/didClose", map[string]any{"textDocument": map[string]any{"uri": specURI}})
+	p := c.waitPublish(specURI, func(p published) bool { return p.Version == nil })
+	if p.Diagnostics == nil || len(p.Diagnostics) != 0 {
+		t.Fatalf("close must publish an empty, non-null list: %+v", p)
+	}
+}
