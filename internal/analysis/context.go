@@ -32,7 +32,7 @@ func sentence(src []byte, run Span, off int) Span {
 	s := off
 	for s > run.Start {
 		c := src[s-1]
-		if c == ';' || c == '\n' && s-2 >= run.Start && src[s-2] == '\n' {
+		if c == ';' || c == '|' || c == '\n' && s-2 >= run.Start && src[s-2] == '\n' {
 			break
 		}
 		if (c == ' ' || c == '\n') && s-2 >= run.Start && (src[s-2] == '.' || src[s-2] == '!' || src[s-2] == '?') {
@@ -43,7 +43,7 @@ func sentence(src []byte, run Span, off int) Span {
 	e := off
 	for e < run.End {
 		c := src[e]
-		if c == ';' {
+		if c == ';' || c == '|' {
 			break
 		}
 		if (c == '.' || c == '!' || c == '?') && (e+1 == run.End || src[e+1] == ' ' || src[e+1] == '\n') {
@@ -86,8 +86,9 @@ func (d *Doc) Exclusion(b int, sp Span) string {
 			return ExclRejected
 		}
 	}
-	run := d.runOf(b, sp)
-	sent := sentence(src, run, sp.Start)
+	// Sentences are cut from the block's source, markup included, so a
+	// label in bold ("**Alternatives**: X") stays in X's sentence.
+	sent := sentence(src, blk.Span, sp.Start)
 	// A sentence that opens with a rejection label ("**Alternatives**: …").
 	head := bytes.TrimLeft(src[sent.Start:sp.Start], " *_-+>#0123456789.")
 	if loc := labelCueRe.FindIndex(head); loc != nil && loc[0] == 0 && bytes.ContainsAny(head[loc[1]:], ":—–-") {

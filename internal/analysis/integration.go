@@ -2,6 +2,8 @@ package analysis
 
 import (
 	"bytes"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/patterns"
 	"regexp"
 	"sort"
 	"strings"
@@ -117,30 +119,54 @@ func (e *Env) PatternsFor(a, b string, text []byte) []string {
 	if len(ps) == 0 {
 		return nil
 	}
-	low := bytes.ToLower(text)
+	words := map[string]bool{}
+	for _, w := range wordRe.FindAll(bytes.ToLower(text), -1) {
+		words[string(w)] = true
+	}
 	type scored struct {
 		id    string
 		score int
-		i     int
 	}
-	var ss []scored
-	for i, p := range ps {
-		s := 0
-		for _, k := range p.Keywords {
-			if k != "" && bytes.Contains(low, []byte(k)) {
-				s++
-			}
-		}
-		ss = append(ss, scored{p.ID, s, i})
+	ss := make([]scored, 0, len(ps))
+	for _, p := range ps {
+		ss = append(ss, scored{p.ID, patternScore(p, words, squash(e.Catalog.Name(p.From)+e.Catalog.Name(p.To)+p.From+p.To))})
 	}
-	// Keep the file's default (first) pattern first unless another one
-	// matches clearly better.
-	sort.SliceStable(ss, func(i, j int) bool { return ss[i].score > ss[j].score+1 || ss[i].score > ss[j].score && ss[j].i != 0 })
+	// Ties keep library order, so a file's first pattern is the default.
+	sort.SliceStable(ss, func(i, j int) bool { return ss[i].score > ss[j].score })
 	ids := make([]string, len(ss))
 	for i, s := range ss {
 		ids[i] = s.id
 	}
 	return ids
+}
+
+// patternScore counts how many of a pattern's distinctive words (from its
+// name and use case) occur as words of the requirement text.
+// Words naming the pair itself say nothing about which pattern fits.
+func patternScore(p *patterns.Pattern, words map[string]bool, pairNames string) int {
+	n := 0
+	seen := map[string]bool{}
+	for _, w := range wordRe.FindAllString(strings.ToLower(p.Name+" "+p.UseCase), -1) {
+		if len(w) < 4 || stopWords[w] || seen[w] || strings.Contains(pairNames, w) {
+			continue
+		}
+		seen[w] = true
+		if words[w] {
+			n++
+		}
+	}
+	return n
+}
+
+var (
+	wordRe    = regexp.MustCompile(`[a-z0-9_]+`)
+	stopWords = map[string]bool{}
+)
+
+func init() {
+	for _, w := range strings.Fields("with that when from this need your into have each which than then their they them used uses using only also more over same want wants should must will what where while after before every other about these those there here does done make makes made like just one two") {
+		stopWords[w] = true
+	}
 }
 
 // explicitPoints finds pairs of technologies joined in one sentence, list

@@ -1,0 +1,94 @@
+package analysis
+
+import (
+	"strings"
+	"testing"
+)
+
+func pointsOf(t *testing.T, src string) []string {
+	t.Helper()
+	env, err := DefaultEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := env.Analyze(&Input{Src: []byte(src)})
+	var out []string
+	for _, p := range r.Points {
+		s := p.From + "→" + p.To
+		if p.Documented {
+			s += " (documented)"
+		}
+		if len(p.Patterns) > 0 {
+			s += " " + p.Patterns[0]
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestExplicitIntegrationPoints(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      []string
+	}{
+		{"arrow", "Better Auth → FastAPI", []string{"better-auth→fastapi better-auth-fastapi/jwt-bearer-verified-with-jwks"}},
+		{"ascii arrow in a list item", "- FastAPI -> SQLModel", []string{"fastapi→sqlmodel fastapi-sqlmodel/one-engine-lifespan-startup-and-an-annotated-session-dependency-with-yield"}},
+		{"verb joins a sentence", "Better Auth issues a JWT that FastAPI verifies.", []string{"better-auth→fastapi better-auth-fastapi/jwt-bearer-verified-with-jwks"}},
+		{"direction follows the library, not the text", "FastAPI verifies tokens from Better Auth.", []string{"better-auth→fastapi better-auth-fastapi/jwt-bearer-verified-with-jwks"}},
+		{"heading", "## Next.js + Better Auth\n", []string{"nextjs→better-auth nextjs-better-auth/app-router-handler-client-and-server-side-session-check"}},
+		{"table row", "| Auth | Better Auth | Next.js |\n|---|---|---|\n", nil},
+		{"table row with a connector", "| Layer | Flow |\n|---|---|\n| API | Next.js calls FastAPI |\n", []string{"nextjs→fastapi nextjs-fastapi/rest-calls-with-a-bearer-token-and-explicit-cors-origins"}},
+		{"two sentences do not join", "We use Next.js. FastAPI is elsewhere.", nil},
+		{"same role does not integrate", "Neon and PostgreSQL.", nil},
+		{"rejected side does not join", "Better Auth instead of NextAuth.", nil},
+		{"keyword picks the pattern", "FastAPI tests override the session with dependency_overrides and SQLModel.", []string{"fastapi→sqlmodel fastapi-sqlmodel/tests-with-dependency-overrides-and-in-memory-sqlite-staticpool"}},
+		{"neon falls back to its own pair", "SQLModel connects to Neon.", []string{"sqlmodel→neon sqlmodel-neon/pooled-url-for-the-app-direct-url-for-migrations-tls-via-sslmode"}},
+		{"one point per pair per section", "# A\n\nNext.js calls FastAPI.\n\nNext.js calls FastAPI again.\n", []string{"nextjs→fastapi nextjs-fastapi/rest-calls-with-a-bearer-token-and-explicit-cors-origins"}},
+		{"documented pair", "Better Auth → FastAPI\n\n## Integration: Better Auth → FastAPI\n", []string{"better-auth→fastapi (documented) better-auth-fastapi/jwt-bearer-verified-with-jwks"}},
+		{"documented with versions in the heading", "Next.js 16 uses Better Auth.\n\n## Integration: Next.js 16 (App Router) ↔ Better Auth\n", []string{"nextjs→better-auth (documented) nextjs-better-auth/app-router-handler-client-and-server-side-session-check"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := pointsOf(t, tt.src)
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("got  %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFindingsAndSuppressionOfDocumentedPairs(t *testing.T) {
+	env, err := DefaultEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := "Better Auth → FastAPI\n\nNext.js calls FastAPI.\n\n## Integration: Better Auth → FastAPI\n"
+	r := env.Analyze(&Input{Src: []byte(src)})
+	var got []string
+	for _, f := range r.Findings {
+		got = append(got, f.Code+" "+src[f.Span.Start:f.Span.End])
+	}
+	want := []string{"integration-point Next.js calls FastAPI"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+func TestInsertSection(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"new heading", "# Doc\n", "# Doc\n\n## Integration Patterns\n\nX\n"},
+		{"no final newline", "# Doc", "# Doc\n\n## Integration Patterns\n\nX\n"},
+		{"existing heading reused", "# Doc\n\n## Integration Patterns\n\nA\n", "# Doc\n\n## Integration Patterns\n\nA\n\nX\n"},
+		{"CRLF kept", "# Doc\r\n", "# Doc\r\n\r\n## Integration Patterns\r\n\r\nX\r\n"},
+		{"empty document", "", "## Integration Patterns\n\nX\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := InsertSection([]byte(tt.src), "X\n")
+			got := tt.src[:e.Span.Start] + e.Text + tt.src[e.Span.End:]
+			if got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
