@@ -1,0 +1,144 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/testenv"
+)
+
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestCheckExample(t *testing.T) {
+	root := testenv.RepoRoot(t)
+	code, out, _ := run(t, "check", filepath.Join(root, "examples/taskflow/specs/001-task-sharing/spec.md"))
+	if code != ExitOK {
+		t.Fatalf("exit %d, want 0 (only Information findings)", code)
+	}
+	path := filepath.Join(root, "examples/taskflow/specs/001-task-sharing/spec.md")
+	want := path + `:25:15: information: Integration point: Better Auth → FastAPI — 3 patterns available, best match: "JWT bearer verified with JWKS" (quick fix inserts one) [integration-point]`
+	if !strings.Contains(out, want+"\n") {
+		t.Fatalf("output lacks\n%s\ngot:\n%s", want, out)
+	}
+	// --fail-on information makes the same findings fail the run.
+	if code, _, _ := run(t, "check", "--fail-on", "information", path); code != ExitFindings {
+		t.Fatalf("--fail-on information: exit %d, want 1", code)
+	}
+}
+
+func TestCheckJSONContract(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.md")
+	if err := os.WriteFile(p, []byte("- 😀 Better Auth issues a JWT that FastAPI verifies.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := run(t, "check", "--format", "json", dir)
+	if code != ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	want := `{
+  "version": 1,
+  "files": [
+    {
+      "path": "` + p + `",
+      "diagnostics": [
+        {
+          "range": {
+            "start": {
+              "line": 0,
+              "character": 5
+            },
+            "end": {
+              "line": 0,
+              "character": 42
+            }
+          },
+          "severity": "information",
+          "code": "integration-point",
+          "source": "ipf",
+          "message": "Integration point: Better Auth → FastAPI — 3 patterns available, best match: \"JWT bearer verified with JWKS\" (quick fix inserts one)",
+          "integration": {
+            "from": "better-auth",
+            "to": "fastapi",
+            "patterns": [
+              "better-auth-fastapi/jwt-bearer-verified-with-jwks",
+              "better-auth-fastapi/session-forwarding-to-get-session",
+              "better-auth-fastapi/bearer-plugin-session-token-not-a-jwt"
+            ],
+            "documented": false
+          }
+        }
+      ]
+    }
+  ]
+}
+`
+	if out != want {
+		t.Fatalf("json:\n%s", out)
+	}
+}
+
+func TestCheckUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"check"}, "no PATH given"},
+		{[]string{"check", "/nonexistent/spec.md"}, "/nonexistent/spec.md"},
+		{[]string{"check", "--format", "xml", "."}, "--format must be text or json"},
+		{[]string{"check", "--fail-on", "fatal", "."}, "--fail-on must be"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+	}
+	for _, tt := range tests {
+		code, _, errOut := run(t, tt.args...)
+		if code != ExitUsage || !strings.Contains(errOut, tt.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, errOut, tt.msg)
+		}
+	}
+	if code, _, errOut := run(t, "check", "--help"); code != ExitOK || !strings.Contains(errOut, "Usage: ipf-lsp check") {
+		t.Errorf("check --help: %d", code)
+	}
+	if code, out, _ := run(t, "version"); code != ExitOK || out != "ipf-lsp "+Version+"\n" {
+		t.Errorf("version: %d %q", code, out)
+	}
+}
+
+// TestCheckCorpus runs check over every real document: no usage/I-O exit,
+// no panic, and the core-stack documents yield the three core points.
+func TestCheckCorpus(t *testing.T) {
+	corpus := testenv.CorpusDir(t)
+	code, out, errOut := run(t, "check", "--format", "json", "--fail-on", "none", corpus)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Files) < 48 {
+		t.Fatalf("%d files analysed, want ≥ 48", len(rep.Files))
+	}
+	found := map[string]bool{}
+	for _, f := range rep.Files {
+		for _, d := range f.Diagnostics {
+			if d.Integration != nil {
+				found[d.Integration.From+"→"+d.Integration.To] = true
+			}
+		}
+	}
+	for _, pair := range []string{"better-auth→fastapi", "nextjs→better-auth", "fastapi→sqlmodel"} {
+		if !found[pair] {
+			t.Errorf("no %s point anywhere in the corpus", pair)
+		}
+	}
+}
