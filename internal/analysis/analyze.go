@@ -57,6 +57,8 @@ func ParseSeverity(s string) (Severity, bool) {
 const (
 	CodeIntegrationPoint  = "integration-point"
 	CodeIncompletePattern = "incomplete-pattern"
+	CodeOffStack          = "off-stack"
+	CodeNoConstitution    = "no-constitution"
 )
 
 // Finding is one diagnostic-worthy result.
@@ -111,20 +113,37 @@ type Input struct {
 }
 
 // Stack is the set of technologies a project has chosen, with where each was
-// chosen. It is filled by stack extraction from a constitution or plan.
+// chosen. It is filled by stack extraction (ExtractStack) from a
+// constitution and the plan of the document's feature folder.
 type Stack struct {
 	Entries []StackEntry
-	// Source is the path of the constitution the stack came from.
+	// Source is the path of the constitution the stack came from; "" when
+	// none was found.
 	Source string
+	// Missing says why there is no constitution ("no constitution found
+	// under …", a read error); the analysis reports it once at the top of
+	// the document.
+	Missing string
+	// Others are constitutions further up the tree that Source overrides.
+	Others []string
+	// Plan is the path of the feature folder's plan merged into the stack.
+	Plan string
+	// Quiet turns off the no-constitution notice.
+	Quiet bool
 }
 
 // StackEntry is one chosen technology.
 type StackEntry struct {
 	Tech string
 	Role Role
-	Path string
-	Line int
-	Span Span
+	Path string // the file that chose it
+	Line int    // 0-based line in Path
+	Span Span   // byte span of the mention in Path
+	// Score weighs how firmly the document chose it: mentions, counted
+	// thrice in lists, tables and fields.
+	Score int
+	// Origin is OriginConstitution, OriginPlan or OriginDocument.
+	Origin string
 }
 
 // detector adds findings to a result. Detectors run in order after mentions,
@@ -134,6 +153,9 @@ type detector func(r *Result, e *Env, in *Input)
 // detectors is the fixed pipeline. Each entry lives in its own file.
 var detectors = []detector{
 	detectIntegrationPoints,
+	detectImplicitPoints,
+	detectOffStack,
+	detectConstitutionNotice,
 	detectIncompletePatterns,
 }
 

@@ -105,6 +105,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "ipf-lsp check: %v\n", err)
 		return ExitUsage
 	}
+	ws, err := checkWorkspace(fl.Args(), files)
+	if err != nil {
+		fmt.Fprintf(stderr, "ipf-lsp check: %v\n", err)
+		return ExitUsage
+	}
 	rep := Report{Version: 1, Files: []FileReport{}}
 	failed := false
 	for _, path := range files {
@@ -116,7 +121,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stderr, "ipf-lsp check: reading %s: %v\n", path, err)
 			return ExitUsage
 		}
-		fr := checkFile(env, path, src)
+		fr := checkFileIn(env, ws, path, src)
 		for _, d := range fr.Diagnostics {
 			if s, _ := analysis.ParseSeverity(d.Severity); threshold != 0 && s <= threshold {
 				failed = true
@@ -147,7 +152,14 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // CheckFile analyses one document as the server would and converts the
 // findings to LSP coordinates.
 func checkFile(env *analysis.Env, path string, src []byte) FileReport {
-	res := env.Analyze(&analysis.Input{Src: src, Path: path})
+	return checkInput(env, &analysis.Input{Src: src, Path: path})
+}
+
+// checkInput analyses one input and converts the findings to LSP
+// coordinates.
+func checkInput(env *analysis.Env, in *analysis.Input) FileReport {
+	path, src := in.Path, in.Src
+	res := env.Analyze(in)
 	m := lsp.NewMapper(string(src), lsp.UTF16)
 	fr := FileReport{Path: path, Diagnostics: []Diagnostic{}}
 	for _, f := range res.Findings {

@@ -1,0 +1,181 @@
+package analysis
+
+import (
+	"bytes"
+	"regexp"
+	"sort"
+)
+
+// Stack origins: where a StackEntry was chosen.
+const (
+	OriginConstitution = "constitution"
+	OriginPlan         = "plan"
+	OriginDocument     = "document"
+)
+
+// declRe matches a line that declares something: a list item or a field
+// ("**Storage**: Neon", "Backend: FastAPI", "| Auth | Better Auth |").
+var declRe = regexp.MustCompile(`^\s*(?:[-*+]\s+|\d+[.)]\s+|\|)?\s*(?:\*\*|__)?[\p{L}][\p{L}0-9 /&()+.-]{1,40}(?:\*\*|__)?\s*(?:\*\*)?\s*[:：|]`)
+
+// ExtractStack reads the technologies that a constitution or plan chooses:
+// every technology it names in prose (lists, tables, fields, sentences) that
+// is not excluded as a rejected alternative, a negation or a template
+// placeholder. HTML comments and code are not read. An unfilled template
+// chooses nothing.
+func (e *Env) ExtractStack(path string, src []byte) *Stack {
+	d := Parse(src)
+	var ms []Mention
+	for b := range d.Blocks {
+		blk := &d.Blocks[b]
+		if blk.Kind == KindCode || blk.Kind == KindHTML {
+			continue
+		}
+		for _, run := range blk.Text {
+			start := len(ms)
+			ms = e.Matcher.Find(d.Src, run, b, ms)
+			for i := start; i < len(ms); i++ {
+				ms[i].Excluded = d.Exclusion(b, ms[i].Span)
+			}
+		}
+	}
+	return e.stackFrom(d, NewLineIndex(src), ms, path, OriginDocument)
+}
+
+// stackFrom builds a stack from the mentions of a parsed document.
+func (e *Env) stackFrom(d *Doc, li *LineIndex, ms []Mention, path, origin string) *Stack {
+	s := &Stack{Source: path}
+	idx := map[string]int{}
+	for _, m := range ms {
+		if m.Excluded != "" {
+			continue
+		}
+		t, ok := e.Catalog.Lookup(m.Tech)
+		if !ok {
+			continue
+		}
+		weight := 1
+		ls := lineStart(d.Src, m.Span.Start)
+		if blk := d.Blocks[m.Block]; blk.Kind == KindTableRow || blk.ListDepth > 0 || declRe.Match(d.Src[ls:m.Span.Start]) {
+			weight = 3
+		}
+		if i, ok := idx[m.Tech]; ok {
+			s.Entries[i].Score += weight
+			continue
+		}
+		idx[m.Tech] = len(s.Entries)
+		s.Entries = append(s.Entries, StackEntry{
+			Tech: m.Tech, Role: t.Role, Path: path, Line: li.Line(m.Span.Start),
+			Span: m.Span, Score: weight, Origin: origin,
+		})
+	}
+	return s
+}
+
+// Stack returns the stack the document chooses itself.
+func (r *Result) Stack(e *Env, path string) *Stack {
+	return e.stackFrom(r.Doc, r.Lines, r.Mentions, path, OriginDocument)
+}
+
+// For returns the entry the stack uses for role: the one with the highest
+// score, the earliest on a tie. ok is false when the role is unfilled.
+func (s *Stack) For(role Role) (StackEntry, bool) {
+	if s == nil {
+		return StackEntry{}, false
+	}
+	best, found := StackEntry{}, false
+	for _, en := range s.Entries {
+		if en.Role != role {
+			continue
+		}
+		if !found || rankOrigin(en.Origin) < rankOrigin(best.Origin) || rankOrigin(en.Origin) == rankOrigin(best.Origin) && en.Score > best.Score {
+			best, found = en, true
+		}
+	}
+	return best, found
+}
+
+func rankOrigin(o string) int {
+	switch o {
+	case OriginConstitution:
+		return 0
+	case OriginPlan:
+		return 1
+	}
+	return 2
+}
+
+// Has reports whether the stack chooses tech (or a technology it folds into,
+// such as Neon for PostgreSQL).
+func (s *Stack) Has(c *Catalog, tech string) (StackEntry, bool) {
+	if s == nil {
+		return StackEntry{}, false
+	}
+	for _, en := range s.Entries {
+		if en.Tech == tech {
+			return en, true
+		}
+	}
+	for _, en := range s.Entries {
+		if c.Canonical(en.Tech) == c.Canonical(tech) {
+			return en, true
+		}
+	}
+	return StackEntry{}, false
+}
+
+// Merge returns a stack holding s's entries then o's entries for technologies
+// s does not have. Neither input is modified. Source and notes are s's.
+func (s *Stack) Merge(o *Stack) *Stack {
+	if s == nil && o == nil {
+		return nil
+	}
+	out := &Stack{}
+	if s != nil {
+		*out = *s
+		out.Entries = append([]StackEntry(nil), s.Entries...)
+	}
+	if o == nil {
+		return out
+	}
+	have := map[string]bool{}
+	for _, en := range out.Entries {
+		have[en.Tech] = true
+	}
+	for _, en := range o.Entries {
+		if !have[en.Tech] {
+			out.Entries = append(out.Entries, en)
+		}
+	}
+	return out
+}
+
+// WithOrigin returns a copy of s whose entries are marked as chosen by origin.
+func (s *Stack) WithOrigin(origin string) *Stack {
+	if s == nil {
+		return nil
+	}
+	out := *s
+	out.Entries = append([]StackEntry(nil), s.Entries...)
+	for i := range out.Entries {
+		out.Entries[i].Origin = origin
+	}
+	return &out
+}
+
+// Techs returns the ids of the entries, sorted.
+func (s *Stack) Techs() []string {
+	if s == nil {
+		return nil
+	}
+	var ids []string
+	for _, en := range s.Entries {
+		ids = append(ids, en.Tech)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// lineText returns the text of the line holding off, trimmed.
+func lineText(src []byte, off int) []byte {
+	return bytes.TrimSpace(src[lineStart(src, off):lineEnd(src, off)])
+}

@@ -1,0 +1,83 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+	"github.com/ipf-lsp/ipf-lsp/internal/config"
+	"github.com/ipf-lsp/ipf-lsp/internal/workspace"
+)
+
+// checkWS is the workspace model of one check run: the same one the server
+// builds, with each file's root being the nearest folder holding .git or
+// .specify (no higher than the folder given on the command line), else that
+// folder.
+type checkWS struct {
+	ws    *workspace.Workspace
+	quiet map[string]bool // roots whose .ipf.toml turns the notice off
+}
+
+func checkWorkspace(args, files []string) (*checkWS, error) {
+	c := &checkWS{ws: workspace.New(), quiet: map[string]bool{}}
+	limits := map[string]string{} // file -> the folder argument holding it
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil || !st.IsDir() {
+			continue
+		}
+		abs, err := filepath.Abs(a)
+		if err != nil {
+			return nil, fmt.Errorf("resolving %s: %w", a, err)
+		}
+		for _, f := range files {
+			fa, err := filepath.Abs(f)
+			if err == nil {
+				if rel, err := filepath.Rel(abs, fa); err == nil && !filepath.IsAbs(rel) && (len(rel) < 2 || rel[:2] != "..") {
+					if _, ok := limits[f]; !ok {
+						limits[f] = abs
+					}
+				}
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, f := range files {
+		root := workspace.FindRoot(f, limits[f])
+		if seen[root] {
+			continue
+		}
+		seen[root] = true
+		c.ws.AddRoot(root)
+		cfg, found, err := config.LoadFile(root)
+		if err != nil {
+			return nil, fmt.Errorf("configuration: %w", err)
+		}
+		if found {
+			c.ws.SetConstitution(root, cfg.Constitution)
+			c.quiet[root] = !config.Default().Merge(cfg).ConstitutionNoticeOn()
+		}
+	}
+	return c, nil
+}
+
+// stackFor returns the stack of the file at path.
+func (c *checkWS) stackFor(env *analysis.Env, path string) *analysis.Stack {
+	st := c.ws.StackFor(env, path)
+	if root, ok := c.ws.Root(path); ok && c.quiet[root] {
+		st.Quiet = true
+	}
+	return st
+}
+
+// checkFileIn analyses one document with the stack of its workspace.
+func checkFileIn(env *analysis.Env, c *checkWS, path string, src []byte) FileReport {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	fr := checkInput(env, &analysis.Input{Src: src, Path: filepath.Clean(abs), Stack: c.stackFor(env, abs)})
+	fr.Path = path
+	return fr
+}

@@ -1,0 +1,66 @@
+package workspace
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+)
+
+// StackFor computes the stack that governs the document at path: the stack
+// of its constitution, with the stack of its feature folder's plan added for
+// the roles the constitution leaves open. A constitution is governed by
+// itself. The result is never nil: when no constitution is found or it cannot
+// be read, Missing says why. Paths in the result are absolute.
+func (w *Workspace) StackFor(env *analysis.Env, path string) *analysis.Stack {
+	p := clean(path)
+	c := w.Constitution(p)
+	st := &analysis.Stack{}
+	if KindOf(p) == KindConstitution {
+		// A constitution chooses its own stack; others found for it are
+		// the ones it overrides.
+		var others []string
+		if c.Path != "" && c.Path != p {
+			others = append(others, c.Path)
+		}
+		for _, o := range c.Others {
+			if o != p {
+				others = append(others, o)
+			}
+		}
+		c = Constitutions{Path: p, Others: others, Root: c.Root}
+	}
+	switch {
+	case c.Root == "":
+		st.Missing = fmt.Sprintf("%s is outside the workspace folders", path)
+	case c.Path == "":
+		st.Missing = fmt.Sprintf("none found between %s and the workspace root %s (looked for %s)", filepath.Dir(p), c.Root, strings.Join(ConstitutionPaths, ", "))
+	default:
+		src, err := w.ReadFile(c.Path)
+		if err != nil {
+			st.Missing = fmt.Sprintf("the constitution cannot be read (%v)", err)
+			break
+		}
+		st = env.ExtractStack(c.Path, src).WithOrigin(analysis.OriginConstitution)
+		st.Source = c.Path
+		st.Others = c.Others
+	}
+	if f, ok := w.FeatureOf(p); ok {
+		if plan := f.Docs[KindPlan]; plan != "" && plan != p {
+			if src, err := w.ReadFile(plan); err == nil {
+				ps := env.ExtractStack(plan, src).WithOrigin(analysis.OriginPlan)
+				st = st.Merge(ps)
+				st.Plan = plan
+			}
+		}
+	}
+	return st
+}
+
+// Related returns the text of a file a finding points at, for mapping its
+// byte spans to lines and columns; ok is false when it cannot be read.
+func (w *Workspace) Related(path string) ([]byte, bool) {
+	b, err := w.ReadFile(path)
+	return b, err == nil
+}
