@@ -42,6 +42,11 @@ func TestCheckJSONContract(t *testing.T) {
 	if err := os.WriteFile(p, []byte("- 😀 Better Auth issues a JWT that FastAPI verifies.\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// No constitution here: the notice is turned off so that the contract
+	// shows one finding.
+	if err := os.WriteFile(filepath.Join(dir, ".ipf.toml"), []byte("no_constitution_notice = false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	code, out, _ := run(t, "check", "--format", "json", dir)
 	if code != ExitOK {
 		t.Fatalf("exit %d", code)
