@@ -1,0 +1,218 @@
+// Package nvimtest drives ipf-lsp through a client we did not write: Neovim,
+// headless, configured only with the documented snippet from editors/nvim,
+// on real spec-kit documents from ../shared/corpus.
+//
+// In CI (CI=true) a missing nvim or corpus fails the tests; elsewhere they
+// skip with a message.
+package nvimtest
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// The document: a real spec (225 lines, LF, no final newline) whose author
+// wires Better Auth in Next.js to a FastAPI backend.
+const (
+	specSrc = "Muhammad-Azan-1__Speckit-5-phase-hackhtone/Phase2/specs/features/004-better-auth-integration/spec.md"
+	specDoc = "specs/004-better-auth-integration/spec.md"
+
+	msgBAFastAPI = `Integration point: Better Auth → FastAPI — 3 patterns available, best match: "JWT bearer verified with JWKS" (quick fix inserts one)`
+	msgNextBA    = `Integration point: Next.js → Better Auth — 3 patterns available, best match: "App Router handler, client and server-side session check" (quick fix inserts one)`
+
+	patJWKS      = "better-auth-fastapi/jwt-bearer-verified-with-jwks"
+	titleJWKS    = "Insert pattern: JWT bearer verified with JWKS"
+	titleNextApp = "Insert pattern: App Router handler, client and server-side session check"
+)
+
+func info(lnum, col, endCol int, msg string) diag {
+	return diag{Lnum: lnum, Col: col, EndLnum: lnum, EndCol: endCol, Severity: 3, Source: "ipf", Code: "integration-point", Message: msg}
+}
+
+// withCode keeps the diagnostics of one code; the exact lists below are the
+// integration-point findings (other detectors are asserted by their own tests).
+func withCode(ds []diag, code string) []diag {
+	var out []diag
+	for _, d := range ds {
+		if d.Source != "ipf" {
+			continue
+		}
+		if d.Code == code {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func before(ds []diag, lines int) (in, after []diag) {
+	for _, d := range ds {
+		if d.Lnum < lines {
+			in = append(in, d)
+		} else {
+			after = append(after, d)
+		}
+	}
+	return in, after
+}
+
+func equalDiags(t *testing.T, what string, got, want []diag) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		var b strings.Builder
+		for _, d := range got {
+			fmt.Fprintf(&b, "  %+v\n", d)
+		}
+		t.Errorf("%s: Neovim shows\n%swant\n%s", what, b.String(), fmtDiags(want))
+	}
+}
+
+func fmtDiags(ds []diag) string {
+	var b strings.Builder
+	for _, d := range ds {
+		fmt.Fprintf(&b, "  %+v\n", d)
+	}
+	return b.String()
+}
+
+// TestNeovimCore: the diagnostics Neovim shows, the hover, and the buffer
+// after the quick fix taken with vim.lsp.buf.code_action(), then the
+// diagnostics Neovim shows for that new text.
+func TestNeovimCore(t *testing.T) {
+	ws := workspace(t, map[string]string{specDoc: specSrc})
+	orig := corpusText(t, specSrc)
+	origLines := strings.Count(orig, "\n") + 1 // no final newline
+
+	s := run(t, ws, specDoc,
+		step{"op": "diagnostics"},
+		// On "Better Auth" in the line "*Better Auth \+ FastAPI Integration*".
+		step{"op": "hover", "line": 10, "character": 2},
+		step{"op": "code_action", "line": 10, "character": 2, "title": titleJWKS},
+		step{"op": "diagnostics"},
+		step{"op": "code_action", "line": 172, "character": 40, "title": titleNextApp},
+		step{"op": "diagnostics"},
+	)
+	t.Logf("Neovim %s, client %s, root %s, encoding %s", s.Nvim, s.Client.Name, s.Client.RootDir, s.Client.OffsetEncoding)
+	if s.Client.RootDir != ws {
+		t.Errorf("root_dir = %q, want the workspace %q (nearest .specify)", s.Client.RootDir, ws)
+	}
+
+	// 1. Diagnostics: 0-based line, byte column, as vim.diagnostic holds them.
+	equalDiags(t, "diagnostics on open", withCode(s.Steps[0].Diagnostics, "integration-point"), []diag{
+		info(10, 1, 23, msgBAFastAPI),
+		info(39, 15, 48, msgBAFastAPI),
+		info(145, 43, 98, msgBAFastAPI),
+		info(172, 36, 64, msgNextBA),
+		info(194, 74, 107, msgBAFastAPI),
+	})
+	for _, d := range s.Steps[0].Diagnostics {
+		if d.Source != "ipf" {
+			t.Errorf("diagnostic with source %q: %+v", d.Source, d)
+		}
+	}
+
+	// 2. Hover: the matching pattern as Markdown.
+	checkHoverJWKS(t, s.Steps[1])
+
+	// 3. Quick fix: the three Better Auth → FastAPI patterns are offered, the
+	// preferred (best match) first; the chosen one is appended under a new
+	// `## Integration Patterns` heading, the corpus text left byte for byte.
+	fix := s.Steps[2]
+	wantOffered := []string{titleJWKS, "Insert pattern: Session forwarding to get-session", "Insert pattern: Bearer plugin session token (not a JWT)"}
+	if !reflect.DeepEqual(fix.Offered, wantOffered) {
+		t.Errorf("code actions offered = %q, want %q", fix.Offered, wantOffered)
+	}
+	want1 := orig + "\n\n## Integration Patterns\n\n" + show(t, patJWKS)
+	if fix.Text != want1 {
+		t.Errorf("buffer after the quick fix differs from the spec + the pattern section:\n%s", firstDiff(fix.Text, want1))
+	}
+
+	// 4. The new version: every Better Auth → FastAPI finding is gone (the
+	// pair is documented now), the Next.js → Better Auth one stays.
+	in, inserted := before(withCode(s.Steps[3].Diagnostics, "integration-point"), origLines)
+	equalDiags(t, "diagnostics after the quick fix (spec lines)", in, []diag{info(172, 36, 64, msgNextBA)})
+	if s.Steps[3].Version == s.Steps[0].Version {
+		t.Errorf("diagnostics after the fix carry the version of the text before it")
+	}
+	if len(inserted) > 0 {
+		// Known: prose of the inserted pattern itself names technologies.
+		t.Logf("diagnostics inside the inserted section:\n%s", fmtDiags(inserted))
+	}
+
+	// 5. A second quick fix reuses the heading: only the section is appended.
+	want2 := want1 + "\n" + show(t, "nextjs-better-auth/app-router-handler-client-and-server-side-session-check")
+	if s.Steps[4].Text != want2 {
+		t.Errorf("buffer after the second quick fix:\n%s", firstDiff(s.Steps[4].Text, want2))
+	}
+	in, _ = before(withCode(s.Steps[5].Diagnostics, "integration-point"), origLines)
+	equalDiags(t, "diagnostics after both quick fixes (spec lines)", in, nil)
+}
+
+// checkHoverJWKS compares the hover with the pattern as `patterns show`
+// prints it: the title line, the Use Case, every code block and every
+// official source verbatim.
+func checkHoverJWKS(t *testing.T, h stepResult) {
+	t.Helper()
+	v, _ := h.Value.(string)
+	if h.Kind != "markdown" {
+		t.Errorf("hover kind = %q, want markdown", h.Kind)
+	}
+	const head = "**Better Auth → FastAPI** · pattern: **JWT bearer verified with JWKS**\n\n**Use Case**: "
+	if !strings.HasPrefix(v, head) {
+		t.Errorf("hover starts %q, want %q", prefix(v, len(head)), head)
+	}
+	const tail = "\n\nAlso available: Session forwarding to get-session; Bearer plugin session token (not a JWT)\n"
+	if !strings.HasSuffix(v, tail) {
+		t.Errorf("hover ends %q, want %q", v[max(0, len(v)-len(tail)):], tail)
+	}
+	pat := show(t, patJWKS)
+	for _, part := range parts(pat) {
+		if !strings.Contains(v, part) {
+			t.Errorf("hover lacks this part of the pattern:\n%s", part)
+		}
+	}
+}
+
+// parts splits a pattern in the Output Format into what the hover must
+// carry verbatim: the Use Case line, each fenced code block, each source URL.
+func parts(pat string) []string {
+	var out []string
+	lines := strings.Split(pat, "\n")
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		switch {
+		case strings.HasPrefix(l, "**Use Case**: "):
+			out = append(out, l)
+		case strings.HasPrefix(l, "```") && len(l) > 3:
+			j := i + 1
+			for j < len(lines) && lines[j] != "```" {
+				j++
+			}
+			out = append(out, strings.Join(lines[i:j+1], "\n"))
+			i = j
+		case strings.HasPrefix(l, "**Official Source**: "):
+			for _, u := range strings.Split(strings.TrimPrefix(l, "**Official Source**: "), ", ") {
+				out = append(out, strings.TrimSpace(u))
+			}
+		}
+	}
+	return out
+}
+
+func prefix(s string, n int) string {
+	if len(s) < n {
+		return s
+	}
+	return s[:n]
+}
+
+func firstDiff(got, want string) string {
+	i := 0
+	for i < len(got) && i < len(want) && got[i] == want[i] {
+		i++
+	}
+	lo := max(0, i-80)
+	return fmt.Sprintf("first difference at byte %d (got %d bytes, want %d)\n got: %q\nwant: %q",
+		i, len(got), len(want), got[lo:min(len(got), i+80)], want[lo:min(len(want), i+80)])
+}
