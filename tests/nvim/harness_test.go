@@ -8,10 +8,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/testenv"
 )
@@ -218,4 +220,90 @@ func show(t *testing.T, id string) string {
 		t.Fatalf("ipf-lsp patterns show %s: %v", id, err)
 	}
 	return string(out)
+}
+
+// workspaceNotice lists the codes that check reports from its workspace
+// model (which constitution applies) and the server does not publish yet:
+// they are left out of the comparison on both sides.
+var workspaceNotice = map[string]bool{"no-constitution": true, "other-constitution": true}
+
+// shown drops the workspace notices from what Neovim shows.
+func shown(ds []diag) []diag {
+	var out []diag
+	for _, d := range ds {
+		if !workspaceNotice[d.Code] {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// checkDiags returns what `ipf-lsp check --format json` reports for text at
+// doc (relative to ws, written there first), as Neovim would hold it:
+// 0-based line, byte column, numeric severity, sorted as session.lua sorts.
+func checkDiags(t *testing.T, ws, doc, text string) []diag {
+	t.Helper()
+	path := filepath.Join(ws, doc)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(server(t), "ipf-lsp"), "check", "--format", "json", "--fail-on", "none", doc)
+	cmd.Dir = ws
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("ipf-lsp check: %v", err)
+	}
+	var rep struct {
+		Files []struct {
+			Diagnostics []struct {
+				Range struct {
+					Start, End struct{ Line, Character int }
+				}
+				Severity, Code, Source, Message string
+			}
+		}
+	}
+	if err := json.Unmarshal(out, &rep); err != nil {
+		t.Fatalf("check JSON: %v\n%s", err, out)
+	}
+	lines := strings.Split(text, "\n")
+	byteCol := func(line, u16 int) int {
+		if line >= len(lines) {
+			return 0
+		}
+		l := strings.TrimSuffix(lines[line], "\r")
+		n := 0
+		for i, r := range l {
+			if n >= u16 {
+				return i
+			}
+			n += len(utf16.Encode([]rune{r}))
+		}
+		return len(l)
+	}
+	sev := map[string]int{"error": 1, "warning": 2, "information": 3, "hint": 4}
+	var ds []diag
+	for _, f := range rep.Files {
+		for _, d := range f.Diagnostics {
+			if workspaceNotice[d.Code] {
+				continue
+			}
+			ds = append(ds, diag{
+				Lnum: d.Range.Start.Line, Col: byteCol(d.Range.Start.Line, d.Range.Start.Character),
+				EndLnum: d.Range.End.Line, EndCol: byteCol(d.Range.End.Line, d.Range.End.Character),
+				Severity: sev[d.Severity], Message: d.Message, Source: d.Source, Code: d.Code,
+			})
+		}
+	}
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, b := ds[i], ds[j]
+		if a.Lnum != b.Lnum {
+			return a.Lnum < b.Lnum
+		}
+		if a.Col != b.Col {
+			return a.Col < b.Col
+		}
+		return a.Message < b.Message
+	})
+	return ds
 }
