@@ -157,6 +157,7 @@ var detectors = []detector{
 	detectOffStack,
 	detectConstitutionNotice,
 	detectIncompletePatterns,
+	detectAntiPatterns,
 }
 
 // Analyze runs every detector over one document.

@@ -13,17 +13,25 @@ const (
 	ExclNegated     = "negation"
 	ExclPlaceholder = "template placeholder"
 	ExclDocumented  = "inside a documented pattern"
+	ExclQuestion    = "question"
 )
 
 var (
 	// Cues before a mention, inside its sentence, that make it not chosen.
-	beforeCueRe = regexp.MustCompile(`(?i)\b(instead of|rather than|in place of|(?:do|does|will|would|must|should|shall|can|could)\s*(?:not|n't)\s+(?:use|adopt|choose|rely on|store|be stored|put|keep|save|persist)|never\s+(?:use|store|put|keep|save|persist)|no longer|avoid(?:ing)?|alternatives?(?:\s+considered)?\s*[:\-–—]|alternatives? (?:were|was)? ?considered|rejected(?: alternatives?)?\s*[:\-–—(]|replac(?:e|es|ed|ing)|migrat(?:e|ed|ing) (?:away )?from|switch(?:ed|ing)? from|moved? away from|versus|vs\.?|not|no|without|nor|prohibit(?:s|ed)?|forbid(?:s|den)?|disallow(?:s|ed)?)\b`)
+	beforeCueRe = regexp.MustCompile(`(?i)\b(instead of|rather than|in place of|(?:do|does|will|would|must|should|shall|can|could)\s*(?:not|n't)\s+(?:use|adopt|choose|rely on|store|be stored|put|keep|save|persist|make|call|send|share|reuse|expose|embed|hardcode|commit|trust|skip|disable|combine|mix)|never\s+(?:to\s+)?(?:use|store|put|keep|save|persist|share|reuse|expose|embed|hardcode|commit|trust|skip|disable|combine|mix)|(?:advis\w*|recommend\w*|warn\w*|argu\w*)\s+against|no longer|avoid(?:ing)?|alternatives?(?:\s+considered)?\s*[:\-–—]|alternatives? (?:were|was)? ?considered|rejected(?: alternatives?)?\s*[:\-–—(]|replac(?:e|es|ed|ing)|migrat(?:e|ed|ing) (?:away )?from|switch(?:ed|ing)? from|moved? away from|versus|vs\.?|not|no|without|nor|prohibit(?:s|ed)?|forbid(?:s|den)?|disallow(?:s|ed)?)\b`)
 	// Cues right after a mention, inside its sentence.
-	afterCueRe = regexp.MustCompile(`(?i)^[^.;!?]{0,60}?\b(rejected|ruled out|not chosen|not selected|discarded|deprecated|was considered|were considered|is not used|are not used|not used|not needed|is forbidden|are forbidden|is prohibited|are prohibited|must not be used|should not be used|is not allowed|are not allowed|would require|would add|adds? unnecessary)\b`)
+	afterCueRe = regexp.MustCompile(`(?i)^[^.;!?]{0,60}?\b(rejected|ruled out|not chosen|not selected|discarded|deprecated|was considered|were considered|is not used|are not used|not used|not needed|is forbidden|are forbidden|is prohibited|are prohibited|must not be used|should not be used|is not allowed|are not allowed|would require|would add|adds? unnecessary|anti-?patterns?)\b`)
+	// A sentence that calls something an anti-pattern names it, it does not
+	// do it.
+	antiPatternWordRe = regexp.MustCompile(`(?i)\banti-?patterns?\b`)
 	// Labels of a list or heading whose items are all not chosen.
 	labelCueRe = regexp.MustCompile(`(?i)\b(alternatives?|rejected|not chosen|considered but|out of scope|non-goals?|anti-patterns?|don'?t|do not|avoid|never|forbidden|prohibited|what not to)\b`)
 	// Short negations that only bind the word right after them.
-	nearNegRe = regexp.MustCompile(`(?i)\b(not|no|without|nor|never|vs\.?|versus|avoid|avoiding)\s+(?:a |an |the |using |use )?$`)
+	nearNegRe = regexp.MustCompile("(?i)(?:\\b(?:not|no|without|nor|never|vs\\.?|versus|avoid|avoiding)|n't)\\s+(?:a |an |the |using |use |[`*\"']+)?$")
+	// Negations that bind a short verb phrase ("never live in", "not in",
+	// "no manual"); used for anti-pattern phrases, whose span is the thing
+	// done rather than a name.
+	nearNegPhraseRe = regexp.MustCompile("(?i)(?:\\b(?:not|no|without|nor|never)|n't)\\s+(?:[\\w-]+\\s+){0,2}[`*\"']*$")
 )
 
 // sentence returns the sentence of the run that holds off: text between
@@ -76,6 +84,9 @@ func (d *Doc) Exclusion(b int, sp Span) string {
 	if ph := placeholderAt(src, sp); ph {
 		return ExclPlaceholder
 	}
+	if blk.Kind == KindCode {
+		return d.codeExclusion(b, sp)
+	}
 	// A list item under "Alternatives considered:" or a section titled so.
 	if blk.ListDepth > 0 && blk.Label.Len() > 0 && labelCueRe.Match(src[blk.Label.Start:blk.Label.End]) {
 		return ExclRejected
@@ -95,8 +106,15 @@ func (d *Doc) Exclusion(b int, sp Span) string {
 		return ExclRejected
 	}
 	before := src[sent.Start:sp.Start]
-	if nearNegRe.Match(before) {
+	if nearNegRe.Match(before) || nearNegPhraseRe.Match(before) {
 		return ExclNegated
+	}
+	if antiPatternWordRe.Match(src[sent.Start:sent.End]) {
+		return ExclRejected
+	}
+	// A question ("What happens if the secret differs?") decides nothing.
+	if sent.End < len(src) && src[sent.End] == '?' {
+		return ExclQuestion
 	}
 	if m := beforeCueRe.FindAllIndex(before, -1); len(m) > 0 {
 		for _, loc := range m {
@@ -164,4 +182,54 @@ func placeholderAt(src []byte, sp Span) bool {
 	}
 	inner := line[open+1 : rel+closeRel]
 	return placeholderInner.Match(inner)
+}
+
+var (
+	// A comment in code that marks the line as a counter-example.
+	badCommentRe = regexp.MustCompile(`(?i)(?:#|//|--|/\*|<!--)\s*(?:❌|✗|bad\b|wrong\b|don'?t\b|do not\b|never\b|avoid\b|insecure\b|vulnerable\b|unsafe\b|violation\b|anti-?pattern\b|not this\b|incorrect\b)`)
+	// A paragraph that introduces a counter-example ("❌ Don't do this:").
+	badLabelRe = regexp.MustCompile(`(?i)(?:❌|✗|\bbad\b|\bwrong\b|\binsecure\b|\bvulnerable\b|\bunsafe\b|\bincorrect\b|\bviolation\b)`)
+)
+
+// codeExclusion reports why a span of a code block is not a decision: the
+// block is under a rejection heading or list label, is introduced by a
+// counter-example paragraph ("Don't do this:"), or the line (or the comment
+// line above it) is marked as bad.
+func (d *Doc) codeExclusion(b int, sp Span) string {
+	blk := &d.Blocks[b]
+	src := d.Src
+	if blk.ListDepth > 0 && blk.Label.Len() > 0 && labelCueRe.Match(src[blk.Label.Start:blk.Label.End]) {
+		return ExclRejected
+	}
+	if blk.Section >= 0 && blk.Section != b && labelCueRe.Match(d.textOf(d.Blocks[blk.Section])) {
+		return ExclRejected
+	}
+	if b > 0 {
+		if p := d.Blocks[b-1]; p.Kind == KindParagraph && p.Span.End <= blk.Span.Start {
+			t := bytes.TrimRight(d.textOf(p), " \t*_")
+			if bytes.HasSuffix(t, []byte(":")) && (labelCueRe.Match(t) || badLabelRe.Match(t)) {
+				return ExclRejected
+			}
+		}
+	}
+	for i, ln := range blk.Text {
+		if sp.Start < ln.Start || sp.Start > ln.End {
+			continue
+		}
+		if badCommentRe.Match(src[ln.Start:ln.End]) {
+			return ExclRejected
+		}
+		// Up to two comment lines just above.
+		for j := i - 1; j >= 0 && j >= i-2; j-- {
+			prev := bytes.TrimSpace(src[blk.Text[j].Start:blk.Text[j].End])
+			if !bytes.HasPrefix(prev, []byte("#")) && !bytes.HasPrefix(prev, []byte("//")) && !bytes.HasPrefix(prev, []byte("--")) && !bytes.HasPrefix(prev, []byte("/*")) {
+				break
+			}
+			if badCommentRe.Match(prev) {
+				return ExclRejected
+			}
+		}
+		break
+	}
+	return ""
 }
