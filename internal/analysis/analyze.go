@@ -86,6 +86,9 @@ type Env struct {
 	Disabled map[string]bool
 	// Severity overrides per code.
 	Severity map[string]Severity
+	// MaxFileSize is the largest input analysed, in bytes; 0 means no limit.
+	// A larger input gets one CodeTooLarge finding instead (toolarge.go).
+	MaxFileSize int64
 }
 
 // NewEnv builds an Env over a catalog and a library.
@@ -162,6 +165,9 @@ var detectors = []detector{
 
 // Analyze runs every detector over one document.
 func (e *Env) Analyze(in *Input) *Result {
+	if e.MaxFileSize > 0 && int64(len(in.Src)) > e.MaxFileSize {
+		return e.tooLarge(in)
+	}
 	d := Parse(in.Src)
 	r := &Result{Doc: d, Lines: NewLineIndex(in.Src)}
 	for b := range d.Blocks {

@@ -126,6 +126,9 @@ type insertArgs struct {
 	Pattern string               `json:"pattern,omitempty"`
 	From    string               `json:"from,omitempty"`
 	To      string               `json:"to,omitempty"`
+	// Patterns limits ipf.insertAllPatterns to these pattern ids (a code
+	// lens of one section); empty means every undocumented point.
+	Patterns []string `json:"patterns,omitempty"`
 }
 
 func (s *Server) executeCommand(ctx context.Context, p *protocol.ExecuteCommandParams) (any, error) {
@@ -180,6 +183,17 @@ func (s *Server) sectionsToInsert(env *analysis.Env, a *analyzed, cmd string, ar
 		return ""
 	}
 	var out string
+	if len(args.Patterns) > 0 {
+		for _, id := range args.Patterns {
+			if pt, ok := env.Library.Get(id); ok {
+				if out != "" {
+					out += "\n"
+				}
+				out += env.SectionText(pt.From, pt.To, pt)
+			}
+		}
+		return out
+	}
 	seen := map[[2]string]bool{}
 	for _, pt := range a.res.Points {
 		k := [2]string{pt.From, pt.To}

@@ -91,7 +91,11 @@ func (s *Server) initialize(ctx context.Context, p *initializeParams) (*initiali
 					Change:    protocol.TextDocumentSyncKindIncremental,
 					Save:      &protocol.SaveOptions{IncludeText: false},
 				},
-				HoverProvider: true,
+				HoverProvider:          true,
+				CodeLensProvider:       &protocol.CodeLensOptions{},
+				CompletionProvider:     &protocol.CompletionOptions{TriggerCharacters: []string{":"}},
+				DocumentSymbolProvider: true,
+				DefinitionProvider:     true,
 				CodeActionProvider: &protocol.CodeActionOptions{
 					CodeActionKinds: []protocol.CodeActionKind{protocol.QuickFix},
 				},
@@ -99,7 +103,8 @@ func (s *Server) initialize(ctx context.Context, p *initializeParams) (*initiali
 					Commands: []string{cmdInsertPattern, cmdInsertAll, cmdPatterns},
 				},
 			},
-			PositionEncoding: enc,
+			PositionEncoding:  enc,
+			InlayHintProvider: true,
 		},
 		ServerInfo: &protocol.ServerInfo{Name: "ipf-lsp", Version: s.ver},
 	}, nil
@@ -119,8 +124,8 @@ func (s *Server) shutdown(ctx context.Context) (any, error) {
 // file named after their LSP feature.
 func (s *Server) buildRoutes() map[string]route {
 	return map[string]route{
-		"initialize":  handle(s.initialize),
-		"initialized": {handle: func(context.Context, json.RawMessage) (any, error) { return nil, nil }},
+		"initialize":  s.withSettings(handle(s.initialize)),
+		"initialized": {handle: func(ctx context.Context, _ json.RawMessage) (any, error) { return s.initialized(ctx) }},
 		"shutdown":    {handle: func(ctx context.Context, _ json.RawMessage) (any, error) { return s.shutdown(ctx) }},
 
 		"textDocument/didOpen":   handle(s.didOpen),
@@ -131,5 +136,13 @@ func (s *Server) buildRoutes() map[string]route {
 		"textDocument/hover":       handle(s.hover),
 		"textDocument/codeAction":  handle(s.codeAction),
 		"workspace/executeCommand": handle(s.executeCommand),
+
+		"textDocument/inlayHint":           handle(s.inlayHint),
+		"textDocument/codeLens":            handle(s.codeLens),
+		"textDocument/completion":          handle(s.completion),
+		"textDocument/documentSymbol":      handle(s.documentSymbol),
+		"textDocument/definition":          handle(s.definition),
+		"workspace/didChangeConfiguration": handle(s.didChangeConfiguration),
+		"workspace/didChangeWatchedFiles":  handle(s.didChangeWatchedFiles),
 	}
 }

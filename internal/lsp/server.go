@@ -51,6 +51,7 @@ type Server struct {
 	cancel context.CancelFunc
 
 	env atomic.Pointer[analysis.Env]
+	cfg *configState // settings.go
 
 	mu   sync.Mutex
 	docs map[protocol.DocumentURI]*document
@@ -82,6 +83,7 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, closer io.Closer, o
 		pending: map[string]context.CancelFunc{},
 	}
 	s.env.Store(opts.Env)
+	s.cfg = newConfigState(opts.Env)
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	defer s.cancel()
 	s.routes = s.buildRoutes()

@@ -62,6 +62,10 @@ func (s *Server) doc(uri protocol.DocumentURI) *document {
 
 func (s *Server) didOpen(ctx context.Context, p *protocol.DidOpenTextDocumentParams) (any, error) {
 	uri := p.TextDocument.URI
+	if isConfigURI(uri) {
+		s.configDocument(uri, &p.TextDocument.Text)
+		return nil, nil
+	}
 	d := &document{kick: make(chan struct{}, 1), done: make(chan struct{})}
 	d.cur.Store(s.newSnapshot(uri, p.TextDocument.Version, p.TextDocument.Text))
 	s.mu.Lock()
@@ -89,6 +93,10 @@ type didChangeParams struct {
 
 func (s *Server) didChange(ctx context.Context, p *didChangeParams) (any, error) {
 	uri := p.TextDocument.URI
+	if isConfigURI(uri) {
+		s.configChange(p)
+		return nil, nil
+	}
 	d := s.doc(uri)
 	if d == nil {
 		s.logToClient(protocol.MessageTypeWarning, "ipf-lsp: didChange for %s, which is not open: ignored", uri)
@@ -119,6 +127,10 @@ func (s *Server) didChange(ctx context.Context, p *didChangeParams) (any, error)
 
 func (s *Server) didClose(ctx context.Context, p *protocol.DidCloseTextDocumentParams) (any, error) {
 	uri := p.TextDocument.URI
+	if isConfigURI(uri) {
+		s.configDocument(uri, nil)
+		return nil, nil
+	}
 	s.mu.Lock()
 	d := s.docs[uri]
 	delete(s.docs, uri)
@@ -135,6 +147,9 @@ func (s *Server) didClose(ctx context.Context, p *protocol.DidCloseTextDocumentP
 }
 
 func (s *Server) didSave(ctx context.Context, p *protocol.DidSaveTextDocumentParams) (any, error) {
+	if isConfigURI(p.TextDocument.URI) {
+		s.applyConfig()
+	}
 	return nil, nil
 }
 
@@ -159,6 +174,9 @@ func (s *Server) worker(d *document) {
 func (s *Server) analyzeSnapshot(snap *snapshot) *analyzed {
 	env := s.env.Load()
 	res := env.Analyze(&analysis.Input{Src: bytesOf(snap.text), Path: string(snap.uri)})
+	if s.ignored(snap.uri) {
+		res.Findings = nil // matches an ignore glob of the configuration
+	}
 	return &analyzed{snap: snap, res: res}
 }
 

@@ -154,6 +154,7 @@ func ParseFile(filePath, src string) *File {
 			continue
 		}
 		p := s.Pattern
+		p.Line = s.Line
 		p.ID = stem + "/" + Slug(p.Name)
 		p.From, p.To, p.Keywords, p.File = f.From, f.To, f.Keywords, filePath
 		f.Patterns = append(f.Patterns, p)

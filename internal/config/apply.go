@@ -1,0 +1,211 @@
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+	"github.com/ipf-lsp/ipf-lsp/internal/patterns"
+)
+
+// Editor is the shape of the editor settings under the `ipf` section, as
+// VS Code sends them (`ipf.inlayHints.enabled` becomes
+// {"inlayHints": {"enabled": …}}) in initializationOptions,
+// workspace/configuration and workspace/didChangeConfiguration.
+type Editor struct {
+	InlayHints *struct {
+		Enabled *bool `json:"enabled"`
+	} `json:"inlayHints"`
+	Constitution *struct {
+		Path string `json:"path"`
+	} `json:"constitution"`
+	Patterns *struct {
+		// Folders are read in addition to the default folders.
+		Folders []string `json:"folders"`
+	} `json:"patterns"`
+	Diagnostics *struct {
+		Disabled []string          `json:"disabled"`
+		Severity map[string]string `json:"severity"`
+	} `json:"diagnostics"`
+	MaxFileSize float64  `json:"maxFileSize"`
+	Ignore      []string `json:"ignore"`
+}
+
+// FromEditor decodes editor settings: the `ipf` section itself, or an object
+// holding it under "ipf". null or an empty value is the zero Config.
+func FromEditor(raw json.RawMessage) (Config, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return Config{}, nil
+	}
+	var wrapped struct {
+		IPF json.RawMessage `json:"ipf"`
+	}
+	if json.Unmarshal(raw, &wrapped) == nil && len(wrapped.IPF) > 0 && string(wrapped.IPF) != "null" {
+		raw = wrapped.IPF
+	}
+	var e Editor
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return Config{}, fmt.Errorf("decoding the editor's ipf settings: %w", err)
+	}
+	var c Config
+	if e.InlayHints != nil {
+		c.InlayHints = e.InlayHints.Enabled
+	}
+	if e.Constitution != nil {
+		c.Constitution = e.Constitution.Path
+	}
+	if e.Patterns != nil && len(e.Patterns.Folders) > 0 {
+		c.PatternFolders = append(Default().PatternFolders, e.Patterns.Folders...)
+	}
+	if e.Diagnostics != nil {
+		if len(e.Diagnostics.Disabled) > 0 {
+			c.Disabled = e.Diagnostics.Disabled
+		}
+		c.Severity = e.Diagnostics.Severity
+	}
+	if e.MaxFileSize > 0 {
+		c.MaxFileSize = int64(e.MaxFileSize)
+	}
+	if len(e.Ignore) > 0 {
+		c.Ignore = e.Ignore
+	}
+	return c, nil
+}
+
+// Nearest returns the `.ipf.toml` in dir or the closest folder above it.
+func Nearest(dir string) (string, bool) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false
+	}
+	for {
+		p := filepath.Join(dir, FileName)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p, true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
+}
+
+// LoadPath reads and parses one configuration file.
+func LoadPath(p string) (Config, error) {
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return Config{}, fmt.Errorf("reading %s: %w", p, err)
+	}
+	return Parse(p, data)
+}
+
+// Env returns base with c applied: disabled codes, severities, the size
+// limit, and the pattern files of c.PatternFolders (relative to root, merged
+// over base's library; folders that do not exist are skipped). base is not
+// modified. The error reports pattern folders that could not be read; the
+// returned Env is usable even then.
+func (c Config) Env(base *analysis.Env, root string) (*analysis.Env, error) {
+	e := *base
+	e.Disabled = map[string]bool{}
+	for _, code := range c.Disabled {
+		e.Disabled[code] = true
+	}
+	if c.IsDisabled("all") {
+		for _, code := range []string{analysis.CodeIntegrationPoint, analysis.CodeIncompletePattern, analysis.CodeTooLarge} {
+			e.Disabled[code] = true
+		}
+	}
+	e.Severity = map[string]analysis.Severity{}
+	for code, s := range c.Severity {
+		if sev, ok := analysis.ParseSeverity(s); ok {
+			e.Severity[code] = sev
+		}
+	}
+	e.MaxFileSize = c.MaxFileSize
+	if root == "" {
+		return &e, nil
+	}
+	files := append([]*patterns.File(nil), base.Library.Files...)
+	var errs []error
+	seen := map[string]bool{}
+	for _, folder := range c.PatternFolders {
+		dir := filepath.Join(root, filepath.FromSlash(folder))
+		if seen[dir] {
+			continue
+		}
+		seen[dir] = true
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			continue
+		}
+		pack, err := patterns.LoadFS(os.DirFS(dir), ".", false)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, f := range pack {
+			f.Path = filepath.Join(dir, filepath.FromSlash(f.Path))
+			for _, p := range f.Patterns {
+				p.File = f.Path
+			}
+		}
+		files = append(files, pack...)
+	}
+	e.Library = patterns.NewLibrary(files...)
+	return &e, errors.Join(errs...)
+}
+
+// Ignored reports whether file (an absolute path) matches one of c.Ignore,
+// globs relative to root: `*` within a path segment, `**` across segments,
+// and a pattern without a slash matches the file's base name.
+func (c Config) Ignored(root, file string) bool {
+	if len(c.Ignore) == 0 || root == "" {
+		return false
+	}
+	rel, err := filepath.Rel(root, file)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return false
+	}
+	rel = filepath.ToSlash(rel)
+	for _, g := range c.Ignore {
+		g = strings.TrimPrefix(filepath.ToSlash(g), "./")
+		if !strings.Contains(g, "/") {
+			if ok, _ := path.Match(g, path.Base(rel)); ok {
+				return true
+			}
+			continue
+		}
+		if globMatch(strings.Split(g, "/"), strings.Split(rel, "/")) {
+			return true
+		}
+	}
+	return false
+}
+
+// globMatch matches path segments against glob segments, `**` standing for
+// any number of segments.
+func globMatch(g, p []string) bool {
+	for len(g) > 0 {
+		if g[0] == "**" {
+			for i := 0; i <= len(p); i++ {
+				if globMatch(g[1:], p[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(p) == 0 {
+			return false
+		}
+		if ok, _ := path.Match(g[0], p[0]); !ok {
+			return false
+		}
+		g, p = g[1:], p[1:]
+	}
+	return len(p) == 0
+}

@@ -1,0 +1,108 @@
+package lsp
+
+// Inlay hints (LSP 3.17, textDocument/inlayHint): go.lsp.dev v0.12.0 has no
+// types for them, so this file defines the few it needs.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+)
+
+// inlayHintParams is LSP 3.17's InlayHintParams.
+type inlayHintParams struct {
+	TextDocument protocol.TextDocumentIdentifier `json:"textDocument"`
+	Range        protocol.Range                  `json:"range"`
+}
+
+// inlayHint is LSP 3.17's InlayHint with a string label and tooltip.
+type inlayHint struct {
+	Position    protocol.Position `json:"position"`
+	Label       string            `json:"label"`
+	Tooltip     string            `json:"tooltip,omitempty"`
+	PaddingLeft bool              `json:"paddingLeft,omitempty"`
+}
+
+// inlayHint shows, at the end of each line or list item that implies an
+// integration point, the pair ("⇄ Better Auth → FastAPI") with the pattern
+// in the tooltip. A line that already carries an integration-point
+// diagnostic for the same pair gets no hint: the squiggle says it already.
+func (s *Server) inlayHint(ctx context.Context, p *inlayHintParams) ([]inlayHint, error) {
+	out := []inlayHint{}
+	if !s.config().InlayHintsOn() {
+		return out, nil
+	}
+	a, ok := s.current(p.TextDocument.URI)
+	if !ok {
+		return out, nil
+	}
+	env := s.env.Load()
+	res, m := a.res, a.snap.mapper
+	from, to := m.RangeOffsets(p.Range)
+	// Lines that carry a diagnostic for a pair.
+	diagnosed := map[string]bool{}
+	for _, f := range res.Findings {
+		if f.Code != analysis.CodeIntegrationPoint || f.Point == nil {
+			continue
+		}
+		key := env.PairKey(f.Point.From, f.Point.To)
+		for l := res.Lines.Line(f.Span.Start); l <= res.Lines.Line(f.Span.End); l++ {
+			diagnosed[fmt.Sprint(l, key)] = true
+		}
+	}
+	seen := map[string]bool{}
+	for i := range res.Points {
+		pt := &res.Points[i]
+		at := hintOffset(res, pt)
+		key := env.PairKey(pt.From, pt.To)
+		if at < from || at > to || diagnosed[fmt.Sprint(res.Lines.Line(at), key)] || seen[fmt.Sprint(at, key)] {
+			continue
+		}
+		seen[fmt.Sprint(at, key)] = true
+		out = append(out, inlayHint{
+			Position:    m.OffsetPosition(at),
+			Label:       "⇄ " + env.Catalog.Name(pt.From) + " → " + env.Catalog.Name(pt.To),
+			Tooltip:     hintTooltip(env, pt),
+			PaddingLeft: true,
+		})
+	}
+	return out, nil
+}
+
+// hintOffset is where a point's hint goes: the end of its block (the
+// requirement line or list item), or of the line its span ends on.
+func hintOffset(res *analysis.Result, pt *analysis.IntegrationPoint) int {
+	if pt.Block >= 0 && pt.Block < len(res.Doc.Blocks) {
+		b := res.Doc.Blocks[pt.Block]
+		if b.Span.Start <= pt.Span.Start && pt.Span.End <= b.Span.End {
+			return b.Span.End
+		}
+	}
+	return res.Lines.LineSpan(res.Lines.Line(pt.Span.End)).End
+}
+
+// hintTooltip names the pattern of a point (and why it was inferred).
+func hintTooltip(env *analysis.Env, pt *analysis.IntegrationPoint) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Integration point %s → %s", env.Catalog.Name(pt.From), env.Catalog.Name(pt.To))
+	if pt.Reason != "" {
+		fmt.Fprintf(&b, " (%s)", pt.Reason)
+	}
+	b.WriteString(": ")
+	if len(pt.Patterns) == 0 {
+		b.WriteString("no pattern in the library yet")
+	} else if p, ok := env.Library.Get(pt.Patterns[0]); ok {
+		fmt.Fprintf(&b, "pattern %q", p.Name)
+		if n := len(pt.Patterns) - 1; n > 0 {
+			fmt.Fprintf(&b, " (+%d more)", n)
+		}
+	}
+	if pt.Documented {
+		b.WriteString("; documented in this file")
+	}
+	return b.String()
+}

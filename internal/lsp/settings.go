@@ -1,0 +1,449 @@
+package lsp
+
+// This file wires the configuration: the `.ipf.toml` at each workspace root,
+// the editor's `ipf` settings (initializationOptions, workspace/configuration,
+// workspace/didChangeConfiguration) and the defaults, in that order of
+// precedence. Every change builds a new analysis.Env, swaps it in and
+// re-analyses the open documents; nothing needs a restart. A malformed
+// `.ipf.toml` gives one diagnostic in that file and the defaults.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+	"github.com/ipf-lsp/ipf-lsp/internal/config"
+)
+
+// CodeConfig is the diagnostic code of a malformed `.ipf.toml`.
+const CodeConfig = "config"
+
+// configWait bounds how long the server waits for the client's answer to
+// workspace/configuration before going on with what it has.
+const configWait = 5 * time.Second
+
+// clientExtras are client capabilities the features of this package need
+// and v0.12.0's types lack or bury.
+type clientExtras struct {
+	configuration   bool // workspace/configuration
+	watchDynamic    bool // didChangeWatchedFiles dynamic registration
+	inlayRefresh    bool // workspace/inlayHint/refresh
+	codeLensRefresh bool // workspace/codeLens/refresh
+	hierarchical    bool // hierarchical document symbols
+	snippets        bool // snippet completion items
+}
+
+// rawClientCaps is the part of initialize's params clientExtras come from.
+type rawClientCaps struct {
+	Capabilities struct {
+		Workspace struct {
+			Configuration         bool `json:"configuration"`
+			DidChangeWatchedFiles struct {
+				DynamicRegistration bool `json:"dynamicRegistration"`
+			} `json:"didChangeWatchedFiles"`
+			InlayHint struct {
+				RefreshSupport bool `json:"refreshSupport"`
+			} `json:"inlayHint"`
+			CodeLens struct {
+				RefreshSupport bool `json:"refreshSupport"`
+			} `json:"codeLens"`
+		} `json:"workspace"`
+		TextDocument struct {
+			DocumentSymbol struct {
+				Hierarchical bool `json:"hierarchicalDocumentSymbolSupport"`
+			} `json:"documentSymbol"`
+			Completion struct {
+				CompletionItem struct {
+					SnippetSupport bool `json:"snippetSupport"`
+				} `json:"completionItem"`
+			} `json:"completion"`
+		} `json:"textDocument"`
+	} `json:"capabilities"`
+}
+
+// rootConfig is the `.ipf.toml` of one workspace root.
+type rootConfig struct {
+	path string
+	uri  protocol.DocumentURI // the URI its diagnostics are published for
+	text string               // content, for locating the error
+	cfg  config.Config
+	err  error // parse error; cfg is then zero
+}
+
+// configState is the server's configuration. Its own mutex guards it.
+type configState struct {
+	base *analysis.Env // the built-in environment every Env starts from
+
+	mu        sync.Mutex
+	client    clientExtras
+	editor    config.Config
+	overlays  map[string]protocol.DocumentURI // config files open in the editor: path → URI
+	texts     map[string]string               // their unsaved text
+	roots     map[string]rootConfig           // workspace root path → its file
+	eff       config.Config                   // effective configuration of the primary root
+	published map[protocol.DocumentURI]bool   // config URIs with a diagnostic published
+}
+
+func newConfigState(base *analysis.Env) *configState {
+	return &configState{
+		base:      base,
+		eff:       config.Default(),
+		overlays:  map[string]protocol.DocumentURI{},
+		texts:     map[string]string{},
+		roots:     map[string]rootConfig{},
+		published: map[protocol.DocumentURI]bool{},
+	}
+}
+
+// config returns the effective configuration (of the primary workspace root).
+func (s *Server) config() config.Config {
+	s.cfg.mu.Lock()
+	defer s.cfg.mu.Unlock()
+	return s.cfg.eff
+}
+
+func (s *Server) extras() clientExtras {
+	s.cfg.mu.Lock()
+	defer s.cfg.mu.Unlock()
+	return s.cfg.client
+}
+
+// withSettings wraps the initialize route: it reads the client capabilities
+// clientExtras needs and, once initialize has run, the configuration, so the
+// first didOpen is analysed with it. Config diagnostics wait for initialized.
+func (s *Server) withSettings(r route) route {
+	return route{handle: func(ctx context.Context, raw json.RawMessage) (any, error) {
+		res, err := r.handle(ctx, raw)
+		if err != nil {
+			return res, err
+		}
+		var rc rawClientCaps
+		_ = json.Unmarshal(raw, &rc) // initialize already validated the params
+		c, w := rc.Capabilities, rc.Capabilities.Workspace
+		s.mu.Lock()
+		initOpts := s.caps.initOptions
+		s.mu.Unlock()
+		editor, eerr := config.FromEditor(initOpts)
+		if eerr != nil {
+			s.log.Warn("ignoring initializationOptions", "error", eerr)
+		}
+		s.cfg.mu.Lock()
+		s.cfg.client = clientExtras{
+			configuration:   w.Configuration,
+			watchDynamic:    w.DidChangeWatchedFiles.DynamicRegistration,
+			inlayRefresh:    w.InlayHint.RefreshSupport,
+			codeLensRefresh: w.CodeLens.RefreshSupport,
+			hierarchical:    c.TextDocument.DocumentSymbol.Hierarchical,
+			snippets:        c.TextDocument.Completion.CompletionItem.SnippetSupport,
+		}
+		s.cfg.editor = editor
+		s.cfg.mu.Unlock()
+		s.reloadConfig()
+		return res, nil
+	}}
+}
+
+// initialized pulls the editor settings, watches `.ipf.toml` files and
+// publishes the diagnostics of malformed ones. It waits for the client's
+// answer (bounded by configWait) so documents opened next see the settings.
+func (s *Server) initialized(ctx context.Context) (any, error) {
+	ex := s.extras()
+	if ex.watchDynamic {
+		go s.registerWatchers()
+	}
+	if ex.configuration {
+		s.pullEditorSettings(ctx)
+	}
+	s.applyConfig()
+	return nil, nil
+}
+
+// registerWatchers asks the client to report changes of configuration and
+// pattern files. It runs on its own goroutine: the answer needs the queue.
+func (s *Server) registerWatchers() {
+	type watcher struct {
+		GlobPattern string `json:"globPattern"`
+	}
+	globs := []string{"**/" + config.FileName}
+	for _, f := range s.config().PatternFolders {
+		globs = append(globs, "**/"+strings.Trim(filepath.ToSlash(f), "/")+"/*.md")
+	}
+	ws := make([]watcher, len(globs))
+	for i, g := range globs {
+		ws[i] = watcher{g}
+	}
+	params := map[string]any{"registrations": []map[string]any{{
+		"id":              "ipf-watch",
+		"method":          "workspace/didChangeWatchedFiles",
+		"registerOptions": map[string]any{"watchers": ws},
+	}}}
+	if _, err := s.conn.Call(s.ctx, "client/registerCapability", params, nil); err != nil {
+		s.log.Warn("client/registerCapability failed", "error", err)
+	}
+}
+
+// pullEditorSettings asks the client for the `ipf` section.
+func (s *Server) pullEditorSettings(ctx context.Context) {
+	s.mu.Lock()
+	var scope protocol.DocumentURI
+	if len(s.caps.roots) > 0 {
+		scope = s.caps.roots[0]
+	}
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, configWait)
+	defer cancel()
+	var res []json.RawMessage
+	params := &protocol.ConfigurationParams{Items: []protocol.ConfigurationItem{{ScopeURI: uri.URI(scope), Section: "ipf"}}}
+	if _, err := s.conn.Call(ctx, "workspace/configuration", params, &res); err != nil {
+		s.log.Warn("workspace/configuration failed", "error", err)
+		return
+	}
+	if len(res) == 0 {
+		return
+	}
+	s.setEditor(res[0])
+}
+
+func (s *Server) setEditor(raw json.RawMessage) {
+	c, err := config.FromEditor(raw)
+	if err != nil {
+		s.logToClient(protocol.MessageTypeWarning, "ipf-lsp: %v", err)
+		return
+	}
+	s.cfg.mu.Lock()
+	s.cfg.editor = c
+	s.cfg.mu.Unlock()
+}
+
+// didChangeConfigurationParams keeps the settings raw.
+type didChangeConfigurationParams struct {
+	Settings json.RawMessage `json:"settings"`
+}
+
+func (s *Server) didChangeConfiguration(ctx context.Context, p *didChangeConfigurationParams) (any, error) {
+	if s.extras().configuration {
+		s.pullEditorSettings(ctx)
+	} else {
+		s.setEditor(p.Settings)
+	}
+	s.applyConfig()
+	return nil, nil
+}
+
+func (s *Server) didChangeWatchedFiles(ctx context.Context, p *protocol.DidChangeWatchedFilesParams) (any, error) {
+	s.applyConfig()
+	return nil, nil
+}
+
+// isConfigURI reports whether u names a `.ipf.toml` file.
+func isConfigURI(u protocol.DocumentURI) bool {
+	return strings.HasSuffix(string(u), "/"+config.FileName)
+}
+
+// configDocument handles sync notifications of a `.ipf.toml` opened in the
+// editor: its unsaved text is the configuration (live change), and it is
+// never analysed as Markdown. text is nil on close (back to the disk file).
+func (s *Server) configDocument(u protocol.DocumentURI, text *string) {
+	path, ok := filePath(u)
+	if !ok {
+		return
+	}
+	s.cfg.mu.Lock()
+	if text == nil {
+		delete(s.cfg.overlays, path)
+		delete(s.cfg.texts, path)
+	} else {
+		s.cfg.overlays[path] = u
+		s.cfg.texts[path] = *text
+	}
+	s.cfg.mu.Unlock()
+	s.applyConfig()
+}
+
+// configChange applies a didChange to an open `.ipf.toml`.
+func (s *Server) configChange(p *didChangeParams) {
+	path, ok := filePath(p.TextDocument.URI)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	enc := s.caps.encoding
+	s.mu.Unlock()
+	s.cfg.mu.Lock()
+	text := s.cfg.texts[path]
+	s.cfg.mu.Unlock()
+	for _, c := range p.ContentChanges {
+		if c.Range == nil {
+			text = c.Text
+			continue
+		}
+		start, end := NewMapper(text, enc).RangeOffsets(*c.Range)
+		text = text[:start] + c.Text + text[end:]
+	}
+	s.configDocument(p.TextDocument.URI, &text)
+}
+
+// filePath returns the path of a file URI; false for other schemes
+// (untitled:, git: …), whose Filename would panic.
+func filePath(u protocol.DocumentURI) (string, bool) {
+	if !strings.HasPrefix(string(u), "file://") {
+		return "", false
+	}
+	return filepath.Clean(uri.URI(u).Filename()), true
+}
+
+// rootPaths returns the file-system paths of the workspace roots.
+func (s *Server) rootPaths() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, r := range s.caps.roots {
+		if p, ok := filePath(r); ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// reloadConfig reads every root's `.ipf.toml` (or its unsaved text), computes
+// the effective configuration and swaps in a new Env. It publishes nothing.
+func (s *Server) reloadConfig() {
+	roots := s.rootPaths()
+	s.cfg.mu.Lock()
+	s.cfg.roots = map[string]rootConfig{}
+	for _, root := range roots {
+		p := filepath.Join(root, config.FileName)
+		rc := rootConfig{path: p, uri: protocol.DocumentURI(uri.File(p))}
+		if u, ok := s.cfg.overlays[p]; ok {
+			rc.uri, rc.text = u, s.cfg.texts[p]
+			rc.cfg, rc.err = config.Parse(p, []byte(rc.text))
+		} else if data, err := os.ReadFile(p); err == nil {
+			rc.text = string(data)
+			rc.cfg, rc.err = config.Parse(p, data)
+		} else if !errors.Is(err, os.ErrNotExist) {
+			rc.err = err
+		} else {
+			continue
+		}
+		s.cfg.roots[root] = rc
+	}
+	eff := config.Default().Merge(s.cfg.editor)
+	primary := ""
+	if len(roots) > 0 {
+		primary = roots[0]
+		if rc, ok := s.cfg.roots[primary]; ok && rc.err == nil {
+			eff = eff.Merge(rc.cfg)
+		}
+	}
+	s.cfg.eff = eff
+	s.cfg.mu.Unlock()
+
+	env, err := eff.Env(s.cfg.base, primary)
+	if err != nil {
+		s.logToClient(protocol.MessageTypeWarning, "ipf-lsp: pattern folders: %v", err)
+	}
+	s.env.Store(env)
+}
+
+// applyConfig reloads the configuration, publishes the diagnostics of the
+// configuration files, re-analyses every open document and asks the client
+// to refresh inlay hints and code lenses.
+func (s *Server) applyConfig() {
+	s.reloadConfig()
+	s.publishConfigDiagnostics()
+	s.mu.Lock()
+	for u, d := range s.docs {
+		if isConfigURI(u) {
+			continue
+		}
+		d.last.Store(nil)
+		d.schedule()
+	}
+	s.mu.Unlock()
+	ex := s.extras()
+	if ex.inlayRefresh {
+		go s.refresh("workspace/inlayHint/refresh")
+	}
+	if ex.codeLensRefresh {
+		go s.refresh("workspace/codeLens/refresh")
+	}
+}
+
+// refresh sends a refresh request; it runs on its own goroutine because the
+// client may answer only after the current message is handled.
+func (s *Server) refresh(method string) {
+	if _, err := s.conn.Call(s.ctx, method, nil, nil); err != nil {
+		s.log.Debug("refresh failed", "method", method, "error", err)
+	}
+}
+
+// publishConfigDiagnostics publishes one diagnostic for each malformed
+// `.ipf.toml`, open in the editor or not, and clears fixed ones.
+func (s *Server) publishConfigDiagnostics() {
+	s.mu.Lock()
+	enc := s.caps.encoding
+	s.mu.Unlock()
+	s.cfg.mu.Lock()
+	out := map[protocol.DocumentURI][]protocol.Diagnostic{}
+	for u := range s.cfg.published {
+		out[u] = []protocol.Diagnostic{}
+	}
+	s.cfg.published = map[protocol.DocumentURI]bool{}
+	for _, rc := range s.cfg.roots {
+		if rc.err == nil {
+			continue
+		}
+		out[rc.uri] = []protocol.Diagnostic{configDiagnostic(rc, enc)}
+		s.cfg.published[rc.uri] = true
+	}
+	s.cfg.mu.Unlock()
+	for u, ds := range out {
+		s.notify(s.ctx, "textDocument/publishDiagnostics", &publishParams{URI: u, Diagnostics: ds})
+	}
+}
+
+// configDiagnostic locates a configuration error on its line.
+func configDiagnostic(rc rootConfig, enc Encoding) protocol.Diagnostic {
+	m := NewMapper(rc.text, enc)
+	line := 0
+	msg := rc.err.Error()
+	var pe *config.ParseError
+	if errors.As(rc.err, &pe) {
+		msg = pe.Msg
+		if pe.Line > 0 {
+			line = pe.Line - 1
+		}
+	}
+	li := analysis.NewLineIndex([]byte(rc.text))
+	sp := li.LineSpan(min(line, li.Count()-1))
+	return protocol.Diagnostic{
+		Range:    m.Range(sp.Start, sp.End),
+		Severity: protocol.DiagnosticSeverityError,
+		Code:     CodeConfig,
+		Source:   "ipf",
+		Message:  "invalid " + config.FileName + ", using the defaults: " + msg,
+	}
+}
+
+// ignored reports whether a document matches the configuration's ignore
+// globs: it is then synced and served but gets no diagnostics.
+func (s *Server) ignored(u protocol.DocumentURI) bool {
+	p, ok := filePath(u)
+	if !ok {
+		return false
+	}
+	roots := s.rootPaths()
+	if len(roots) == 0 {
+		return false
+	}
+	return s.config().Ignored(roots[0], p)
+}
