@@ -64,8 +64,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fl.SetOutput(stderr)
 	format := fl.String("format", "text", "output format: text or json")
 	failOn := fl.String("fail-on", "warning", "exit 1 when a finding is at or above this severity: error, warning, information, hint or none")
+	configPath := fl.String("config", "", "configuration file to use instead of the nearest .ipf.toml above each file")
 	fl.Usage = func() {
-		fmt.Fprint(fl.Output(), "Usage: ipf-lsp check [--format text|json] [--fail-on error|warning|information|hint|none] PATH...\n\n"+
+		fmt.Fprint(fl.Output(), "Usage: ipf-lsp check [--format text|json] [--fail-on error|warning|information|hint|none] [--config FILE] PATH...\n\n"+
 			"Analyses Markdown files, or every *.md file under a folder, as the language server does.\n"+
 			"Text lines are path:line:col: severity: message [code] (1-based line and column).\n"+
 			"Exit status: 0 nothing at or above --fail-on, 1 something is, 2 usage or I/O error.\n\nFlags:\n")
@@ -105,7 +106,12 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "ipf-lsp check: %v\n", err)
 		return ExitUsage
 	}
-	ws, err := checkWorkspace(fl.Args(), files)
+	cfgs, err := newCheckConfigs(env, *configPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "ipf-lsp check: %v\n", err)
+		return ExitUsage
+	}
+	ws, err := checkWorkspace(fl.Args(), files, cfgs)
 	if err != nil {
 		fmt.Fprintf(stderr, "ipf-lsp check: %v\n", err)
 		return ExitUsage
@@ -116,18 +122,24 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if ctx.Err() != nil {
 			return ExitUsage
 		}
+		cc := cfgs.forFile(path)
+		if cc.ignored(path) {
+			continue
+		}
 		src, err := os.ReadFile(path)
 		if err != nil {
 			fmt.Fprintf(stderr, "ipf-lsp check: reading %s: %v\n", path, err)
 			return ExitUsage
 		}
-		fr := checkFileIn(env, ws, path, src)
+		rep.Files = append(rep.Files, checkFileIn(cc.env, ws, path, src))
+	}
+	rep.Files = append(rep.Files, cfgs.problems()...)
+	for _, fr := range rep.Files {
 		for _, d := range fr.Diagnostics {
 			if s, _ := analysis.ParseSeverity(d.Severity); threshold != 0 && s <= threshold {
 				failed = true
 			}
 		}
-		rep.Files = append(rep.Files, fr)
 	}
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
-	"github.com/ipf-lsp/ipf-lsp/internal/config"
 	"github.com/ipf-lsp/ipf-lsp/internal/workspace"
 )
 
@@ -19,7 +18,7 @@ type checkWS struct {
 	quiet map[string]bool // roots whose .ipf.toml turns the notice off
 }
 
-func checkWorkspace(args, files []string) (*checkWS, error) {
+func checkWorkspace(args, files []string, cfgs *checkConfigs) (*checkWS, error) {
 	c := &checkWS{ws: workspace.New(), quiet: map[string]bool{}}
 	limits := map[string]string{} // file -> the folder argument holding it
 	for _, a := range args {
@@ -50,14 +49,9 @@ func checkWorkspace(args, files []string) (*checkWS, error) {
 		}
 		seen[root] = true
 		c.ws.AddRoot(root)
-		cfg, found, err := config.LoadFile(root)
-		if err != nil {
-			return nil, fmt.Errorf("configuration: %w", err)
-		}
-		if found {
-			c.ws.SetConstitution(root, cfg.Constitution)
-			c.quiet[root] = !config.Default().Merge(cfg).ConstitutionNoticeOn()
-		}
+		cc := cfgs.forDir(root)
+		c.ws.SetConstitution(root, cc.cfg.Constitution)
+		c.quiet[root] = !cc.cfg.ConstitutionNoticeOn()
 	}
 	return c, nil
 }

@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+	"github.com/ipf-lsp/ipf-lsp/internal/config"
+	"github.com/ipf-lsp/ipf-lsp/internal/lsp"
+)
+
+// checkConfigs resolves the configuration of each checked file as the
+// server does: the nearest `.ipf.toml` upward from the file (or the one
+// given with --config) over the defaults. A malformed file is reported as one
+// error in that file, and its documents get the defaults.
+type checkConfigs struct {
+	base     *analysis.Env
+	explicit string // --config, absolute; "" to search upward
+	byPath   map[string]*checkConfig
+	order    []string
+}
+
+// checkConfig is one configuration file (path "" for the defaults).
+type checkConfig struct {
+	path string
+	cfg  config.Config // effective: defaults merged with the file
+	env  *analysis.Env
+	err  error
+}
+
+func newCheckConfigs(base *analysis.Env, explicit string) (*checkConfigs, error) {
+	c := &checkConfigs{base: base, byPath: map[string]*checkConfig{}}
+	if explicit != "" {
+		abs, err := filepath.Abs(explicit)
+		if err != nil {
+			return nil, fmt.Errorf("--config %s: %w", explicit, err)
+		}
+		if _, err := config.LoadPath(abs); err != nil {
+			var pe *config.ParseError
+			if !errors.As(err, &pe) {
+				return nil, fmt.Errorf("--config: %w", err)
+			}
+		}
+		c.explicit = abs
+	}
+	return c, nil
+}
+
+// forDir returns the configuration that governs files in dir.
+func (c *checkConfigs) forDir(dir string) *checkConfig {
+	p := c.explicit
+	if p == "" {
+		p, _ = config.Nearest(dir)
+	}
+	if cc, ok := c.byPath[p]; ok {
+		return cc
+	}
+	cc := &checkConfig{path: p, cfg: config.Default()}
+	root := ""
+	if p != "" {
+		root = filepath.Dir(p)
+		f, err := config.LoadPath(p)
+		if err != nil {
+			cc.err = err
+		} else {
+			cc.cfg = cc.cfg.Merge(f)
+		}
+	}
+	env, err := cc.cfg.Env(c.base, root)
+	if err != nil && cc.err == nil {
+		cc.err = err
+	}
+	cc.env = env
+	c.byPath[p] = cc
+	c.order = append(c.order, p)
+	return cc
+}
+
+// forFile returns the configuration that governs the file at path.
+func (c *checkConfigs) forFile(path string) *checkConfig {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	return c.forDir(filepath.Dir(abs))
+}
+
+// ignored reports whether path matches the ignore globs of its
+// configuration (relative to the folder of the configuration file).
+func (cc *checkConfig) ignored(path string) bool {
+	if cc.path == "" {
+		return false
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false
+	}
+	return cc.cfg.Ignored(filepath.Dir(cc.path), abs)
+}
+
+// problems reports the malformed configuration files met, one error each
+// on the line of the problem.
+func (c *checkConfigs) problems() []FileReport {
+	var out []FileReport
+	for _, p := range c.order {
+		cc := c.byPath[p]
+		if cc.err == nil || p == "" {
+			continue
+		}
+		line, msg := 0, cc.err.Error()
+		var pe *config.ParseError
+		if errors.As(cc.err, &pe) {
+			msg = pe.Msg
+			if pe.Line > 0 {
+				line = pe.Line - 1
+			}
+		}
+		rel := p
+		if r, err := filepath.Rel(".", p); err == nil && !filepath.IsAbs(r) && len(r) < len(p) {
+			rel = r
+		}
+		pos := Position{Line: uint32(line)}
+		out = append(out, FileReport{Path: rel, Diagnostics: []Diagnostic{{
+			Range:    Range{pos, pos},
+			Severity: analysis.SevError.String(),
+			Code:     lsp.CodeConfig,
+			Source:   "ipf",
+			Message:  "invalid " + config.FileName + ", using the defaults: " + msg,
+		}}})
+	}
+	return out
+}
