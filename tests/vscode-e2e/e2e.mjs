@@ -7,7 +7,8 @@
 //   IPF_E2E_TOOLS      folder whose node_modules holds playwright-core
 //   IPF_E2E_ARTIFACTS  where screenshots go
 //   IPF_E2E_EXPECT_DIAG     text the Problems panel must show
-//   IPF_E2E_HOVER_WORD      technology mention to hover (first occurrence on the diagnostic's line)
+//   IPF_E2E_HOVER_LINE      1-based line of the mention to hover (default: the diagnostic's line)
+//   IPF_E2E_HOVER_WORD      technology mention to hover (first occurrence on that line, at/after the cursor)
 //   IPF_E2E_EXPECT_HOVER    text the hover must show
 //   IPF_E2E_EXPECT_FIX      title of the quick fix to run
 //   IPF_E2E_EXPECT_SECTION  heading the document must end with after the quick fix
@@ -33,6 +34,7 @@ const artifacts = env('IPF_E2E_ARTIFACTS');
 const expectDiag = env('IPF_E2E_EXPECT_DIAG');
 const hoverWord = env('IPF_E2E_HOVER_WORD');
 const expectHover = env('IPF_E2E_EXPECT_HOVER');
+const hoverLine = Number(process.env.IPF_E2E_HOVER_LINE || 0);
 const expectFix = env('IPF_E2E_EXPECT_FIX');
 const expectSection = env('IPF_E2E_EXPECT_SECTION');
 const expectLibrary = env('IPF_E2E_EXPECT_LIBRARY');
@@ -138,19 +140,26 @@ const targetAtCursor = (word) =>
     { word, sel: editorSel },
   );
 
-/** Puts the cursor at the diagnostic: reads [Ln X, Col Y] from its Problems row, then Ctrl+G X:Y. */
-const gotoDiagnostic = async () => {
-  const row = page.locator('.markers-panel .monaco-list-row', { hasText: expectDiag.slice(0, 40) }).first();
-  const text = (await row.textContent({ timeout: T })) || '';
-  const m = /Ln (\d+), Col (\d+)/.exec(text);
-  if (!m) throw new Error(`no [Ln, Col] in the Problems row: ${text}`);
+/** Ctrl+G line:col in the active editor. */
+const gotoLine = async (line, col) => {
   await page.locator(editorSel + ' .view-lines').first().click();
   await page.keyboard.press('Control+G');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: T });
-  await input.fill(`:${m[1]}:${m[2]}`);
+  await input.fill(`:${line}:${col}`);
   await page.keyboard.press('Enter');
   await page.waitForTimeout(500);
+};
+
+/** Puts the cursor at the diagnostic: reads [Ln X, Col Y] from its Problems row, then Ctrl+G X:Y. */
+const gotoDiagnostic = async () => {
+  const row = page
+    .locator('.markers-panel .monaco-list-row', { hasText: expectDiag })
+    .first();
+  const text = (await row.textContent({ timeout: T })) || '';
+  const m = /Ln (\d+), Col (\d+)/.exec(text);
+  if (!m) throw new Error(`no [Ln, Col] in the Problems row: ${text}`);
+  await gotoLine(m[1], m[2]);
   return { line: Number(m[1]), col: Number(m[2]) };
 };
 
@@ -202,12 +211,13 @@ try {
       );
     });
 
-    // (b) hover over the technology mention the diagnostic points at
-    await check(`hover on "${hoverWord}" shows "${expectHover}"`, async () => {
-      await gotoDiagnostic();
+    // (b) hover over a technology mention (on IPF_E2E_HOVER_LINE, else at the diagnostic)
+    await check(`hover on "${hoverWord}"${hoverLine ? ` (line ${hoverLine})` : ''} shows "${expectHover}"`, async () => {
+      if (hoverLine) await gotoLine(hoverLine, 1);
+      else await gotoDiagnostic();
       const pt = await targetAtCursor(hoverWord);
       if (!pt) throw new Error('no editor cursor');
-      if (!pt.onWord) console.log(`      note: "${hoverWord}" is not on the diagnostic's line; hovering at the diagnostic`);
+      if (!pt.onWord) throw new Error(`"${hoverWord}" is not on the cursor's line`);
       let text = '';
       for (let attempt = 0; attempt < 4 && !text.includes(expectHover); attempt++) {
         await page.mouse.move(pt.x + 40, pt.y + 150);
@@ -221,7 +231,7 @@ try {
         }
       }
       await shot('vscode-e2e-hover.png');
-      if (!text.includes(expectHover)) throw new Error(`hover text was: ${JSON.stringify(text.slice(0, 300))}`);
+      if (!text.includes(expectHover)) throw new Error(`hover text was: ${JSON.stringify(text.slice(0, 1200))}`);
     });
 
     // (c) quick fix via Ctrl+. on the mention

@@ -31,17 +31,19 @@ PW_V=1.65.2
 START=$(date +%s)
 
 # Texts the real server produces for examples/taskflow (see `ipf-lsp check --format json
-# examples/taskflow`): spec.md line 25 "- **FR-002**: Better Auth issues a JWT that FastAPI
-# verifies ..." carries the Better Auth → FastAPI integration point.
+# examples/taskflow` and `ipf-lsp serve --stdio`): spec.md line 25 "- **FR-002**: Better Auth
+# issues a JWT that FastAPI verifies ..." carries the Better Auth → FastAPI integration point;
+# line 24 "- **FR-001**: Users sign in through Better Auth in the Next.js app." is hovered.
 export IPF_E2E_FILE=${IPF_E2E_FILE:-specs/001-task-sharing/spec.md}
 export IPF_E2E_EXPECT_DIAG=${IPF_E2E_EXPECT_DIAG:-'Integration point: Better Auth → FastAPI — 3 patterns available, best match: "JWT bearer verified with JWKS" (quick fix inserts one)'}
+export IPF_E2E_HOVER_LINE=${IPF_E2E_HOVER_LINE-24}
 export IPF_E2E_HOVER_WORD=${IPF_E2E_HOVER_WORD:-'Better Auth'}
-export IPF_E2E_EXPECT_HOVER=${IPF_E2E_EXPECT_HOVER:-'Use Case: When Better Auth runs in the frontend app'}
+export IPF_E2E_EXPECT_HOVER=${IPF_E2E_EXPECT_HOVER:-'Next.js → Better Auth · pattern: App Router handler, client and server-side session check'}
 export IPF_E2E_EXPECT_FIX=${IPF_E2E_EXPECT_FIX:-'Insert pattern: JWT bearer verified with JWKS'}
 export IPF_E2E_EXPECT_SECTION=${IPF_E2E_EXPECT_SECTION:-'## Integration: Better Auth → FastAPI'}
 export IPF_E2E_EXPECT_LIBRARY=${IPF_E2E_EXPECT_LIBRARY:-'ipf-lsp pattern library'}
 export IPF_E2E_ALL_FILE=${IPF_E2E_ALL_FILE:-specs/001-task-sharing/plan.md}
-export IPF_E2E_EXPECT_ALL=${IPF_E2E_EXPECT_ALL:-'## Integration Patterns|## Integration: Next.js → FastAPI|## Integration: Better Auth → FastAPI'}
+export IPF_E2E_EXPECT_ALL=${IPF_E2E_EXPECT_ALL:-'## Integration: Next.js → Better Auth|## Integration: Next.js → FastAPI|## Integration: Better Auth → FastAPI'}
 
 log() { printf '[vscode-e2e %3ss] %s\n' "$(( $(date +%s) - START ))" "$*"; }
 
@@ -62,7 +64,7 @@ cleanup() {
   if [ "$rc" -ne 0 ] && [ -d "$TMP" ]; then
     mkdir -p "$ART"
     cp "$TMP/code-server.log" "$ART/" 2>/dev/null || true
-    find "$TMP/data/logs" -name '*.log' \( -path '*exthost*' -o -name 'remoteagent.log' \) \
+    find "$TMP/data/logs" \( -name 'ipf-lsp.log' -o -name 'remoteexthost.log' -o -name 'remoteagent.log' \) \
       -exec cp --backup=numbered {} "$ART/" \; 2>/dev/null || true
     log "logs copied to $ART"
   fi

@@ -154,7 +154,7 @@ function settingsObject(): Record<string, unknown> {
     constitution: { path: cfg.get<string>('constitution.path', '') },
     patterns: { folders: cfg.get<string[]>('patterns.folders', []) },
     diagnostics: { disabled: cfg.get<string[]>('diagnostics.disabled', []) },
-    maxFileSize: cfg.get<number>('maxFileSize', 1048576),
+    maxFileSize: cfg.get<number>('maxFileSize', 0),
   };
 }
 
