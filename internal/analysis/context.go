@@ -37,6 +37,8 @@ var (
 // sentence returns the sentence of the run that holds off: text between
 // sentence punctuation (". ", "! ", "? ", ";") or the run's ends.
 func sentence(src []byte, run Span, off int) Span {
+	run.Start = max(run.Start, off-contextWindow)
+	run.End = min(run.End, off+contextWindow)
 	s := off
 	for s > run.Start {
 		c := src[s-1]
@@ -64,10 +66,20 @@ func sentence(src []byte, run Span, off int) Span {
 
 // runOf returns the text run of block b holding span sp.
 func (d *Doc) runOf(b int, sp Span) Span {
-	for _, r := range d.Blocks[b].Text {
-		if sp.Start >= r.Start && sp.Start <= r.End {
-			return r
+	runs := d.Blocks[b].Text
+	// Runs are sorted and disjoint: find the first that ends at or after
+	// sp.Start.
+	lo, hi := 0, len(runs)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if runs[mid].End < sp.Start {
+			lo = mid + 1
+		} else {
+			hi = mid
 		}
+	}
+	if lo < len(runs) && sp.Start >= runs[lo].Start {
+		return runs[lo]
 	}
 	return sp
 }
@@ -163,7 +175,7 @@ var placeholderInner = regexp.MustCompile(`(?i)e\.g\.|\be\.g\b|needs clarificati
 // square brackets that hold "e.g.", "NEEDS CLARIFICATION" or an all-caps
 // name, or on a line that says NEEDS CLARIFICATION.
 func placeholderAt(src []byte, sp Span) bool {
-	ls, le := lineStart(src, sp.Start), lineEnd(src, sp.End)
+	ls, le := nearLineStart(src, sp.Start), nearLineEnd(src, sp.End)
 	line := src[ls:le]
 	if bytes.Contains(line, []byte("NEEDS CLARIFICATION")) {
 		return true

@@ -122,7 +122,8 @@ func matchAt(b []byte, a alias) bool {
 // that looks like a URL or a file path.
 func inURL(src []byte, span Span, i int) bool {
 	s := i
-	for s > span.Start && src[s-1] != ' ' && src[s-1] != '\t' && src[s-1] != '\n' && src[s-1] != '(' {
+	lo := max(span.Start, i-contextWindow)
+	for s > lo && src[s-1] != ' ' && src[s-1] != '\t' && src[s-1] != '\n' && src[s-1] != '(' {
 		s--
 	}
 	tok := src[s:i]

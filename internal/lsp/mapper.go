@@ -93,7 +93,7 @@ func (m *Mapper) OffsetPosition(off int) protocol.Position {
 	off = min(off, m.lineEnd(line))
 	if m.ascii || m.enc == UTF8 {
 		// Back up to a rune start so a byte offset never splits a rune.
-		for off > start && !utf8.RuneStart(m.text[off]) && off < len(m.text) {
+		for off > start && off < len(m.text) && !utf8.RuneStart(m.text[off]) {
 			off--
 		}
 		return protocol.Position{Line: uint32(line), Character: uint32(off - start)}

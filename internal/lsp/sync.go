@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"context"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -85,10 +86,7 @@ func (s *Server) didOpen(ctx context.Context, p *protocol.DidOpenTextDocumentPar
 // at 0:0 (go-lsp-style.md §1.10).
 type didChangeParams struct {
 	TextDocument   protocol.VersionedTextDocumentIdentifier `json:"textDocument"`
-	ContentChanges []struct {
-		Range *protocol.Range `json:"range"`
-		Text  string          `json:"text"`
-	} `json:"contentChanges"`
+	ContentChanges []contentChange                          `json:"contentChanges"`
 }
 
 func (s *Server) didChange(ctx context.Context, p *didChangeParams) (any, error) {
@@ -107,20 +105,8 @@ func (s *Server) didChange(ctx context.Context, p *didChangeParams) (any, error)
 		s.logToClient(protocol.MessageTypeWarning, "ipf-lsp: didChange for %s has version %d, not newer than %d: ignored", uri, p.TextDocument.Version, cur.version)
 		return nil, nil
 	}
-	text := cur.text
-	m := cur.mapper
-	for i, c := range p.ContentChanges {
-		if c.Range == nil {
-			text = c.Text
-		} else {
-			if i > 0 {
-				m = NewMapper(text, m.enc)
-			}
-			start, end := m.RangeOffsets(*c.Range)
-			text = text[:start] + c.Text + text[end:]
-		}
-	}
-	d.cur.Store(s.newSnapshot(uri, p.TextDocument.Version, text))
+	m := applyChanges(cur.mapper, p.ContentChanges)
+	d.cur.Store(&snapshot{uri: uri, version: p.TextDocument.Version, text: m.Text(), mapper: m})
 	d.schedule()
 	return nil, nil
 }
@@ -164,10 +150,24 @@ func (s *Server) worker(d *document) {
 			return
 		}
 		snap := d.cur.Load()
-		a := s.analyzeSnapshot(snap)
-		d.last.Store(a)
-		s.publish(d, a)
+		if a := s.safeAnalyze(snap); a != nil {
+			d.last.Store(a)
+			s.publish(d, a)
+		}
 	}
+}
+
+// safeAnalyze analyses snap, turning a panic into a log line: nothing
+// recovers panics on the worker's goroutine, and one would end the process
+// and the user's session.
+func (s *Server) safeAnalyze(snap *snapshot) (a *analyzed) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("panic in analysis", "uri", snap.uri, "version", snap.version, "panic", p, "stack", string(debug.Stack()))
+			a = nil
+		}
+	}()
+	return s.analyzeSnapshot(snap)
 }
 
 // analyzeSnapshot runs the analysis of one version.
