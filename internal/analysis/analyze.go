@@ -188,6 +188,7 @@ func (e *Env) Analyze(in *Input) *Result {
 	for _, det := range detectors {
 		det(r, e, in)
 	}
+	r.applySuppressions()
 	r.Findings = e.filter(r.Findings)
 	sort.SliceStable(r.Findings, func(i, j int) bool { return r.Findings[i].Span.Start < r.Findings[j].Span.Start })
 	return r

@@ -675,7 +675,7 @@ func (s *apScan) envPatterns(name []byte) []string {
 	n := string(name)
 	switch {
 	case strings.Contains(n, "STRIPE"):
-		return []string{patStripeNext}
+		return []string{"stripe-nextjs/checkout-session-created-server-side-amount-never-from-the-client"}
 	case strings.Contains(n, "RESEND"):
 		return []string{"resend-nextjs/send-e-mail-from-a-route-handler-or-server-action-with-a-server-only-api-key"}
 	case strings.Contains(n, "DATABASE") || strings.Contains(n, "DB_") || strings.Contains(n, "POSTGRES"):

@@ -33,8 +33,24 @@ func (s *Server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 			continue
 		}
 		out = append(out, s.fixesFor(env, a, f, data, d)...)
+		if f.Code != analysis.CodeIntegrationPoint {
+			// An integration point is resolved by documenting it.
+			out = append(out, s.ignoreAction(a, f, d))
+		}
 	}
 	return out, nil
+}
+
+// ignoreAction writes an `ipf-disable-next-line CODE` comment above the
+// finding's line (above its block: a fence, a table), with the line's
+// indentation and the document's line ending.
+func (s *Server) ignoreAction(a *analyzed, f *analysis.Finding, d protocol.Diagnostic) protocol.CodeAction {
+	return protocol.CodeAction{
+		Title:       fmt.Sprintf("Ignore %s on this line", f.Code),
+		Kind:        protocol.QuickFix,
+		Diagnostics: []protocol.Diagnostic{d},
+		Edit:        s.workspaceEdit(a.snap, a.res.IgnoreEdit(f.Code, f.Span.Start)),
+	}
 }
 
 // findingAt returns the finding of the current analysis that d reports.
