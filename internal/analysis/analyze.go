@@ -86,6 +86,9 @@ type Env struct {
 	Disabled map[string]bool
 	// Severity overrides per code.
 	Severity map[string]Severity
+	// Broken are workspace pattern files that were skipped (no usable
+	// pattern, or outside the workspace), with their Problems.
+	Broken []*patterns.File
 	// MaxFileSize is the largest input analysed, in bytes; 0 means no limit.
 	// A larger input gets one CodeTooLarge finding instead (toolarge.go).
 	MaxFileSize int64
@@ -161,6 +164,7 @@ var detectors = []detector{
 	detectConstitutionNotice,
 	detectIncompletePatterns,
 	detectAntiPatterns,
+	detectPatternFile,
 }
 
 // Analyze runs every detector over one document.

@@ -134,27 +134,24 @@ func (c Config) Env(base *analysis.Env, root string) (*analysis.Env, error) {
 	files := append([]*patterns.File(nil), base.Library.Files...)
 	var errs []error
 	seen := map[string]bool{}
+	e.Broken = nil
 	for _, folder := range c.PatternFolders {
 		dir := filepath.Join(root, filepath.FromSlash(folder))
+		if filepath.IsAbs(folder) {
+			dir = filepath.Clean(folder)
+		}
 		if seen[dir] {
 			continue
 		}
 		seen[dir] = true
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			continue
-		}
-		pack, err := patterns.LoadFS(os.DirFS(dir), ".", false)
+		// LoadDir refuses folders and files outside root (`..`, symbolic
+		// links) and skips broken files, which e.Broken reports.
+		pack, err := patterns.LoadDir(root, folder)
 		if err != nil {
 			errs = append(errs, err)
-			continue
 		}
-		for _, f := range pack {
-			f.Path = filepath.Join(dir, filepath.FromSlash(f.Path))
-			for _, p := range f.Patterns {
-				p.File = f.Path
-			}
-		}
-		files = append(files, pack...)
+		files = append(files, pack.Files...)
+		e.Broken = append(e.Broken, pack.Broken...)
 	}
 	e.Library = patterns.NewLibrary(files...)
 	return &e, errors.Join(errs...)

@@ -50,8 +50,9 @@ type Server struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	env atomic.Pointer[analysis.Env]
-	cfg *configState // settings.go
+	env   atomic.Pointer[analysis.Env]
+	cfg   *configState // settings.go
+	packs packState    // packs.go
 
 	mu   sync.Mutex
 	docs map[protocol.DocumentURI]*document

@@ -360,6 +360,7 @@ func (s *Server) reloadConfig() {
 func (s *Server) applyConfig() {
 	s.reloadConfig()
 	s.publishConfigDiagnostics()
+	s.publishPackDiagnostics()
 	s.mu.Lock()
 	for u, d := range s.docs {
 		if isConfigURI(u) {

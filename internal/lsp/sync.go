@@ -133,7 +133,7 @@ func (s *Server) didClose(ctx context.Context, p *protocol.DidCloseTextDocumentP
 }
 
 func (s *Server) didSave(ctx context.Context, p *protocol.DidSaveTextDocumentParams) (any, error) {
-	if isConfigURI(p.TextDocument.URI) {
+	if isConfigURI(p.TextDocument.URI) || s.isPackURI(p.TextDocument.URI) {
 		s.applyConfig()
 	}
 	return nil, nil

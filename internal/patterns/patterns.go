@@ -5,9 +5,12 @@
 package patterns
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -481,4 +484,102 @@ func (l *Library) Pairs() [][2]string {
 		return out[i][1] < out[j][1]
 	})
 	return out
+}
+
+// Pack is the result of loading a folder of workspace pattern files.
+type Pack struct {
+	// Files are the usable pattern files (they may still have checklist
+	// problems).
+	Files []*File
+	// Broken are files that look like pattern files (they have front
+	// matter) but yield no pattern: they are skipped, and their Problems
+	// say why. Path is the file's path on disk.
+	Broken []*File
+}
+
+// LoadDir loads the pattern files of folder (relative to root, or absolute
+// inside root). It refuses a folder or file that resolves outside root
+// through `..` or a symbolic link: the folder is an error, a file is
+// reported in Broken. A file without front matter is not a pattern file and
+// is skipped silently (a README, notes); a missing folder is an empty pack.
+// Paths in the result are absolute.
+func LoadDir(root, folder string) (*Pack, error) {
+	pack := &Pack{}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return pack, fmt.Errorf("pattern folder root %s: %w", root, err)
+	}
+	dir := folder
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(root, filepath.FromSlash(folder))
+	}
+	if !within(root, dir) {
+		return pack, fmt.Errorf("pattern folder %s is outside the workspace %s: skipped", folder, root)
+	}
+	realDir, err := filepath.EvalSymlinks(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return pack, nil
+	}
+	if err != nil {
+		return pack, fmt.Errorf("pattern folder %s: %w", dir, err)
+	}
+	if !within(realRoot, realDir) {
+		return pack, fmt.Errorf("pattern folder %s resolves to %s, outside the workspace %s: skipped", folder, realDir, root)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return pack, fmt.Errorf("reading pattern folder %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".md") || name == "FORMAT.md" || name == "README.md" {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		if real, err := filepath.EvalSymlinks(p); err != nil || !within(realRoot, real) {
+			pack.Broken = append(pack.Broken, &File{Path: p, Problems: []Problem{{0, "pattern file resolves outside the workspace (symbolic link): skipped"}}})
+			continue
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			pack.Broken = append(pack.Broken, &File{Path: p, Problems: []Problem{{0, fmt.Sprintf("reading pattern file: %v", err)}}})
+			continue
+		}
+		if !IsPatternFile(string(b)) {
+			continue
+		}
+		f := ParseFile(p, string(b))
+		if len(f.Patterns) == 0 {
+			pack.Broken = append(pack.Broken, f)
+			continue
+		}
+		pack.Files = append(pack.Files, f)
+	}
+	return pack, nil
+}
+
+// IsPatternFile reports whether src claims to be a pattern file: it starts
+// with front matter (well-formed or not) that names `from` or `to`.
+func IsPatternFile(src string) bool {
+	lines := Lines(src)
+	if len(lines) == 0 || strings.TrimSpace(lines[0]) != "---" {
+		return false
+	}
+	for _, l := range lines[1:] {
+		t := strings.TrimSpace(l)
+		if t == "---" {
+			return false
+		}
+		k, _, _ := strings.Cut(strings.ToLower(t), ":")
+		if k = strings.TrimSpace(k); k == "from" || k == "to" {
+			return true
+		}
+	}
+	return false
+}
+
+// within reports whether path is root or below it (lexically).
+func within(root, path string) bool {
+	rel, err := filepath.Rel(filepath.Clean(root), filepath.Clean(path))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }

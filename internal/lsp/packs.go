@@ -1,0 +1,89 @@
+package lsp
+
+import (
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+)
+
+// Workspace pattern packs: the pattern files of the configured folders
+// (default `references/` and `.ipf/patterns/` at the workspace root) are
+// loaded into the Env by config.Config.Env whenever the configuration is
+// applied (start, didChangeConfiguration, didChangeWatchedFiles, and didSave
+// of a pattern file). A broken pack file is skipped and reported here, in
+// that file; an open pattern file is linted by the analysis itself
+// (detectPatternFile, detectIncompletePatterns).
+
+// packState remembers which files have pack diagnostics published, so
+// fixed files are cleared.
+type packState struct {
+	mu        sync.Mutex
+	published map[protocol.DocumentURI]bool
+}
+
+// CodePatternFile is the code of a diagnostic on a skipped pack file.
+const CodePatternFile = analysis.CodeIncompletePattern
+
+// publishPackDiagnostics publishes one diagnostic per problem of each
+// skipped pack file that is not open (an open one gets its diagnostics from
+// its analysis), and clears files that are fixed.
+func (s *Server) publishPackDiagnostics() {
+	env := s.env.Load()
+	out := map[protocol.DocumentURI][]protocol.Diagnostic{}
+	s.packs.mu.Lock()
+	for u := range s.packs.published {
+		out[u] = []protocol.Diagnostic{}
+	}
+	s.packs.published = map[protocol.DocumentURI]bool{}
+	for _, f := range env.Broken {
+		u := protocol.DocumentURI(uri.File(f.Path))
+		if s.doc(u) != nil {
+			delete(out, u)
+			continue
+		}
+		var ds []protocol.Diagnostic
+		for _, p := range f.Problems {
+			line := uint32(max(p.Line, 0))
+			ds = append(ds, protocol.Diagnostic{
+				Range:    protocol.Range{Start: protocol.Position{Line: line}, End: protocol.Position{Line: line}},
+				Severity: protocol.DiagnosticSeverityWarning,
+				Code:     CodePatternFile,
+				Source:   "ipf",
+				Message:  "pattern file skipped: " + p.Message,
+			})
+		}
+		out[u] = ds
+		s.packs.published[u] = true
+	}
+	s.packs.mu.Unlock()
+	for u, ds := range out {
+		s.notify(s.ctx, "textDocument/publishDiagnostics", &publishParams{URI: u, Diagnostics: ds})
+	}
+}
+
+// isPackURI reports whether u is a Markdown file in one of the configured
+// pattern folders of a workspace root: saving it reloads the packs.
+func (s *Server) isPackURI(u protocol.DocumentURI) bool {
+	p, ok := filePath(u)
+	if !ok || !strings.EqualFold(filepath.Ext(p), ".md") {
+		return false
+	}
+	dir := filepath.Dir(p)
+	for _, root := range s.rootPaths() {
+		for _, f := range s.config().PatternFolders {
+			d := filepath.Clean(filepath.Join(root, filepath.FromSlash(f)))
+			if filepath.IsAbs(f) {
+				d = filepath.Clean(f)
+			}
+			if d == dir {
+				return true
+			}
+		}
+	}
+	return false
+}
