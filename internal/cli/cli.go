@@ -25,6 +25,9 @@ Usage:
   ipf-lsp check [flags] PATH...         analyse Markdown files or folders (for CI)
   ipf-lsp patterns [--format text|json] list the pattern library
   ipf-lsp patterns show ID              print one pattern as Markdown
+  ipf-lsp find [--constitution FILE] PATH...
+                                        write the integration patterns for the
+                                        integration points of the documents
   ipf-lsp version                       print the version
 
 Run 'ipf-lsp COMMAND --help' for a command's flags.
@@ -49,6 +52,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runServe(ctx, args, stdin, stdout, stderr)
 	case "check":
 		return runCheck(ctx, args, stdout, stderr)
+	case "find":
+		return runFind(ctx, args, stdout, stderr)
 	case "patterns":
 		return runPatterns(args, stdout, stderr)
 	case "version":

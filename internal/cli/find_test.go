@@ -1,0 +1,71 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestFindExample compares `find` on the example project with
+// testdata/find-taskflow.golden (go test -update rewrites it).
+func TestFindExample(t *testing.T) {
+	for _, tc := range []struct {
+		golden string
+		args   []string
+	}{
+		{"find-taskflow.golden", []string{"find", "../../examples/taskflow"}},
+		{"find-taskflow-constitution.golden", []string{"find", "--constitution", "../../examples/taskflow/.specify/memory/constitution.md", "../../examples/taskflow/specs"}},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			if code := Run(context.Background(), tc.args, nil, &out, &errb); code != ExitOK {
+				t.Fatalf("exit %d: %s", code, errb.String())
+			}
+			golden := filepath.Join("testdata", tc.golden)
+			if *update {
+				if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			if out.String() != string(want) {
+				t.Errorf("find output differs from %s (go test ./internal/cli -run TestFindExample -args -update):\n%s", golden, out.String())
+			}
+			// Every section is in the seed's Output Format and lints clean.
+			env, err := analysis.DefaultEnv()
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := env.Analyze(&analysis.Input{Src: out.Bytes()})
+			for _, f := range res.Findings {
+				if f.Code == analysis.CodeIncompletePattern {
+					t.Errorf("report line %d: %s", res.Lines.Line(f.Span.Start)+1, f.Message)
+				}
+			}
+			if !strings.Contains(out.String(), "## Integration: Better Auth → FastAPI") {
+				t.Errorf("no Better Auth → FastAPI section")
+			}
+		})
+	}
+}
+
+func TestFindUsage(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := Run(context.Background(), []string{"find"}, nil, &out, &errb); code != ExitUsage {
+		t.Errorf("find without PATH: exit %d, want %d", code, ExitUsage)
+	}
+	if code := Run(context.Background(), []string{"find", "--constitution", "/nonexistent/c.md", "../../examples"}, nil, &out, &errb); code != ExitUsage {
+		t.Errorf("missing constitution: exit %d, want %d", code, ExitUsage)
+	}
+}
