@@ -45,6 +45,8 @@ type testClient struct {
 	config  any
 	applied []protocol.ApplyWorkspaceEditParams
 	logs    []string
+	// requests lists the methods of the server's requests, in order.
+	requests []string
 }
 
 type clientOptions struct {
@@ -53,6 +55,8 @@ type clientOptions struct {
 	initOptions  any
 	rootURI      protocol.DocumentURI
 	skipInit     bool
+	// settings answers workspace/configuration from the first request on.
+	settings any
 }
 
 // newTestClient starts a server on one end of a pipe and a client on the
@@ -73,6 +77,7 @@ func newTestClient(t testing.TB, opts clientOptions) *testClient {
 		notify: make(chan struct{}, 1),
 		texts:  map[protocol.DocumentURI]string{},
 		vers:   map[protocol.DocumentURI]int32{},
+		config: opts.settings,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
@@ -123,7 +128,22 @@ func (c *testClient) initialize(opts clientOptions) json.RawMessage {
 	return res
 }
 
+// handle answers the server. It never returns an error: jsonrpc2 v0.10.0
+// would fail the connection, and a second failure (the pipe closing at the
+// end of a test while the server still sends a refresh request) panics in
+// conn.fail with an inconsistently typed atomic.Value.
 func (c *testClient) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+	_ = c.answer(ctx, reply, req)
+	return nil
+}
+
+func (c *testClient) answer(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+	if _, ok := req.(*jsonrpc2.Call); ok {
+		c.mu.Lock()
+		c.requests = append(c.requests, req.Method())
+		c.mu.Unlock()
+		defer c.signal()
+	}
 	switch req.Method() {
 	case "textDocument/publishDiagnostics":
 		var p published
@@ -247,6 +267,63 @@ func (c *testClient) waitDiagnostics(uri protocol.DocumentURI, version int32) []
 		case <-c.notify:
 		case <-deadline:
 			c.t.Fatalf("no diagnostics for %s version %d", uri, version)
+		}
+	}
+}
+
+// signal wakes the waiters.
+func (c *testClient) signal() {
+	select {
+	case c.notify <- struct{}{}:
+	default:
+	}
+}
+
+// publishCount returns how many publishes for uri arrived so far; with
+// waitPublishAfter it waits for the next one (a re-analysis of the same
+// version after a configuration change).
+func (c *testClient) publishCount(uri protocol.DocumentURI) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.diags[uri])
+}
+
+// waitPublishAfter waits for publish number n+1 (0-based n) for uri.
+func (c *testClient) waitPublishAfter(uri protocol.DocumentURI, n int) published {
+	c.t.Helper()
+	deadline := time.After(waitTimeout)
+	for {
+		c.mu.Lock()
+		if ps := c.diags[uri]; len(ps) > n {
+			c.mu.Unlock()
+			return ps[n]
+		}
+		c.mu.Unlock()
+		select {
+		case <-c.notify:
+		case <-deadline:
+			c.t.Fatalf("no publishDiagnostics number %d for %s", n+1, uri)
+		}
+	}
+}
+
+// waitRequest waits until the server has sent a request of method.
+func (c *testClient) waitRequest(method string) {
+	c.t.Helper()
+	deadline := time.After(waitTimeout)
+	for {
+		c.mu.Lock()
+		for _, m := range c.requests {
+			if m == method {
+				c.mu.Unlock()
+				return
+			}
+		}
+		c.mu.Unlock()
+		select {
+		case <-c.notify:
+		case <-deadline:
+			c.t.Fatalf("the server sent no %s request", method)
 		}
 	}
 }

@@ -57,6 +57,9 @@ func (s *Server) inlayHint(ctx context.Context, p *inlayHintParams) ([]inlayHint
 	seen := map[string]bool{}
 	for i := range res.Points {
 		pt := &res.Points[i]
+		if inDocumentation(res, pt) {
+			continue
+		}
 		at := hintOffset(res, pt)
 		key := env.PairKey(pt.From, pt.To)
 		if at < from || at > to || diagnosed[fmt.Sprint(res.Lines.Line(at), key)] || seen[fmt.Sprint(at, key)] {
@@ -71,6 +74,19 @@ func (s *Server) inlayHint(ctx context.Context, p *inlayHintParams) ([]inlayHint
 		})
 	}
 	return out, nil
+}
+
+// inDocumentation reports whether a point lies on an `## Integration:`
+// heading or in a `### Pattern:` section: the documentation of a pair, not
+// a place that needs it.
+func inDocumentation(res *analysis.Result, pt *analysis.IntegrationPoint) bool {
+	line := res.Lines.Line(pt.Span.Start)
+	for _, sec := range res.Sections {
+		if line == sec.Line || sec.Pattern != nil && sec.Line <= line && line < sec.EndLine {
+			return true
+		}
+	}
+	return false
 }
 
 // hintOffset is where a point's hint goes: the end of its block (the

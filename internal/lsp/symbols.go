@@ -69,6 +69,9 @@ func (s *Server) documentSymbol(ctx context.Context, p *protocol.DocumentSymbolP
 	}
 	for i := range res.Points {
 		pt := &res.Points[i]
+		if inDocumentation(res, pt) {
+			continue
+		}
 		sym := &symbol{
 			name:   env.Catalog.Name(pt.From) + " → " + env.Catalog.Name(pt.To),
 			detail: pointDetail(pt),

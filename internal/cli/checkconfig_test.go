@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeTestFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const checkSpec = "- Better Auth issues a JWT that FastAPI verifies.\n"
+
+// The nearest .ipf.toml above a file governs it; --config replaces it for
+// every file; a malformed file is one error in that file, and the defaults.
+func TestCheckConfigFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeTestFile(t, filepath.Join(dir, ".ipf.toml"), "no_constitution_notice = false\n[severity]\nintegration-point = \"error\"\n")
+	writeTestFile(t, filepath.Join(dir, "specs", "a.md"), checkSpec)
+	writeTestFile(t, filepath.Join(dir, "drafts", "b.md"), checkSpec)
+	writeTestFile(t, filepath.Join(dir, "drafts", ".ipf.toml"), "no_constitution_notice = false\ndisabled = [\"integration-point\"]\n")
+	a := filepath.Join(dir, "specs", "a.md")
+	b := filepath.Join(dir, "drafts", "b.md")
+
+	code, out, errs := run(t, "check", dir)
+	want := a + `:1:3: error: Integration point: Better Auth → FastAPI — 3 patterns available, best match: "JWT bearer verified with JWKS" (quick fix inserts one) [integration-point]` + "\n"
+	if code != ExitFindings || out != want {
+		t.Fatalf("nearest config: exit %d, stderr %q, output:\n%s\nwant:\n%s", code, errs, out, want)
+	}
+
+	other := filepath.Join(t.TempDir(), "ci.toml")
+	writeTestFile(t, other, "no_constitution_notice = false\nmax_file_size = 10\nignore = [\"specs/**\"]\n")
+	code, out, _ = run(t, "check", "--config", other, b)
+	want = b + ":1:1: information: not analysed: the document has 50 bytes, above the limit of 10 (max_file_size in .ipf.toml, ipf.maxFileSize in the editor) [file-too-large]\n"
+	if code != ExitOK || out != want {
+		t.Fatalf("--config: exit %d, output:\n%s\nwant:\n%s", code, out, want)
+	}
+
+	writeTestFile(t, filepath.Join(dir, "drafts", ".ipf.toml"), "no_constitution_notice = false\ndisabled = [\n")
+	code, out, _ = run(t, "check", b)
+	cfg := filepath.Join(dir, "drafts", ".ipf.toml")
+	if r, err := filepath.Rel(".", cfg); err == nil && len(r) < len(cfg) {
+		cfg = r
+	}
+	want = b + `:1:3: information: Integration point: Better Auth → FastAPI — 3 patterns available, best match: "JWT bearer verified with JWKS" (quick fix inserts one) [integration-point]` + "\n" +
+		cfg + ":2:1: error: invalid .ipf.toml, using the defaults: unexpected EOF; expected value [config]\n"
+	// The defaults apply, the constitution notice included (its line comes
+	// first).
+	if code != ExitFindings || !strings.HasSuffix(out, "[no-constitution]\n"+want) {
+		t.Fatalf("malformed: exit %d, output:\n%s\nwant:\n%s", code, out, want)
+	}
+
+	if code, _, _ := run(t, "check", "--config", filepath.Join(dir, "missing.toml"), b); code != ExitUsage {
+		t.Fatalf("missing --config file: exit %d, want 2", code)
+	}
+}
