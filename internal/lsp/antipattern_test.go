@@ -1,0 +1,113 @@
+package lsp
+
+import (
+	"strings"
+	"testing"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+)
+
+const apURI = protocol.DocumentURI("file:///ws/specs/001/plan.md")
+
+// apText has one anti-pattern finding (line 2) and a negated sentence
+// (line 3) that is not one.
+const apText = "# Plan\n\n- The JWT is stored in localStorage.\n- Tokens MUST NOT be stored in sessionStorage.\n"
+
+func apFindings(t *testing.T, c *testClient, uri protocol.DocumentURI, v int32) []protocol.Diagnostic {
+	t.Helper()
+	var out []protocol.Diagnostic
+	for _, d := range c.waitDiagnostics(uri, v) {
+		if d.Code == analysis.CodeTokenInBrowserStorage {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// TestAntiPatternDiagnosticHoverAndFixes: the exact diagnostic (range,
+// message, codeDescription), the hover that shows the recommended pattern,
+// the quick fix that inserts it, and the ignore fix.
+func TestAntiPatternDiagnosticHoverAndFixes(t *testing.T) {
+	env, err := analysis.DefaultEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newTestClient(t, clientOptions{env: env})
+	c.open(apURI, apText)
+	ds := apFindings(t, c, apURI, 1)
+	if len(ds) != 1 {
+		t.Fatalf("token-in-browser-storage diagnostics: %v", ds)
+	}
+	d := ds[0]
+	wantMsg := "auth token kept in browser storage: any XSS can read localStorage/sessionStorage and steal it. Keep the session in an HttpOnly; Secure; SameSite cookie and hold short-lived API tokens in memory (or call the API from the server)"
+	if got, want := diagString(d), "2:23-2:35 Warning token-in-browser-storage "+wantMsg; got != want {
+		t.Errorf("diagnostic\n got %s\nwant %s", got, want)
+	}
+	if d.CodeDescription == nil || string(d.CodeDescription.Href) != "https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#html5-web-storage-api" {
+		t.Errorf("codeDescription = %+v", d.CodeDescription)
+	}
+
+	// Hover shows the first recommended pattern.
+	var h protocol.Hover
+	c.call("textDocument/hover", map[string]any{"textDocument": map[string]any{"uri": apURI}, "position": map[string]any{"line": 2, "character": 26}}, &h)
+	pid := "nextjs-fastapi/rest-calls-with-a-bearer-token-and-explicit-cors-origins"
+	p, _ := env.Library.Get(pid)
+	other, _ := env.Library.Get("better-auth-fastapi/jwt-bearer-verified-with-jwks")
+	if !strings.HasPrefix(h.Contents.Value, "**Next.js → FastAPI** · pattern: **"+p.Name+"**\n\n") || !strings.HasSuffix(h.Contents.Value, "\nAlso available: "+other.Name+"\n") {
+		t.Errorf("hover:\n%s", h.Contents.Value)
+	}
+
+	var actions []protocol.CodeAction
+	c.call("textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": apURI},
+		"range":        d.Range,
+		"context":      map[string]any{"diagnostics": []protocol.Diagnostic{d}},
+	}, &actions)
+	var titles []string
+	for _, a := range actions {
+		titles = append(titles, a.Title)
+	}
+	want := []string{"Insert pattern: " + p.Name, "Insert pattern: " + other.Name, "Ignore token-in-browser-storage on this line"}
+	if strings.Join(titles, "|") != strings.Join(want, "|") {
+		t.Fatalf("titles = %q, want %q", titles, want)
+	}
+
+	// The ignore fix writes the comment above the line; the finding goes.
+	v := c.applyEdit(actions[2].Edit)[apURI]
+	wantText := "# Plan\n\n<!-- ipf-disable-next-line token-in-browser-storage -->\n- The JWT is stored in localStorage.\n- Tokens MUST NOT be stored in sessionStorage.\n"
+	if got := c.text(apURI); got != wantText {
+		t.Fatalf("text after ignore:\n%q\nwant\n%q", got, wantText)
+	}
+	if ds := apFindings(t, c, apURI, v); len(ds) != 0 {
+		t.Errorf("still reported after the ignore fix: %v", ds)
+	}
+}
+
+// TestAntiPatternInsertFix: the preferred fix inserts the recommended
+// pattern under "## Integration Patterns".
+func TestAntiPatternInsertFix(t *testing.T) {
+	env, err := analysis.DefaultEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newTestClient(t, clientOptions{env: env})
+	c.open(apURI, apText)
+	d := apFindings(t, c, apURI, 1)[0]
+	var actions []protocol.CodeAction
+	c.call("textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": apURI},
+		"range":        d.Range,
+		"context":      map[string]any{"diagnostics": []protocol.Diagnostic{d}},
+	}, &actions)
+	if len(actions) == 0 || !actions[0].IsPreferred {
+		t.Fatalf("actions: %+v", actions)
+	}
+	c.applyEdit(actions[0].Edit)
+	p, _ := env.Library.Get("nextjs-fastapi/rest-calls-with-a-bearer-token-and-explicit-cors-origins")
+	want := apText + "\n## Integration Patterns\n\n## Integration: Next.js → FastAPI\n\n" + p.Markdown
+	if got := c.text(apURI); got != want {
+		t.Errorf("text after fix:\n%s\n--- want ---\n%s", got, want)
+	}
+}

@@ -1,0 +1,155 @@
+package patterns_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/patterns"
+	"github.com/ipf-lsp/ipf-lsp/references"
+)
+
+// TestBuiltinLibrary: every built-in pattern file parses, passes the
+// checklist and cites https sources; the library covers at least 25 pairs.
+func TestBuiltinLibrary(t *testing.T) {
+	files, err := patterns.LoadFS(references.FS, ".", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		for _, p := range f.Problems {
+			t.Errorf("references/%s:%d: %s", f.Path, p.Line+1, p.Message)
+		}
+		for _, p := range f.Patterns {
+			if len(p.Sources) == 0 {
+				t.Errorf("%s: no source", p.ID)
+			}
+			for _, s := range p.Sources {
+				if !strings.HasPrefix(s, "https://") {
+					t.Errorf("%s: source %q is not https", p.ID, s)
+				}
+			}
+			for _, c := range p.Code {
+				if c.Lang == "" {
+					t.Errorf("%s: code block without a language", p.ID)
+				}
+			}
+		}
+	}
+	lib := patterns.NewLibrary(files...)
+	if n := len(lib.Pairs()); n < 25 {
+		t.Errorf("%d pairs, want at least 25", n)
+	}
+}
+
+const packFile = `---
+from: better-auth
+to: fastapi
+---
+## Integration: Better Auth → FastAPI
+
+### Pattern: JWT bearer verified with JWKS
+
+**Use Case**: Our team's variant.
+
+**Flow**:
+1. Step.
+
+**Code Example**:
+` + "```python\nprint('ours')\n```" + `
+
+**Gotchas**:
+- Ours.
+
+**Official Source**: https://better-auth.com/docs/plugins/jwt
+`
+
+func TestLoadDirOverridesAndBroken(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, ".ipf", "patterns")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("better-auth-fastapi.md", packFile)
+	write("broken.md", "---\nfrom: better-auth\nto fastapi\n---\n# nothing\n")
+	write("notes.md", "# Just notes, no front matter\n")
+	pack, err := patterns.LoadDir(root, ".ipf/patterns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pack.Files) != 1 || len(pack.Broken) != 1 {
+		t.Fatalf("files %d broken %d, want 1 and 1", len(pack.Files), len(pack.Broken))
+	}
+	if b := pack.Broken[0]; !strings.HasSuffix(b.Path, "broken.md") || len(b.Problems) == 0 {
+		t.Errorf("broken: %+v", b)
+	}
+	builtin, err := patterns.LoadFS(references.FS, ".", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := patterns.NewLibrary(builtin...)
+	lib := patterns.NewLibrary(append(builtin, pack.Files...)...)
+	p, ok := lib.Get("better-auth-fastapi/jwt-bearer-verified-with-jwks")
+	if !ok || p.UseCase != "Our team's variant." || p.Builtin {
+		t.Errorf("pack did not override the built-in pattern: %+v", p)
+	}
+	if len(lib.All()) != len(before.All()) {
+		t.Errorf("override changed the number of patterns: %d, want %d", len(lib.All()), len(before.All()))
+	}
+}
+
+func TestLoadDirRefusesEscapes(t *testing.T) {
+	root := t.TempDir()
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "x.md"), []byte(packFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := patterns.LoadDir(root, "../"+filepath.Base(outside)); err == nil {
+		t.Error("a folder outside the root through .. was loaded")
+	}
+	if err := os.Symlink(outside, filepath.Join(root, "refs")); err != nil {
+		t.Skip("symlinks unavailable:", err)
+	}
+	if _, err := patterns.LoadDir(root, "refs"); err == nil {
+		t.Error("a symlinked folder outside the root was loaded")
+	}
+	if err := os.Mkdir(filepath.Join(root, "references"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "x.md"), filepath.Join(root, "references", "x.md")); err != nil {
+		t.Fatal(err)
+	}
+	pack, err := patterns.LoadDir(root, "references")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pack.Files) != 0 || len(pack.Broken) != 1 {
+		t.Errorf("symlinked file: files %d broken %d, want 0 and 1", len(pack.Files), len(pack.Broken))
+	}
+}
+
+// TestRepoReferencesAsPack: when the workspace is this repository, its
+// references/ folder loads as a pack that changes nothing.
+func TestRepoReferencesAsPack(t *testing.T) {
+	builtin, err := patterns.LoadFS(references.FS, ".", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pack, err := patterns.LoadDir(filepath.Join("..", ".."), "references")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pack.Broken) != 0 {
+		t.Errorf("broken: %v", pack.Broken[0].Problems)
+	}
+	a, b := patterns.NewLibrary(builtin...), patterns.NewLibrary(append(builtin, pack.Files...)...)
+	if len(a.All()) != len(b.All()) || len(a.Pairs()) != len(b.Pairs()) {
+		t.Errorf("patterns %d→%d, pairs %d→%d", len(a.All()), len(b.All()), len(a.Pairs()), len(b.Pairs()))
+	}
+}
