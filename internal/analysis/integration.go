@@ -141,12 +141,13 @@ func (e *Env) PatternsFor(a, b string, text []byte) []string {
 }
 
 // patternScore counts how many of a pattern's distinctive words (from its
-// name and use case) occur as words of the requirement text.
+// name) occur as words of the requirement text. Use cases are long prose
+// whose common words would outvote the default pattern.
 // Words naming the pair itself say nothing about which pattern fits.
 func patternScore(p *patterns.Pattern, words map[string]bool, pairNames string) int {
 	n := 0
 	seen := map[string]bool{}
-	for _, w := range wordRe.FindAllString(strings.ToLower(p.Name+" "+p.UseCase), -1) {
+	for _, w := range wordRe.FindAllString(strings.ToLower(p.Name), -1) {
 		if len(w) < 4 || stopWords[w] || seen[w] || strings.Contains(pairNames, w) {
 			continue
 		}
