@@ -148,7 +148,7 @@ func patternScore(p *patterns.Pattern, words map[string]bool, pairNames string) 
 	n := 0
 	seen := map[string]bool{}
 	for _, w := range wordRe.FindAllString(strings.ToLower(p.Name), -1) {
-		if len(w) < 4 || stopWords[w] || seen[w] || strings.Contains(pairNames, w) {
+		if len(w) < 5 || stopWords[w] || seen[w] || strings.Contains(pairNames, w) {
 			continue
 		}
 		seen[w] = true
@@ -165,7 +165,7 @@ var (
 )
 
 func init() {
-	for _, w := range strings.Fields("with that when from this need your into have each which than then their they them used uses using only also more over same want wants should must will what where while after before every other about these those there here does done make makes made like just one two") {
+	for _, w := range strings.Fields("server client side with that when from this need your into have each which than then their they them used uses using only also more over same want wants should must will what where while after before every other about these those there here does done make makes made like just one two") {
 		stopWords[w] = true
 	}
 }
