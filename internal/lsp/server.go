@@ -234,7 +234,10 @@ func (s *Server) dispatch(ctx context.Context, reply jsonrpc2.Replier, req jsonr
 			s.log.Warn("notification failed", "method", method, "error", herr)
 		}
 	}
-	if isCall && ctx.Err() != nil && herr == nil {
+	if isCall && ctx.Err() != nil {
+		// Cancelled: whatever the handler made of its cancelled context
+		// (often an error of a call it was waiting on), the client is told
+		// RequestCancelled, as LSP 3.17 prescribes.
 		return once(ctx, nil, protocol.ErrRequestCancelled)
 	}
 	return once(ctx, result, herr)

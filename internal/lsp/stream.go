@@ -72,8 +72,11 @@ func (s *tolerantStream) Read(ctx context.Context) (jsonrpc2.Message, int64, err
 		}
 		total += length
 		msg, err := jsonrpc2.DecodeMessage(data)
-		if err == nil {
+		if err == nil && !isBareID(msg, data) {
 			return msg, total, nil
+		}
+		if err == nil {
+			err = errors.New("a message needs a method, a result or an error")
 		}
 		s.answerUndecodable(data, err)
 	}
@@ -96,6 +99,11 @@ func (s *tolerantStream) readHeader() (int64, int64, error) {
 			return 0, total, fmt.Errorf("reading header line: %w", err)
 		}
 		line = strings.TrimSpace(line)
+		// Resynchronise after a body shorter than its Content-Length said:
+		// its tail runs into the next header line.
+		if i := strings.Index(strings.ToLower(line), "content-length:"); i > 0 {
+			line = line[i:]
+		}
 		if line == "" {
 			if length < 0 && bad == "" && total <= 2 {
 				// Stray blank line between messages: keep reading.
@@ -142,9 +150,16 @@ func (s *tolerantStream) answerUndecodable(data []byte, decodeErr error) {
 		ID     json.RawMessage `json:"id"`
 		Method *string         `json:"method"`
 	}
+	if !json.Valid(data) {
+		s.log.Warn("invalid JSON in message", "error", decodeErr)
+		s.writeError(nil, jsonrpc2.ParseError, "parse error: "+decodeErr.Error())
+		return
+	}
 	if err := json.Unmarshal(data, &probe); err != nil {
-		s.log.Warn("invalid JSON in message", "error", err)
-		s.writeError(nil, jsonrpc2.ParseError, "parse error: "+err.Error())
+		// Valid JSON but not an object (a batch, a string): LSP has no
+		// batches, so it is an invalid request.
+		s.log.Warn("JSON-RPC message is not an object", "error", err)
+		s.writeError(nil, jsonrpc2.InvalidRequest, "invalid request: a message must be a JSON object")
 		return
 	}
 	s.log.Warn("invalid JSON-RPC message", "error", decodeErr)
@@ -202,4 +217,20 @@ func (s *tolerantStream) Close() error {
 		return nil
 	}
 	return s.closer.Close()
+}
+
+// isBareID reports whether msg decoded as a response although its body has
+// neither result nor error ({"jsonrpc":"2.0","id":7}): jsonrpc2 reads any
+// message without a method as a response, and would drop it silently.
+func isBareID(msg jsonrpc2.Message, data []byte) bool {
+	if _, ok := msg.(*jsonrpc2.Response); !ok {
+		return false
+	}
+	var probe map[string]json.RawMessage
+	if json.Unmarshal(data, &probe) != nil {
+		return false
+	}
+	_, hasResult := probe["result"]
+	_, hasError := probe["error"]
+	return !hasResult && !hasError
 }

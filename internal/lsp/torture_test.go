@@ -1,0 +1,449 @@
+package lsp
+
+// The protocol torture suite: a raw client that frames bytes by hand, so it
+// can send what no well-behaved client would, checks that each abuse gets
+// the reply LSP 3.17 prescribes and that the server keeps serving.
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+)
+
+// rawMsg is one message from the server.
+type rawMsg struct {
+	ID     json.RawMessage `json:"id"`
+	Method string          `json:"method"`
+	Params json.RawMessage `json:"params"`
+	Result json.RawMessage `json:"result"`
+	Error  *struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+type rawClient struct {
+	t    testing.TB
+	conn net.Conn
+	wmu  sync.Mutex
+	msgs chan rawMsg
+	exit chan int
+	// held collects server→client requests the test answers itself.
+	held chan rawMsg
+	// texts and the version of the one document the soak test edits.
+	nextID int
+}
+
+func newRawClient(t testing.TB, env *analysis.Env) *rawClient {
+	t.Helper()
+	if env == nil {
+		var err error
+		if env, err = analysis.DefaultEnv(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sc, cc := net.Pipe()
+	c := &rawClient{t: t, conn: cc, msgs: make(chan rawMsg, 4096), exit: make(chan int, 1), held: make(chan rawMsg, 16)}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { c.exit <- Serve(ctx, sc, sc, sc, Options{Env: env, Version: "test"}) }()
+	go c.readLoop()
+	t.Cleanup(func() { cancel(); _ = cc.Close(); _ = sc.Close() })
+	return c
+}
+
+func (c *rawClient) readLoop() {
+	r := bufio.NewReader(c.conn)
+	for {
+		n := -1
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				close(c.msgs)
+				return
+			}
+			line = strings.TrimSpace(line)
+			if line == "" {
+				break
+			}
+			if v, ok := strings.CutPrefix(line, "Content-Length: "); ok {
+				n, _ = strconv.Atoi(v)
+			}
+		}
+		body := make([]byte, n)
+		if _, err := io.ReadFull(r, body); err != nil {
+			close(c.msgs)
+			return
+		}
+		var m rawMsg
+		if err := json.Unmarshal(body, &m); err != nil {
+			c.t.Errorf("server sent invalid JSON: %q", body)
+			continue
+		}
+		switch {
+		case m.Method != "" && m.ID != nil && m.Method == "workspace/applyEdit":
+			c.held <- m
+		case m.Method != "" && m.ID != nil:
+			c.respond(m.ID, "null")
+		case m.Method == "textDocument/publishDiagnostics" || m.Method == "window/logMessage" || m.Method == "window/showMessage":
+			c.msgs <- m
+		default:
+			c.msgs <- m
+		}
+	}
+}
+
+// send writes one frame with the correct Content-Length.
+func (c *rawClient) send(body string) {
+	c.sendRaw(fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body), body))
+}
+
+func (c *rawClient) sendRaw(s string) {
+	c.t.Helper()
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	_ = c.conn.SetWriteDeadline(time.Now().Add(waitTimeout))
+	if _, err := io.WriteString(c.conn, s); err != nil {
+		c.t.Fatalf("write: %v", err)
+	}
+}
+
+func (c *rawClient) respond(id json.RawMessage, result string) {
+	c.send(fmt.Sprintf(`{"jsonrpc":"2.0","id":%s,"result":%s}`, id, result))
+}
+
+func (c *rawClient) request(id any, method, params string) {
+	idj, _ := json.Marshal(id)
+	c.send(fmt.Sprintf(`{"jsonrpc":"2.0","id":%s,"method":%q,"params":%s}`, idj, method, params))
+}
+
+func (c *rawClient) notify(method, params string) {
+	c.send(fmt.Sprintf(`{"jsonrpc":"2.0","method":%q,"params":%s}`, method, params))
+}
+
+// next returns the next message that satisfies ok, dropping others.
+func (c *rawClient) next(what string, ok func(rawMsg) bool) rawMsg {
+	c.t.Helper()
+	deadline := time.After(waitTimeout)
+	for {
+		select {
+		case m, open := <-c.msgs:
+			if !open {
+				c.t.Fatalf("connection closed while waiting for %s", what)
+			}
+			if ok(m) {
+				return m
+			}
+		case <-deadline:
+			c.t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// reply waits for the response to id.
+func (c *rawClient) reply(id any) rawMsg {
+	c.t.Helper()
+	want, _ := json.Marshal(id)
+	return c.next("reply to "+string(want), func(m rawMsg) bool { return m.Method == "" && string(m.ID) == string(want) })
+}
+
+// expectError waits for the reply to id and checks its error code.
+func (c *rawClient) expectError(id any, code int) {
+	c.t.Helper()
+	m := c.reply(id)
+	if m.Error == nil || m.Error.Code != code {
+		c.t.Fatalf("reply to %v: %+v (result %s), want error %d", id, m.Error, m.Result, code)
+	}
+}
+
+// expectNullIDError waits for an error reply with a null id.
+func (c *rawClient) expectNullIDError(code int) {
+	c.t.Helper()
+	m := c.next("error with null id", func(m rawMsg) bool { return m.Method == "" && string(m.ID) == "null" })
+	if m.Error == nil || m.Error.Code != code {
+		c.t.Fatalf("null-id reply %+v, want error %d", m.Error, code)
+	}
+}
+
+func (c *rawClient) initialize() {
+	c.t.Helper()
+	c.request(0, "initialize", `{"processId":null,"capabilities":{"workspace":{"workspaceEdit":{"documentChanges":true}}}}`)
+	if m := c.reply(0); m.Error != nil {
+		c.t.Fatalf("initialize: %+v", m.Error)
+	}
+	c.notify("initialized", `{}`)
+}
+
+func (c *rawClient) open(uri, text string) {
+	b, _ := json.Marshal(text)
+	c.notify("textDocument/didOpen", fmt.Sprintf(`{"textDocument":{"uri":%q,"languageId":"markdown","version":1,"text":%s}}`, uri, b))
+}
+
+// diagnostics waits for the publish of uri at version.
+func (c *rawClient) diagnostics(uri string, version int) rawMsg {
+	c.t.Helper()
+	return c.next(fmt.Sprintf("diagnostics %s@%d", uri, version), func(m rawMsg) bool {
+		if m.Method != "textDocument/publishDiagnostics" {
+			return false
+		}
+		var p struct {
+			URI     string `json:"uri"`
+			Version *int   `json:"version"`
+		}
+		_ = json.Unmarshal(m.Params, &p)
+		return p.URI == uri && p.Version != nil && *p.Version == version
+	})
+}
+
+func hoverParams(uri string, line, char int) string {
+	return fmt.Sprintf(`{"textDocument":{"uri":%q},"position":{"line":%d,"character":%d}}`, uri, line, char)
+}
+
+const (
+	tortureURI = "file:///ws/spec.md"
+	otherURI   = "file:///ws/other.md"
+	otherText  = "# Other\n\nNext.js with Better Auth for sign-in.\n"
+)
+
+// alive checks that the server still answers requests and still analyses
+// the other document.
+func (c *rawClient) alive(id int) {
+	c.t.Helper()
+	c.request(id, "textDocument/hover", hoverParams(otherURI, 2, 1))
+	m := c.reply(id)
+	if m.Error != nil || !strings.Contains(string(m.Result), "Next.js") {
+		c.t.Fatalf("server not serving after abuse: %+v %s", m.Error, m.Result)
+	}
+}
+
+func newTortureClient(t *testing.T) *rawClient {
+	c := newRawClient(t, nil)
+	c.initialize()
+	c.open(otherURI, otherText)
+	c.diagnostics(otherURI, 1)
+	c.open(tortureURI, specText)
+	c.diagnostics(tortureURI, 1)
+	return c
+}
+
+func TestTortureFraming(t *testing.T) {
+	c := newTortureClient(t)
+	t.Run("invalid JSON", func(t *testing.T) {
+		c.t = t
+		c.send(`{"jsonrpc":"2.0","id":1,"method":`)
+		c.expectNullIDError(-32700)
+		c.alive(1001)
+	})
+	t.Run("valid JSON that is not a request", func(t *testing.T) {
+		c.t = t
+		c.send(`[1,2,3]`)
+		c.expectNullIDError(-32600)
+		c.send(`{"jsonrpc":"2.0","id":7}`)
+		c.expectError(7, -32600)
+		c.send(`"hello"`)
+		c.expectNullIDError(-32600)
+		c.alive(1002)
+	})
+	t.Run("bad Content-Length values", func(t *testing.T) {
+		c.t = t
+		c.sendRaw("Content-Length: abc\r\n\r\n")
+		c.expectNullIDError(-32700)
+		c.sendRaw("Content-Length: -4\r\n\r\n")
+		c.expectNullIDError(-32700)
+		c.sendRaw("Content-Type: text/plain\r\n\r\n")
+		c.expectNullIDError(-32700)
+		c.alive(1003)
+	})
+	t.Run("Content-Length too short", func(t *testing.T) {
+		c.t = t
+		body := `{"jsonrpc":"2.0","id":8,"method":"textDocument/hover","params":{}}`
+		c.sendRaw(fmt.Sprintf("Content-Length: %d\r\n\r\n%s", 10, body))
+		c.expectNullIDError(-32700)
+		// The rest of the body runs into the next header: the reader must
+		// resynchronise on it and serve the next request.
+		c.alive(1004)
+	})
+	t.Run("Content-Length too long", func(t *testing.T) {
+		c.t = t
+		body := `{"jsonrpc":"2.0","id":9,"method":"textDocument/hover","params":{}}`
+		c.sendRaw(fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body)+12, body))
+		// The body swallows the start of the next frame; that frame is
+		// lost, the one after it is served.
+		c.request(1005, "textDocument/hover", hoverParams(otherURI, 2, 1))
+		c.expectNullIDError(-32700)
+		c.alive(1006)
+	})
+}
+
+func TestTortureRequests(t *testing.T) {
+	c := newTortureClient(t)
+	t.Run("unknown method", func(t *testing.T) {
+		c.t = t
+		c.request(20, "textDocument/teleport", `{}`)
+		c.expectError(20, -32601)
+		c.notify("$/unknownNotification", `{}`) // ignored, no reply
+		c.alive(1020)
+	})
+	t.Run("wrong parameter types", func(t *testing.T) {
+		c.t = t
+		c.request(21, "textDocument/hover", `{"textDocument":{"uri":5},"position":"top"}`)
+		c.expectError(21, -32602)
+		c.request(22, "textDocument/hover", `[1]`)
+		c.expectError(22, -32602)
+		c.request(23, "textDocument/codeAction", `null`)
+		c.expectError(23, -32602)
+		c.request(24, "workspace/executeCommand", `{"command":"ipf.insertPattern","arguments":["nope"]}`)
+		c.expectError(24, -32602)
+		c.notify("textDocument/didChange", `{"textDocument":{"uri":7},"contentChanges":"x"}`)
+		c.alive(1021)
+	})
+	t.Run("positions past the end", func(t *testing.T) {
+		c.t = t
+		for i, p := range [][2]int{{0, 9999}, {9999, 0}, {4, 1 << 30}, {1<<31 - 1, 1<<31 - 1}} {
+			c.request(30+i, "textDocument/hover", hoverParams(tortureURI, p[0], p[1]))
+			if m := c.reply(30 + i); m.Error != nil {
+				t.Fatalf("hover at %v: %+v", p, m.Error)
+			}
+		}
+		c.request(35, "textDocument/codeAction", fmt.Sprintf(`{"textDocument":{"uri":%q},"range":{"start":{"line":999,"character":0},"end":{"line":0,"character":999}},"context":{"diagnostics":[]}}`, tortureURI))
+		if m := c.reply(35); m.Error != nil {
+			t.Fatalf("codeAction past the end: %+v", m.Error)
+		}
+		// An edit past the end of the document appends (clamped).
+		c.notify("textDocument/didChange", fmt.Sprintf(`{"textDocument":{"uri":%q,"version":2},"contentChanges":[{"range":{"start":{"line":999,"character":5},"end":{"line":999,"character":9}},"text":"Tail."}]}`, tortureURI))
+		c.diagnostics(tortureURI, 2)
+		c.alive(1030)
+	})
+	t.Run("didChange for a document never opened", func(t *testing.T) {
+		c.t = t
+		c.notify("textDocument/didChange", `{"textDocument":{"uri":"file:///ws/never.md","version":2},"contentChanges":[{"text":"x"}]}`)
+		c.request(40, "textDocument/hover", hoverParams("file:///ws/never.md", 0, 0))
+		if m := c.reply(40); m.Error != nil || string(m.Result) != "null" {
+			t.Fatalf("hover on a never-opened document: %+v %s", m.Error, m.Result)
+		}
+		c.alive(1040)
+	})
+	t.Run("older version", func(t *testing.T) {
+		c.t = t
+		c.notify("textDocument/didChange", fmt.Sprintf(`{"textDocument":{"uri":%q,"version":1},"contentChanges":[{"text":"# Replaced\n"}]}`, tortureURI))
+		// The stale change is ignored: the text still has its point.
+		c.request(41, "textDocument/hover", hoverParams(tortureURI, 4, 42))
+		if m := c.reply(41); m.Error != nil || !strings.Contains(string(m.Result), "FastAPI") {
+			t.Fatalf("an older version replaced the text: %+v %s", m.Error, m.Result)
+		}
+		c.alive(1041)
+	})
+}
+
+func TestTortureLifecycle(t *testing.T) {
+	t.Run("requests before initialize", func(t *testing.T) {
+		c := newRawClient(t, nil)
+		c.request(1, "textDocument/hover", hoverParams(otherURI, 0, 0))
+		c.expectError(1, -32002)
+		c.request("s1", "shutdown", `null`)
+		c.expectError("s1", -32002)
+		c.open(otherURI, otherText) // a notification before initialize is dropped
+		c.initialize()
+		c.request(2, "textDocument/hover", hoverParams(otherURI, 2, 1))
+		if m := c.reply(2); m.Error != nil || string(m.Result) != "null" {
+			t.Fatalf("document opened before initialize is known: %+v %s", m.Error, m.Result)
+		}
+		c.request(3, "initialize", `{"processId":null,"capabilities":{}}`)
+		c.expectError(3, -32600)
+	})
+	t.Run("requests after shutdown", func(t *testing.T) {
+		c := newTortureClient(t)
+		c.request(1, "shutdown", `null`)
+		if m := c.reply(1); m.Error != nil {
+			t.Fatalf("shutdown: %+v", m.Error)
+		}
+		c.request(2, "textDocument/hover", hoverParams(otherURI, 2, 1))
+		c.expectError(2, -32600)
+		c.request(3, "shutdown", `null`)
+		c.expectError(3, -32600)
+		c.notify("exit", `null`)
+		if code := <-c.exit; code != 0 {
+			t.Fatalf("exit after shutdown: code %d, want 0", code)
+		}
+	})
+	t.Run("exit without shutdown", func(t *testing.T) {
+		c := newTortureClient(t)
+		c.notify("exit", `null`)
+		if code := <-c.exit; code != 1 {
+			t.Fatalf("exit without shutdown: code %d, want 1", code)
+		}
+	})
+	t.Run("exit before initialize", func(t *testing.T) {
+		c := newRawClient(t, nil)
+		c.notify("exit", `null`)
+		if code := <-c.exit; code != 1 {
+			t.Fatalf("exit before initialize: code %d, want 1", code)
+		}
+	})
+	t.Run("stream closed without exit", func(t *testing.T) {
+		c := newTortureClient(t)
+		_ = c.conn.Close()
+		if code := <-c.exit; code != 1 {
+			t.Fatalf("EOF without exit: code %d, want 1", code)
+		}
+	})
+}
+
+// TestTortureCancel cancels requests by numeric and by string id. A
+// request that waits on the client (insert-all asks workspace/applyEdit,
+// which this client holds) keeps the later requests queued, so they are
+// still pending when the cancellation arrives.
+func TestTortureCancel(t *testing.T) {
+	for _, ids := range [][2]any{{50, 51}, {"c50", "c51"}} {
+		t.Run(fmt.Sprintf("%T ids", ids[0]), func(t *testing.T) {
+			c := newTortureClient(t)
+			c.t = t
+			c.request(ids[0], "workspace/executeCommand", fmt.Sprintf(`{"command":"ipf.insertAllPatterns","arguments":[{"uri":%q,"version":1}]}`, tortureURI))
+			var held rawMsg
+			select {
+			case held = <-c.held:
+			case <-time.After(waitTimeout):
+				t.Fatal("no workspace/applyEdit")
+			}
+			c.request(ids[1], "textDocument/hover", hoverParams(tortureURI, 4, 42))
+			idj, _ := json.Marshal(ids[1])
+			c.notify("$/cancelRequest", fmt.Sprintf(`{"id":%s}`, idj))
+			idj, _ = json.Marshal(ids[0])
+			c.notify("$/cancelRequest", fmt.Sprintf(`{"id":%s}`, idj))
+			c.expectError(ids[0], -32800)
+			c.respond(held.ID, `{"applied":false}`)
+			c.expectError(ids[1], -32800)
+			c.notify("$/cancelRequest", `{"id":12345}`) // unknown id: ignored
+			c.notify("$/cancelRequest", `{"id":{"x":1}}`)
+			c.alive(1050)
+		})
+	}
+}
+
+func TestTorture1000ConcurrentHovers(t *testing.T) {
+	c := newTortureClient(t)
+	const n = 1000
+	go func() {
+		for i := range n {
+			c.request(2000+i, "textDocument/hover", hoverParams(tortureURI, 4, 14+i%40))
+		}
+	}()
+	got := 0
+	for got < n {
+		m := c.next("hover replies", func(m rawMsg) bool { return m.Method == "" })
+		if m.Error != nil {
+			t.Fatalf("hover %s: %+v", m.ID, m.Error)
+		}
+		got++
+	}
+	c.alive(1060)
+}
