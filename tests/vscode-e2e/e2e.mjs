@@ -13,6 +13,7 @@
 //   IPF_E2E_EXPECT_FIX      title of the quick fix to run
 //   IPF_E2E_EXPECT_SECTION  heading the document must end with after the quick fix
 //   IPF_E2E_EXPECT_LIBRARY  text "ipf: Show pattern library" must show
+//   IPF_E2E_LOGS            code-server's log folder (holds the "ipf-lsp" output channel's log)
 //   IPF_E2E_ALL_FILE        file to run "ipf: Insert all missing integration patterns" on
 //   IPF_E2E_EXPECT_ALL      text that command must append to it (|-separated list)
 //
@@ -40,6 +41,7 @@ const expectSection = env('IPF_E2E_EXPECT_SECTION');
 const expectLibrary = env('IPF_E2E_EXPECT_LIBRARY');
 const allFile = env('IPF_E2E_ALL_FILE');
 const expectAll = env('IPF_E2E_EXPECT_ALL').split('|');
+const logsDir = env('IPF_E2E_LOGS');
 const require = createRequire(path.join(env('IPF_E2E_TOOLS'), 'package.json'));
 const { chromium } = require('playwright-core');
 
@@ -215,15 +217,21 @@ try {
     await check(`hover on "${hoverWord}"${hoverLine ? ` (line ${hoverLine})` : ''} shows "${expectHover}"`, async () => {
       if (hoverLine) await gotoLine(hoverLine, 1);
       else await gotoDiagnostic();
-      const pt = await targetAtCursor(hoverWord);
-      if (!pt) throw new Error('no editor cursor');
-      if (!pt.onWord) throw new Error(`"${hoverWord}" is not on the cursor's line`);
       let text = '';
       for (let attempt = 0; attempt < 4 && !text.includes(expectHover); attempt++) {
+        // Recompute the point every time: code lenses and inlay hints arrive
+        // asynchronously and move the text.
+        await page.waitForTimeout(attempt ? 500 : 1000);
+        const pt = await targetAtCursor(hoverWord);
+        if (!pt) throw new Error('no editor cursor');
+        if (!pt.onWord) {
+          if (attempt < 3) continue;
+          throw new Error(`"${hoverWord}" is not on the cursor's line`);
+        }
         await page.mouse.move(pt.x + 40, pt.y + 150);
         await page.waitForTimeout(200);
         await page.mouse.move(pt.x, pt.y, { steps: 5 });
-        const until = Date.now() + 10000;
+        const until = Date.now() + 8000;
         while (Date.now() < until) {
           text = await hoverText();
           if (text.includes(expectHover)) break;
@@ -317,6 +325,36 @@ try {
       if (!saved.startsWith(before.trimEnd())) throw new Error('the original text was not kept at the start of the file');
       const missing = expectAll.filter((t) => !added.includes(t));
       if (missing.length) throw new Error(`not appended: ${missing.join(', ')}`);
+    });
+
+    // (f) "ipf: Restart server" starts a new server that analyses the open documents again
+    await check('"ipf: Restart server" restarts the server', async () => {
+      const findLog = (dir) => {
+        for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+          const p = path.join(dir, e.name);
+          if (e.isDirectory()) {
+            const r = findLog(p);
+            if (r) return r;
+          } else if (e.name === 'ipf-lsp.log') return p;
+        }
+        return null;
+      };
+      const logFile = findLog(logsDir);
+      if (!logFile) throw new Error(`no ipf-lsp.log under ${logsDir}`);
+      const starts = () => (fs.readFileSync(logFile, 'utf8').match(/ipf-lsp is running/g) || []).length;
+      const before = starts();
+      await page.locator(editorSel + ' .view-lines').first().click();
+      await runCommand('ipf: Restart server');
+      const deadline = Date.now() + T;
+      while (starts() <= before && Date.now() < deadline) await page.waitForTimeout(250);
+      if (starts() <= before) throw new Error('the output channel does not show a new start');
+      // diagnostics of the open documents come back from the new server
+      await page.keyboard.press('Control+Shift+M');
+      await page.waitForFunction(
+        () => (document.querySelector('.markers-panel')?.textContent || '').includes('Integration point:'),
+        null,
+        { timeout: T },
+      );
     });
   }
 } finally {

@@ -181,7 +181,7 @@ done
 # --- 7. the browser checks ------------------------------------------------------------
 log "run e2e.mjs"
 export IPF_E2E_URL="http://127.0.0.1:$PORT/?folder=$WS"
-export IPF_E2E_WORKSPACE=$WS IPF_E2E_TOOLS=$TOOLS IPF_E2E_ARTIFACTS=$ART
+export IPF_E2E_WORKSPACE=$WS IPF_E2E_TOOLS=$TOOLS IPF_E2E_ARTIFACTS=$ART IPF_E2E_LOGS=$TMP/data/logs
 E2E_RAN=1
 setsid timeout 600 node "$HERE/e2e.mjs" &
 E2E_PID=$!
