@@ -170,7 +170,7 @@ func (s *Server) executeCommand(ctx context.Context, p *protocol.ExecuteCommandP
 			return nil, jsonrpc2.Errorf(protocol.CodeContentModified, "document changed (version %d, command was for %d): try again", a.snap.version, args.Version)
 		}
 		section := s.sectionsToInsert(env, a, p.Command, args)
-		if section == "" {
+		if section == "" || alreadyInserted(a.snap.text, section) {
 			return nil, nil
 		}
 		edit := s.workspaceEdit(a.snap, analysis.InsertSection(bytesOf(a.snap.text), section))

@@ -36,6 +36,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Version is reported in serverInfo.
 	Version string
+
+	// onStart, set only by tests, receives the Server before it serves:
+	// the soak test reads the server's own copy of a document through it.
+	onStart func(*Server)
 }
 
 // Server is one LSP session.
@@ -88,6 +92,9 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, closer io.Closer, o
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	defer s.cancel()
 	s.routes = s.buildRoutes()
+	if opts.onStart != nil {
+		opts.onStart(s)
+	}
 
 	s.conn = jsonrpc2.NewConn(newStream(in, out, closer, log))
 	s.conn.Go(s.ctx, s.handler())

@@ -40,12 +40,20 @@ type rawClient struct {
 	exit chan int
 	// held collects server→client requests the test answers itself.
 	held chan rawMsg
-	// texts and the version of the one document the soak test edits.
-	nextID int
+	// latest is the last publishDiagnostics per URI; pub signals one.
+	pmu    sync.Mutex
+	latest map[string]rawMsg
+	pub    chan struct{}
 }
 
 func newRawClient(t testing.TB, env *analysis.Env) *rawClient {
 	t.Helper()
+	return newRawClientOpts(t, Options{Env: env, Version: "test"})
+}
+
+func newRawClientOpts(t testing.TB, opts Options) *rawClient {
+	t.Helper()
+	env := opts.Env
 	if env == nil {
 		var err error
 		if env, err = analysis.DefaultEnv(); err != nil {
@@ -53,9 +61,10 @@ func newRawClient(t testing.TB, env *analysis.Env) *rawClient {
 		}
 	}
 	sc, cc := net.Pipe()
-	c := &rawClient{t: t, conn: cc, msgs: make(chan rawMsg, 4096), exit: make(chan int, 1), held: make(chan rawMsg, 16)}
+	c := &rawClient{t: t, conn: cc, msgs: make(chan rawMsg, 4096), exit: make(chan int, 1), held: make(chan rawMsg, 16), latest: map[string]rawMsg{}, pub: make(chan struct{}, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() { c.exit <- Serve(ctx, sc, sc, sc, Options{Env: env, Version: "test"}) }()
+	opts.Env = env
+	go func() { c.exit <- Serve(ctx, sc, sc, sc, opts) }()
 	go c.readLoop()
 	t.Cleanup(func() { cancel(); _ = cc.Close(); _ = sc.Close() })
 	return c
@@ -94,8 +103,18 @@ func (c *rawClient) readLoop() {
 			c.held <- m
 		case m.Method != "" && m.ID != nil:
 			c.respond(m.ID, "null")
-		case m.Method == "textDocument/publishDiagnostics" || m.Method == "window/logMessage" || m.Method == "window/showMessage":
-			c.msgs <- m
+		case m.Method == "textDocument/publishDiagnostics":
+			var p struct {
+				URI string `json:"uri"`
+			}
+			_ = json.Unmarshal(m.Params, &p)
+			c.pmu.Lock()
+			c.latest[p.URI] = m
+			c.pmu.Unlock()
+			select {
+			case c.pub <- struct{}{}:
+			default:
+			}
 		default:
 			c.msgs <- m
 		}
@@ -188,20 +207,30 @@ func (c *rawClient) open(uri, text string) {
 	c.notify("textDocument/didOpen", fmt.Sprintf(`{"textDocument":{"uri":%q,"languageId":"markdown","version":1,"text":%s}}`, uri, b))
 }
 
-// diagnostics waits for the publish of uri at version.
+// diagnostics waits until the last publish for uri is for version (which
+// must be the document's latest: the server publishes only the latest).
 func (c *rawClient) diagnostics(uri string, version int) rawMsg {
 	c.t.Helper()
-	return c.next(fmt.Sprintf("diagnostics %s@%d", uri, version), func(m rawMsg) bool {
-		if m.Method != "textDocument/publishDiagnostics" {
-			return false
+	deadline := time.After(waitTimeout)
+	for {
+		c.pmu.Lock()
+		m, ok := c.latest[uri]
+		c.pmu.Unlock()
+		if ok {
+			var p struct {
+				Version *int `json:"version"`
+			}
+			_ = json.Unmarshal(m.Params, &p)
+			if p.Version != nil && *p.Version == version {
+				return m
+			}
 		}
-		var p struct {
-			URI     string `json:"uri"`
-			Version *int   `json:"version"`
+		select {
+		case <-c.pub:
+		case <-deadline:
+			c.t.Fatalf("timed out waiting for diagnostics %s@%d", uri, version)
 		}
-		_ = json.Unmarshal(m.Params, &p)
-		return p.URI == uri && p.Version != nil && *p.Version == version
-	})
+	}
 }
 
 func hoverParams(uri string, line, char int) string {
