@@ -1,0 +1,383 @@
+// Drives ipf-lsp over stdio with Microsoft's client libraries: vscode-jsonrpc
+// (transport), vscode-languageserver-protocol (message types) and
+// vscode-languageserver-textdocument (applying edits, as VS Code's servers
+// and clients do). Run by node_test.go, which builds the server and passes:
+//   IPF_LSP_BIN  the ipf-lsp binary
+//   IPF_CORPUS   ../shared/corpus
+'use strict';
+
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const cp = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+
+const rpc = require('vscode-jsonrpc/node');
+const {
+  InitializeRequest, InitializedNotification, ShutdownRequest, ExitNotification,
+  DidOpenTextDocumentNotification, DidChangeTextDocumentNotification,
+  PublishDiagnosticsNotification, HoverRequest, CodeActionRequest,
+  DiagnosticSeverity, CodeActionKind, ErrorCodes,
+} = require('vscode-languageserver-protocol');
+const { TextDocument } = require('vscode-languageserver-textdocument');
+
+const BIN = process.env.IPF_LSP_BIN;
+const CORPUS = process.env.IPF_CORPUS;
+assert.ok(BIN && CORPUS, 'IPF_LSP_BIN and IPF_CORPUS must be set (run through node_test.go)');
+
+const TIMEOUT = 10000;
+
+// The core spec: Better Auth in Next.js, a FastAPI backend (LF, no final newline).
+const SPEC = 'Muhammad-Azan-1__Speckit-5-phase-hackhtone/Phase2/specs/features/004-better-auth-integration/spec.md';
+// A plan written in Chinese: CJK on the lines the server reports.
+const PLAN_ZH = '055liufl__db-query/specs/001-db-query-tool/plan.md';
+
+const MSG_BA_FASTAPI = 'Integration point: Better Auth → FastAPI — 3 patterns available, best match: "JWT bearer verified with JWKS" (quick fix inserts one)';
+const PAT_JWKS = 'better-auth-fastapi/jwt-bearer-verified-with-jwks';
+const TITLE_JWKS = 'Insert pattern: JWT bearer verified with JWKS';
+
+// Codes check derives from its workspace model, which the server does not
+// publish yet: left out on both sides of a comparison.
+const WORKSPACE_NOTICES = new Set(['no-constitution', 'other-constitution']);
+
+/** A workspace (with a .specify root marker) holding a copy of one corpus file. */
+function workspace(src, dst) {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'ipf-node-'));
+  fs.mkdirSync(path.join(ws, '.specify'));
+  fs.mkdirSync(path.join(ws, path.dirname(dst)), { recursive: true });
+  const text = fs.readFileSync(path.join(CORPUS, src), 'utf8');
+  fs.writeFileSync(path.join(ws, dst), text);
+  return { ws, file: path.join(ws, dst), uri: pathToFileURL(path.join(ws, dst)).href, text };
+}
+
+/** `ipf-lsp patterns show ID`: the section the quick fix inserts. */
+function show(id) {
+  return cp.execFileSync(BIN, ['patterns', 'show', id], { encoding: 'utf8' });
+}
+
+/** What `ipf-lsp check --format json` reports for `text` at `file` (LSP ranges). */
+function check(file, text) {
+  fs.writeFileSync(file, text);
+  const out = cp.execFileSync(BIN, ['check', '--format', 'json', '--fail-on', 'none', path.basename(file)],
+    { cwd: path.dirname(file), encoding: 'utf8' });
+  const sev = { error: 1, warning: 2, information: 3, hint: 4 };
+  return sortDiags(JSON.parse(out).files.flatMap((f) => f.diagnostics)
+    .filter((d) => !WORKSPACE_NOTICES.has(d.code))
+    .map((d) => ({ range: d.range, severity: sev[d.severity], code: d.code, source: d.source, message: d.message })));
+}
+
+function sortDiags(ds) {
+  const key = (d) => [d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character];
+  return ds.slice().sort((a, b) => {
+    const ka = key(a), kb = key(b);
+    for (let i = 0; i < 4; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
+    return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+  });
+}
+
+function comparable(ds) {
+  return sortDiags(ds.filter((d) => !WORKSPACE_NOTICES.has(d.code))
+    .map((d) => ({ range: d.range, severity: d.severity, code: d.code, source: d.source, message: d.message })));
+}
+
+/** One server process and a connection made with vscode-jsonrpc. */
+class Session {
+  constructor(rootDir) {
+    this.proc = cp.spawn(BIN, ['serve', '--stdio'], { cwd: rootDir, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.stderr = '';
+    this.proc.stderr.on('data', (b) => { this.stderr += b; });
+    this.exited = new Promise((resolve) => this.proc.on('exit', (code) => resolve(code)));
+    this.conn = rpc.createMessageConnection(
+      new rpc.StreamMessageReader(this.proc.stdout), new rpc.StreamMessageWriter(this.proc.stdin));
+    this.published = new Map(); // uri -> [{version, diagnostics}]
+    this.waiters = [];
+    this.conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
+      if (!this.published.has(p.uri)) this.published.set(p.uri, []);
+      this.published.get(p.uri).push(p);
+      this.waiters = this.waiters.filter((w) => !w());
+    });
+    this.conn.onRequest('workspace/configuration', (p) => p.items.map(() => null));
+    this.conn.onRequest('client/registerCapability', () => null);
+    this.conn.onRequest('window/workDoneProgress/create', () => null);
+    this.conn.listen();
+    this.rootDir = rootDir;
+  }
+
+  async initialize(capabilities = {}) {
+    const res = await this.conn.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: pathToFileURL(this.rootDir).href,
+      workspaceFolders: [{ uri: pathToFileURL(this.rootDir).href, name: 'ws' }],
+      capabilities: {
+        general: { positionEncodings: ['utf-16'] },
+        workspace: { workspaceEdit: { documentChanges: true }, configuration: true },
+        textDocument: {
+          synchronization: { dynamicRegistration: false },
+          publishDiagnostics: { versionSupport: true },
+          hover: { contentFormat: ['markdown', 'plaintext'] },
+          codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: [CodeActionKind.QuickFix] } } },
+        },
+        ...capabilities,
+      },
+    });
+    await this.conn.sendNotification(InitializedNotification.type, {});
+    return res;
+  }
+
+  /** The diagnostics the server published for exactly this version. */
+  diagnostics(uri, version) {
+    const find = () => (this.published.get(uri) || []).find((p) => p.version === version);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} version ${version}; stderr:\n${this.stderr}`)), TIMEOUT);
+      const done = () => {
+        const p = find();
+        if (p) { clearTimeout(timer); resolve(p.diagnostics); return true; }
+        return false;
+      };
+      if (!done()) this.waiters.push(done);
+    });
+  }
+
+  /** shutdown, exit, then (after giving the server up to a second to act on
+   * exit, see the todo tests below) end stdin as vscode-languageclient does
+   * when it disposes its connection; the exit code. */
+  async close() {
+    assert.equal(await this.conn.sendRequest(ShutdownRequest.type), null);
+    await this.conn.sendNotification(ExitNotification.type);
+    await this.exitsWithin(1000);
+    return this.end();
+  }
+
+  async end() {
+    this.conn.dispose();
+    this.proc.stdin.end();
+    return this.exited;
+  }
+
+  /** Whether the process ended by itself within ms. */
+  async exitsWithin(ms) {
+    return Promise.race([this.exited.then(() => true), new Promise((r) => setTimeout(() => r(false), ms))]);
+  }
+}
+
+function open(s, doc, version = 1) {
+  return s.conn.sendNotification(DidOpenTextDocumentNotification.type, {
+    textDocument: { uri: doc.uri, languageId: 'markdown', version, text: doc.text },
+  });
+}
+
+test('spec: diagnostics, hover, quick fix applied with TextDocument.applyEdits, diagnostics of the new version', async () => {
+  const doc = workspace(SPEC, 'specs/004-better-auth-integration/spec.md');
+  const want1 = check(doc.file, doc.text);
+  const s = new Session(doc.ws);
+  const init = await s.initialize();
+  assert.equal(init.capabilities.positionEncoding ?? 'utf-16', 'utf-16');
+  await open(s, doc);
+
+  // Diagnostics of version 1: what check reports, and the literal first one.
+  const d1 = await s.diagnostics(doc.uri, 1);
+  assert.deepEqual(comparable(d1), want1);
+  const first = d1.find((d) => d.range.start.line === 10);
+  assert.deepEqual(
+    { range: first.range, severity: first.severity, code: first.code, source: first.source, message: first.message },
+    { range: { start: { line: 10, character: 1 }, end: { line: 10, character: 23 } },
+      severity: DiagnosticSeverity.Information, code: 'integration-point', source: 'ipf', message: MSG_BA_FASTAPI });
+
+  // Hover on "Better Auth" in that point: the pattern as Markdown.
+  const hover = await s.conn.sendRequest(HoverRequest.type, { textDocument: { uri: doc.uri }, position: { line: 10, character: 2 } });
+  assert.equal(hover.contents.kind, 'markdown');
+  assert.ok(hover.contents.value.startsWith('**Better Auth → FastAPI** · pattern: **JWT bearer verified with JWKS**\n\n**Use Case**: '),
+    hover.contents.value.slice(0, 200));
+  const pattern = show(PAT_JWKS);
+  for (const block of pattern.match(/^```\w+\n[\s\S]*?\n```$/gm)) {
+    assert.ok(hover.contents.value.includes(block), `hover lacks the code block:\n${block}`);
+  }
+
+  // Code action for that diagnostic: the three patterns, preferred first.
+  const actions = await s.conn.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri: doc.uri }, range: first.range, context: { diagnostics: [first] },
+  });
+  assert.deepEqual(actions.map((a) => [a.title, a.kind, a.isPreferred ?? false]), [
+    [TITLE_JWKS, 'quickfix', true],
+    ['Insert pattern: Session forwarding to get-session', 'quickfix', false],
+    ['Insert pattern: Bearer plugin session token (not a JWT)', 'quickfix', false],
+  ]);
+
+  // Apply its edit: documentChanges for version 1 of this document.
+  const edit = actions[0].edit;
+  assert.equal(edit.documentChanges.length, 1);
+  const change = edit.documentChanges[0];
+  assert.deepEqual(change.textDocument, { uri: doc.uri, version: 1 });
+  const td = TextDocument.create(doc.uri, 'markdown', 1, doc.text);
+  const fixed = TextDocument.applyEdits(td, change.edits);
+  assert.equal(fixed, doc.text + '\n\n## Integration Patterns\n\n' + pattern);
+
+  // Send it back as the client would (incremental change), version 2.
+  await s.conn.sendNotification(DidChangeTextDocumentNotification.type, {
+    textDocument: { uri: doc.uri, version: 2 },
+    contentChanges: change.edits.map((e) => ({ range: e.range, text: e.newText })),
+  });
+  const d2 = await s.diagnostics(doc.uri, 2);
+  assert.deepEqual(comparable(d2), check(doc.file, fixed));
+  const origLines = doc.text.split('\n').length;
+  assert.deepEqual(d2.filter((d) => d.range.start.line < origLines && d.message.startsWith('Integration point: Better Auth → FastAPI')), []);
+
+  // The old diagnostic no longer holds: no action is offered for it again.
+  const again = await s.conn.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri: doc.uri }, range: first.range, context: { diagnostics: [first] },
+  });
+  assert.deepEqual(again ?? [], []);
+
+  assert.equal(await s.close(), 0);
+});
+
+test('multi-change didChange: changes applied in order, as TextDocument.update applies them', async () => {
+  const doc = workspace(SPEC, 'specs/004-better-auth-integration/spec.md');
+  const s = new Session(doc.ws);
+  await s.initialize();
+  await open(s, doc);
+  await s.diagnostics(doc.uri, 1);
+
+  // 1: a new line 3 naming a pair; 2: an edit in the coordinates that change 1
+  // produced (line 3 now), turning "Stripe" into "FastAPI"; 3: replace the
+  // spec's line 11 ("*Better Auth \+ FastAPI Integration*", now line 12).
+  const changes = [
+    { range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, text: 'Next.js calls Stripe for payments.\n' },
+    { range: { start: { line: 2, character: 14 }, end: { line: 2, character: 20 } }, text: 'FastAPI' },
+    { range: { start: { line: 11, character: 0 }, end: { line: 11, character: 36 } }, text: 'Plain text.' },
+  ];
+  const td = TextDocument.create(doc.uri, 'markdown', 1, doc.text);
+  TextDocument.update(td, changes, 2);
+  const text = td.getText();
+  assert.equal(text.split('\n')[2], 'Next.js calls FastAPI for payments.');
+  assert.equal(text.split('\n')[11], 'Plain text.');
+
+  await s.conn.sendNotification(DidChangeTextDocumentNotification.type, {
+    textDocument: { uri: doc.uri, version: 2 }, contentChanges: changes,
+  });
+  const d2 = await s.diagnostics(doc.uri, 2);
+  assert.deepEqual(comparable(d2), check(doc.file, text));
+  assert.ok(d2.some((d) => d.range.start.line === 2 && d.message.startsWith('Integration point: Next.js → FastAPI')),
+    JSON.stringify(d2.filter((d) => d.range.start.line < 4)));
+  assert.ok(!d2.some((d) => d.range.start.line === 11), 'line 12 was replaced with plain text');
+
+  // A change without a range replaces the whole text.
+  await s.conn.sendNotification(DidChangeTextDocumentNotification.type, {
+    textDocument: { uri: doc.uri, version: 3 }, contentChanges: [{ text: '# Empty\n' }],
+  });
+  assert.deepEqual(comparable(await s.diagnostics(doc.uri, 3)), check(doc.file, '# Empty\n'));
+  assert.equal(await s.close(), 0);
+});
+
+test('UTF-16 positions on lines with CJK and emoji', async () => {
+  const doc = workspace(PLAN_ZH, 'specs/001-db-query-tool/plan.md');
+  const s = new Session(doc.ws);
+  await s.initialize();
+  await open(s, doc);
+  const d1 = await s.diagnostics(doc.uri, 1);
+  assert.deepEqual(comparable(d1), check(doc.file, doc.text));
+
+  // Every range ends within its line as JavaScript (UTF-16) counts it, and a
+  // whole-line range ends exactly at the line's UTF-16 length.
+  const lines = doc.text.split('\n');
+  for (const d of d1) {
+    assert.ok(d.range.end.character <= lines[d.range.end.line].length, JSON.stringify(d));
+  }
+  const zh = d1.find((d) => d.range.start.line === 27);
+  assert.ok(zh, 'a finding on line 28 (**项目类型**：Web 应用 …)');
+  assert.deepEqual(zh.range, { start: { line: 27, character: 0 }, end: { line: 27, character: lines[27].length } });
+  assert.notEqual(lines[27].length, Buffer.byteLength(lines[27]), 'line 28 is not ASCII');
+
+  // Type a line with emoji and CJK before the mentions.
+  // (Spaces around the names: CJK right next to a name, as in "登录页面：Next.js", is
+  // not recognised yet; reported.)
+  const line = '- 😀🎉 登录页面用 Next.js → Better Auth 负责会话';
+  await s.conn.sendNotification(DidChangeTextDocumentNotification.type, {
+    textDocument: { uri: doc.uri, version: 2 },
+    contentChanges: [{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, text: line + '\n' }],
+  });
+  const d2 = await s.diagnostics(doc.uri, 2);
+  const text2 = lines.slice(0, 2).concat([line], lines.slice(2)).join('\n');
+  assert.deepEqual(comparable(d2), check(doc.file, text2));
+  const pt = d2.find((d) => d.range.start.line === 2 && d.message.startsWith('Integration point: Next.js → Better Auth'));
+  assert.ok(pt, JSON.stringify(d2.filter((d) => d.range.start.line === 2)));
+  assert.deepEqual(pt.range, {
+    start: { line: 2, character: line.indexOf('Next.js') },
+    end: { line: 2, character: line.indexOf('Better Auth') + 'Better Auth'.length },
+  });
+
+  // Hover on the "A" of "Auth", an offset only UTF-16 counting gets right.
+  const hover = await s.conn.sendRequest(HoverRequest.type, {
+    textDocument: { uri: doc.uri }, position: { line: 2, character: line.indexOf('Auth') },
+  });
+  assert.ok(hover && hover.contents.value.startsWith('**Next.js → Better Auth**'), JSON.stringify(hover).slice(0, 200));
+  assert.equal(await s.close(), 0);
+});
+
+test('lifecycle: before initialize, after shutdown, exit codes', async (t) => {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'ipf-node-'));
+
+  await t.test('a request before initialize gets ServerNotInitialized', async () => {
+    const s = new Session(ws);
+    await assert.rejects(
+      s.conn.sendRequest(HoverRequest.type, { textDocument: { uri: 'file:///x.md' }, position: { line: 0, character: 0 } }),
+      (e) => e.code === ErrorCodes.ServerNotInitialized);
+    await s.initialize();
+    assert.equal(await s.close(), 0);
+  });
+
+  await t.test('after shutdown a request gets InvalidRequest; exit then ends with 0', async () => {
+    const s = new Session(ws);
+    await s.initialize();
+    assert.equal(await s.conn.sendRequest(ShutdownRequest.type), null);
+    await assert.rejects(
+      s.conn.sendRequest(HoverRequest.type, { textDocument: { uri: 'file:///x.md' }, position: { line: 0, character: 0 } }),
+      (e) => e.code === ErrorCodes.InvalidRequest);
+    await s.conn.sendNotification(ExitNotification.type);
+    await s.exitsWithin(1000);
+    assert.equal(await s.end(), 0);
+  });
+
+  await t.test('exit without shutdown ends with 1', async () => {
+    const s = new Session(ws);
+    await s.initialize();
+    await s.conn.sendNotification(ExitNotification.type);
+    await s.exitsWithin(1000);
+    assert.equal(await s.end(), 1);
+  });
+
+  // Known defect, reported: `ipf-lsp serve` ends only when its stdin closes,
+  // not on the exit notification itself (LSP: "the server should exit").
+  // Clients that keep the pipe open after exit see a lingering process.
+  await t.test('exit ends the process without waiting for stdin to close', { todo: 'ipf-lsp waits for EOF on stdin after exit' }, async () => {
+    const s = new Session(ws);
+    await s.initialize();
+    await s.conn.sendRequest(ShutdownRequest.type);
+    await s.conn.sendNotification(ExitNotification.type);
+    const alone = await s.exitsWithin(2000);
+    await s.end();
+    assert.ok(alone, 'still running 2 s after exit');
+  });
+
+  // Known defect, reported: when the client ends stdin right after exit (the
+  // exit handler runs asynchronously), the process sometimes ends with 1
+  // although shutdown came first.
+  await t.test('shutdown, exit, stdin closed at once: exit code 0, every time', { todo: 'race between the exit handler and EOF' }, async () => {
+    for (let i = 0; i < 5; i++) {
+      const s = new Session(ws);
+      await s.initialize();
+      await s.conn.sendRequest(ShutdownRequest.type);
+      await s.conn.sendNotification(ExitNotification.type);
+      assert.equal(await s.end(), 0, `run ${i + 1}`);
+    }
+  });
+
+  await t.test('an unknown method gets MethodNotFound', async () => {
+    const s = new Session(ws);
+    await s.initialize();
+    await assert.rejects(s.conn.sendRequest('ipf/noSuchMethod', {}), (e) => e.code === ErrorCodes.MethodNotFound);
+    assert.equal(await s.close(), 0);
+  });
+});
