@@ -102,7 +102,10 @@ func detectImplicitPoints(r *Result, e *Env, in *Input) {
 				c := &concerns[ci]
 				for _, loc := range c.cue.FindAllIndex(text, -1) {
 					sp := Span{run.Start + loc[0], run.Start + loc[1]}
-					if d.Exclusion(b, sp) != "" {
+					// A requirement phrased as a negation ("reject requests
+					// without a valid token") needs the same integration;
+					// rejected alternatives, placeholders and questions do not.
+					if ex := d.Exclusion(b, sp); ex != "" && ex != ExclNegated {
 						continue
 					}
 					r.addImplicit(e, in, st, c, b, sp, documented, seen)

@@ -48,6 +48,14 @@ func detectOffStack(r *Result, e *Env, in *Input) {
 	if st == nil || st.Source == "" || st.Source == in.Path || !isSpecOrPlan(in.Path) {
 		return
 	}
+	// An unfilled constitution chooses nothing: nothing is off its stack.
+	chosen := false
+	for _, en := range st.Entries {
+		chosen = chosen || en.Origin == OriginConstitution
+	}
+	if !chosen {
+		return
+	}
 	done := map[string]bool{}
 	for _, m := range r.Mentions {
 		if m.Excluded != "" || done[m.Tech] {

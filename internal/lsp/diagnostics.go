@@ -79,10 +79,7 @@ func (s *Server) diagnostic(a *analyzed, f *analysis.Finding) protocol.Diagnosti
 	for _, r := range f.Related {
 		loc := protocol.Location{URI: a.snap.uri, Range: m.Range(r.Span.Start, r.Span.End)}
 		if r.Path != "" {
-			loc = protocol.Location{URI: uri.File(r.Path), Range: protocol.Range{
-				Start: protocol.Position{Line: uint32(r.Line)},
-				End:   protocol.Position{Line: uint32(r.Line)},
-			}}
+			loc = s.relatedLocation(r)
 		}
 		d.RelatedInformation = append(d.RelatedInformation, protocol.DiagnosticRelatedInformation{Location: loc, Message: r.Message})
 	}

@@ -74,6 +74,11 @@ func newWorkspace(t *testing.T, files map[string]string, opts clientOptions) *wo
 	for name, text := range files {
 		writeFile(t, filepath.Join(root, name), text)
 	}
+	// An empty constitution: it chooses nothing, and keeps the
+	// no-constitution notice out of these configuration tests.
+	if _, ok := files[".specify/memory/constitution.md"]; !ok {
+		writeFile(t, filepath.Join(root, ".specify", "memory", "constitution.md"), "")
+	}
 	opts.rootURI = protocol.DocumentURI(uri.File(root))
 	if opts.capabilities == nil {
 		opts.capabilities = fullCaps(false)

@@ -77,6 +77,7 @@ func (s *Server) initialize(ctx context.Context, p *initializeParams) (*initiali
 	s.mu.Lock()
 	s.caps = caps
 	s.mu.Unlock()
+	s.initWorkspace(p)
 	s.state.Store(stateInitialized)
 
 	enc := "utf-16"
@@ -132,6 +133,8 @@ func (s *Server) buildRoutes() map[string]route {
 		"textDocument/didChange": handle(s.didChange),
 		"textDocument/didClose":  handle(s.didClose),
 		"textDocument/didSave":   handle(s.didSave),
+
+		"workspace/didChangeWorkspaceFolders": handle(s.didChangeWorkspaceFolders),
 
 		"textDocument/hover":       handle(s.hover),
 		"textDocument/codeAction":  handle(s.codeAction),

@@ -61,6 +61,7 @@ type Server struct {
 	mu   sync.Mutex
 	docs map[protocol.DocumentURI]*document
 	caps clientCaps
+	wks  *wsState // the workspace model (workspace.go)
 
 	reqMu   sync.Mutex
 	pending map[string]context.CancelFunc

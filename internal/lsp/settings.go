@@ -173,7 +173,8 @@ func (s *Server) registerWatchers() {
 	type watcher struct {
 		GlobPattern string `json:"globPattern"`
 	}
-	globs := []string{"**/" + config.FileName}
+	// Constitutions and plans govern other documents' stacks (workspace.go).
+	globs := []string{"**/" + config.FileName, "**/constitution.md", "**/plan.md"}
 	for _, f := range s.config().PatternFolders {
 		globs = append(globs, "**/"+strings.Trim(filepath.ToSlash(f), "/")+"/*.md")
 	}

@@ -76,8 +76,10 @@ func (s *Server) didOpen(ctx context.Context, p *protocol.DidOpenTextDocumentPar
 	}
 	s.docs[uri] = d
 	s.mu.Unlock()
+	s.overlay(uri, p.TextDocument.Text)
 	go s.worker(d)
 	d.schedule()
+	s.refreshDependents(pathOf(uri), uri)
 	return nil, nil
 }
 
@@ -107,7 +109,9 @@ func (s *Server) didChange(ctx context.Context, p *didChangeParams) (any, error)
 	}
 	m := applyChanges(cur.mapper, p.ContentChanges)
 	d.cur.Store(&snapshot{uri: uri, version: p.TextDocument.Version, text: m.Text(), mapper: m})
+	s.overlay(uri, m.Text())
 	d.schedule()
+	s.refreshDependents(pathOf(uri), uri)
 	return nil, nil
 }
 
@@ -129,6 +133,8 @@ func (s *Server) didClose(ctx context.Context, p *protocol.DidCloseTextDocumentP
 	d.pubMu.Lock()
 	s.notify(s.ctx, "textDocument/publishDiagnostics", &publishParams{URI: uri, Diagnostics: []protocol.Diagnostic{}})
 	d.pubMu.Unlock()
+	s.forget(uri)
+	s.refreshDependents(pathOf(uri), uri)
 	return nil, nil
 }
 
@@ -136,6 +142,7 @@ func (s *Server) didSave(ctx context.Context, p *protocol.DidSaveTextDocumentPar
 	if isConfigURI(p.TextDocument.URI) || s.isPackURI(p.TextDocument.URI) {
 		s.applyConfig()
 	}
+	s.refreshDependents(pathOf(p.TextDocument.URI), p.TextDocument.URI)
 	return nil, nil
 }
 
@@ -173,7 +180,11 @@ func (s *Server) safeAnalyze(snap *snapshot) (a *analyzed) {
 // analyzeSnapshot runs the analysis of one version.
 func (s *Server) analyzeSnapshot(snap *snapshot) *analyzed {
 	env := s.env.Load()
-	res := env.Analyze(&analysis.Input{Src: bytesOf(snap.text), Path: string(snap.uri)})
+	stack, path := s.stackFor(env, snap.uri)
+	if path == "" {
+		path = string(snap.uri)
+	}
+	res := env.Analyze(&analysis.Input{Src: bytesOf(snap.text), Path: path, Stack: stack})
 	if s.ignored(snap.uri) {
 		res.Findings = nil // matches an ignore glob of the configuration
 	}

@@ -1,0 +1,193 @@
+package lsp
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+	"github.com/ipf-lsp/ipf-lsp/internal/config"
+	wsmodel "github.com/ipf-lsp/ipf-lsp/internal/workspace"
+)
+
+// wsState is the server's workspace model: roots and open texts. It lives
+// in the Server; internal/workspace does the work. The configuration
+// (constitution path, notice) comes from settings.go.
+type wsState struct {
+	ws *wsmodel.Workspace
+}
+
+func newWSState() *wsState {
+	return &wsState{ws: wsmodel.New()}
+}
+
+// pathOf returns the file path of a file: URI, or "" for other schemes.
+func pathOf(u protocol.DocumentURI) string {
+	s := string(u)
+	if !strings.HasPrefix(s, "file:") {
+		return ""
+	}
+	defer func() { _ = recover() }() // a malformed URI is not a file
+	return uri.URI(s).Filename()
+}
+
+// initWorkspace records the roots of the session.
+func (s *Server) initWorkspace(p *initializeParams) {
+	var roots []protocol.DocumentURI
+	for _, f := range p.WorkspaceFolders {
+		roots = append(roots, protocol.DocumentURI(f.URI))
+	}
+	if len(roots) == 0 && p.RootURI != "" {
+		roots = append(roots, p.RootURI)
+	}
+	for _, r := range roots {
+		s.addRoot(pathOf(r))
+	}
+}
+
+func (s *Server) wsState() *wsState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.wks == nil {
+		s.wks = newWSState()
+	}
+	return s.wks
+}
+
+// addRoot adds a workspace folder.
+func (s *Server) addRoot(root string) {
+	if root == "" {
+		return
+	}
+	s.wsState().ws.AddRoot(root)
+}
+
+// stackFor computes the stack of an open document: nil when the document is
+// not a file, or when the session has no workspace folder and the file is
+// not on disk (the document is then analysed alone, without a notice).
+func (s *Server) stackFor(env *analysis.Env, u protocol.DocumentURI) (*analysis.Stack, string) {
+	p := pathOf(u)
+	if p == "" {
+		return nil, ""
+	}
+	w := s.wsState()
+	if _, ok := w.ws.Root(p); !ok {
+		if _, err := os.Stat(filepath.Dir(p)); err != nil {
+			return nil, p
+		}
+		// No folder holds it: infer one as check does.
+		s.addRoot(wsmodel.FindRoot(p, ""))
+	}
+	cfg := s.config()
+	if root, ok := w.ws.Root(p); ok {
+		w.ws.SetConstitution(root, cfg.Constitution)
+	}
+	st := w.ws.StackFor(env, p)
+	st.Quiet = !cfg.ConstitutionNoticeOn()
+	return st, filepath.Clean(p)
+}
+
+// overlay records the editor's text of an open document, so that other
+// documents read it instead of the disk.
+func (s *Server) overlay(u protocol.DocumentURI, text string) {
+	if p := pathOf(u); p != "" {
+		s.wsState().ws.Open(p, []byte(text))
+	}
+}
+
+// forget drops the editor's text of a closed document.
+func (s *Server) forget(u protocol.DocumentURI) {
+	if p := pathOf(u); p != "" {
+		s.wsState().ws.Close(p)
+	}
+}
+
+// governs reports whether a change to the file at path can change the
+// analysis of other documents: constitutions, plans and .ipf.toml.
+func governs(path string) bool {
+	if filepath.Base(path) == config.FileName {
+		return true
+	}
+	switch wsmodel.KindOf(path) {
+	case wsmodel.KindConstitution, wsmodel.KindPlan:
+		return true
+	}
+	return false
+}
+
+// refreshDependents re-analyses every open document other than except
+// whose stack may depend on the file at path; it republishes each.
+func (s *Server) refreshDependents(path string, except protocol.DocumentURI) {
+	if path == "" || !governs(path) {
+		return
+	}
+	w := s.wsState()
+	root, ok := w.ws.Root(path)
+	s.mu.Lock()
+	var ds []*document
+	for u, d := range s.docs {
+		if u == except {
+			continue
+		}
+		if p := pathOf(u); p != "" {
+			if r, ok2 := w.ws.Root(p); !ok || ok2 && r == root {
+				ds = append(ds, d)
+			}
+		}
+	}
+	s.mu.Unlock()
+	for _, d := range ds {
+		d.last.Store(nil)
+		d.schedule()
+	}
+}
+
+// didChangeWorkspaceFolders adds and removes roots (multi-root workspaces).
+func (s *Server) didChangeWorkspaceFolders(ctx context.Context, p *protocol.DidChangeWorkspaceFoldersParams) (any, error) {
+	for _, f := range p.Event.Added {
+		s.addRoot(pathOf(protocol.DocumentURI(f.URI)))
+	}
+	// Removed roots keep their model: documents still open under them are
+	// analysed as before until closed.
+	s.mu.Lock()
+	ds := make([]*document, 0, len(s.docs))
+	for _, d := range s.docs {
+		ds = append(ds, d)
+	}
+	s.mu.Unlock()
+	for _, d := range ds {
+		d.last.Store(nil)
+		d.schedule()
+	}
+	return nil, nil
+}
+
+// relatedLocation maps a related-information entry in another file to a
+// location with a real range, reading that file through the workspace (the
+// editor's text when open).
+func (s *Server) relatedLocation(r analysis.Related) protocol.Location {
+	loc := protocol.Location{URI: uri.File(r.Path), Range: protocol.Range{
+		Start: protocol.Position{Line: uint32(r.Line)},
+		End:   protocol.Position{Line: uint32(r.Line)},
+	}}
+	text, ok := s.wsState().ws.Related(r.Path)
+	if !ok {
+		return loc
+	}
+	s.mu.Lock()
+	enc := s.caps.encoding
+	s.mu.Unlock()
+	m := NewMapper(string(text), enc)
+	if r.Span.End > r.Span.Start && r.Span.End <= len(text) {
+		loc.Range = m.Range(r.Span.Start, r.Span.End)
+		return loc
+	}
+	li := analysis.NewLineIndex(text)
+	sp := li.LineSpan(r.Line)
+	loc.Range = m.Range(sp.Start, sp.End)
+	return loc
+}

@@ -1,0 +1,175 @@
+package lsp
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/testenv"
+)
+
+// A constitution and a spec that names no technology, in our own words.
+const (
+	wsConstitution = "# Constitution\n\n## Stack\n\n- Frontend: Next.js\n- Auth: Better Auth\n- Backend: FastAPI\n"
+	wsSpec         = "# Notes\n\n## Requirements\n\n- **FR-001**: The system MUST reject requests without a valid token.\n"
+)
+
+// writeTree writes files (slash paths) under a new temporary folder and
+// returns it.
+func writeTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for p, text := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func fileURI(p string) protocol.DocumentURI { return protocol.DocumentURI(uri.File(p)) }
+
+func diagStrings(ds []protocol.Diagnostic) string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, diagString(d))
+	}
+	return strings.Join(out, "\n")
+}
+
+// publishCount returns how many publishes the client has seen for u.
+func publishCount(c *testClient, u protocol.DocumentURI) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.diags[u])
+}
+
+// waitNewPublish waits for a publish for u, after the first mark ones, whose
+// diagnostics render as want.
+func waitNewPublish(t *testing.T, c *testClient, u protocol.DocumentURI, mark int, want string) published {
+	t.Helper()
+	deadline := time.After(waitTimeout)
+	for {
+		c.mu.Lock()
+		ps := c.diags[u]
+		for i := mark; i < len(ps); i++ {
+			if diagStrings(ps[i].Diagnostics) == want {
+				c.mu.Unlock()
+				return ps[i]
+			}
+		}
+		var last string
+		if len(ps) > 0 {
+			last = diagStrings(ps[len(ps)-1].Diagnostics)
+		}
+		c.mu.Unlock()
+		select {
+		case <-c.notify:
+		case <-deadline:
+			t.Fatalf("no publish for %s after #%d with\n%s\nlast one:\n%s", u, mark, want, last)
+		}
+	}
+}
+
+// Editing the open constitution changes the open spec's diagnostics without
+// reopening the spec; closing the constitution brings back the disk state.
+func TestConstitutionEditRepublishesSpec(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		".specify/memory/constitution.md": wsConstitution,
+		"specs/001-notes/spec.md":         wsSpec,
+	})
+	c := newTestClient(t, clientOptions{rootURI: fileURI(dir)})
+	spec := c.open(fileURI(filepath.Join(dir, "specs/001-notes/spec.md")), wsSpec)
+	got := c.waitDiagnostics(spec, 1)
+	want := []string{
+		`4:0-4:68 Information integration-point Integration point: Better Auth → FastAPI (implied by FR-001 with the constitution's stack: Better Auth, FastAPI) — 3 patterns available, best match: "JWT bearer verified with JWKS" (quick fix inserts one)`,
+	}
+	assertDiags(t, got, want)
+	// Related information points at the constitution line of each technology,
+	// with a real range.
+	rel := got[0].RelatedInformation
+	if len(rel) != 2 || rel[0].Location.URI != fileURI(filepath.Join(dir, ".specify/memory/constitution.md")) ||
+		rel[0].Location.Range != (protocol.Range{Start: protocol.Position{Line: 5, Character: 8}, End: protocol.Position{Line: 5, Character: 19}}) {
+		t.Fatalf("related information: %+v", rel)
+	}
+
+	// The constitution switches the backend to Express, in the editor only.
+	cons := c.open(fileURI(filepath.Join(dir, ".specify/memory/constitution.md")), wsConstitution)
+	c.waitDiagnostics(cons, 1)
+	mark := publishCount(c, spec)
+	c.replaceAll(cons, strings.Replace(wsConstitution, "FastAPI", "Express", 1))
+	wantExpress := strings.Join([]string{
+		`4:0-4:68 Information integration-point Integration point: Express → Better Auth (implied by FR-001 with the constitution's stack: Better Auth, Express) — pattern available: "toNodeHandler mounted before express.json() with fromNodeHeaders session checks" (quick fix inserts it)`,
+	}, "\n")
+	p := waitNewPublish(t, c, spec, mark, wantExpress)
+	if p.Version == nil || *p.Version != 1 {
+		t.Fatalf("republished for version %v, want the spec's version 1", p.Version)
+	}
+
+	// Closing the constitution without saving: the disk says FastAPI again.
+	mark = publishCount(c, spec)
+	c.notifyServer("textDocument/didClose", map[string]any{"textDocument": map[string]any{"uri": cons}})
+	waitNewPublish(t, c, spec, mark, strings.Join(want, "\n"))
+
+	// The constitution changes on disk and the client reports it.
+	if err := os.WriteFile(filepath.Join(dir, ".specify/memory/constitution.md"), []byte(strings.Replace(wsConstitution, "FastAPI", "Express", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mark = publishCount(c, spec)
+	c.notifyServer("workspace/didChangeWatchedFiles", map[string]any{"changes": []map[string]any{{"uri": cons, "type": 2}}})
+	waitNewPublish(t, c, spec, mark, wantExpress)
+}
+
+// A document in a workspace without a constitution gets one notice at the
+// top; .ipf.toml can turn it off.
+func TestNoConstitutionNotice(t *testing.T) {
+	dir := writeTree(t, map[string]string{"specs/001-notes/spec.md": wsSpec})
+	c := newTestClient(t, clientOptions{rootURI: fileURI(dir)})
+	spec := c.open(fileURI(filepath.Join(dir, "specs/001-notes/spec.md")), wsSpec)
+	got := c.waitDiagnostics(spec, 1)
+	if len(got) != 1 || got[0].Code != "no-constitution" || got[0].Range.Start.Line != 0 || got[0].Severity != protocol.DiagnosticSeverityInformation {
+		t.Fatalf("diagnostics: %q", diagStrings(got))
+	}
+
+	quiet := writeTree(t, map[string]string{"specs/001-notes/spec.md": wsSpec, ".ipf.toml": "no_constitution_notice = false\n"})
+	c2 := newTestClient(t, clientOptions{rootURI: fileURI(quiet)})
+	spec2 := c2.open(fileURI(filepath.Join(quiet, "specs/001-notes/spec.md")), wsSpec)
+	if got := c2.waitDiagnostics(spec2, 1); len(got) != 0 {
+		t.Fatalf("diagnostics with the notice off: %q", diagStrings(got))
+	}
+}
+
+// On a corpus spec that names no backend, the server reports the points that
+// its repository's constitution implies.
+func TestCorpusSpecUsesConstitution(t *testing.T) {
+	corpus := testenv.CorpusDir(t)
+	repo := filepath.Join(corpus, "syeda-codetech12__Todo-fullstack-app")
+	path := filepath.Join(repo, "specs", "001-auth-security-jwt", "spec.md")
+	text, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newTestClient(t, clientOptions{rootURI: fileURI(repo)})
+	spec := c.open(fileURI(path), string(text))
+	got := c.waitDiagnostics(spec, 1)
+	pairs := map[string]bool{}
+	for _, d := range got {
+		if d.Code == "integration-point" && strings.Contains(d.Message, "the constitution's stack") {
+			pairs[strings.SplitN(strings.TrimPrefix(d.Message, "Integration point: "), " (", 2)[0]] = true
+		}
+	}
+	for _, want := range []string{"Better Auth → FastAPI", "Next.js → FastAPI"} {
+		if !pairs[want] {
+			t.Errorf("missing implied point %s; got:\n%s", want, diagStrings(got))
+		}
+	}
+}
