@@ -38,10 +38,6 @@ const MSG_BA_FASTAPI = 'Integration point: Better Auth → FastAPI — 3 pattern
 const PAT_JWKS = 'better-auth-fastapi/jwt-bearer-verified-with-jwks';
 const TITLE_JWKS = 'Insert pattern: JWT bearer verified with JWKS';
 
-// Codes check derives from its workspace model, which the server does not
-// publish yet: left out on both sides of a comparison.
-const WORKSPACE_NOTICES = new Set(['no-constitution', 'other-constitution']);
-
 /** A workspace (with a .specify root marker) holding a copy of one corpus file. */
 function workspace(src, dst) {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'ipf-node-'));
@@ -64,7 +60,6 @@ function check(file, text) {
     { cwd: path.dirname(file), encoding: 'utf8' });
   const sev = { error: 1, warning: 2, information: 3, hint: 4 };
   return sortDiags(JSON.parse(out).files.flatMap((f) => f.diagnostics)
-    .filter((d) => !WORKSPACE_NOTICES.has(d.code))
     .map((d) => ({ range: d.range, severity: sev[d.severity], code: d.code, source: d.source, message: d.message })));
 }
 
@@ -78,8 +73,7 @@ function sortDiags(ds) {
 }
 
 function comparable(ds) {
-  return sortDiags(ds.filter((d) => !WORKSPACE_NOTICES.has(d.code))
-    .map((d) => ({ range: d.range, severity: d.severity, code: d.code, source: d.source, message: d.message })));
+  return sortDiags(ds.map((d) => ({ range: d.range, severity: d.severity, code: d.code, source: d.source, message: d.message })));
 }
 
 /** One server process and a connection made with vscode-jsonrpc. */

@@ -222,22 +222,6 @@ func show(t *testing.T, id string) string {
 	return string(out)
 }
 
-// workspaceNotice lists the codes that check reports from its workspace
-// model (which constitution applies) and the server does not publish yet:
-// they are left out of the comparison on both sides.
-var workspaceNotice = map[string]bool{"no-constitution": true, "other-constitution": true}
-
-// shown drops the workspace notices from what Neovim shows.
-func shown(ds []diag) []diag {
-	var out []diag
-	for _, d := range ds {
-		if !workspaceNotice[d.Code] {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
 // checkDiags returns what `ipf-lsp check --format json` reports for text at
 // doc (relative to ws, written there first), as Neovim would hold it:
 // 0-based line, byte column, numeric severity, sorted as session.lua sorts.
@@ -285,9 +269,6 @@ func checkDiags(t *testing.T, ws, doc, text string) []diag {
 	var ds []diag
 	for _, f := range rep.Files {
 		for _, d := range f.Diagnostics {
-			if workspaceNotice[d.Code] {
-				continue
-			}
 			ds = append(ds, diag{
 				Lnum: d.Range.Start.Line, Col: byteCol(d.Range.Start.Line, d.Range.Start.Character),
 				EndLnum: d.Range.End.Line, EndCol: byteCol(d.Range.End.Line, d.Range.End.Character),

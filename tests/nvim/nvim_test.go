@@ -79,7 +79,7 @@ func TestNeovimCore(t *testing.T) {
 	}
 
 	// 1. Diagnostics: 0-based line, byte column, as vim.diagnostic holds them.
-	equalDiags(t, "diagnostics on open", shown(s.Steps[0].Diagnostics), wantOpen)
+	equalDiags(t, "diagnostics on open", s.Steps[0].Diagnostics, wantOpen)
 	for _, d := range []diag{info(10, 1, 23, msgBAFastAPI), info(172, 36, 64, msgNextBA)} {
 		if !contains(s.Steps[0].Diagnostics, d) {
 			t.Errorf("Neovim does not show %+v", d)
@@ -108,7 +108,7 @@ func TestNeovimCore(t *testing.T) {
 	if s.Steps[3].Version == s.Steps[0].Version {
 		t.Errorf("diagnostics after the fix carry the version of the text before it")
 	}
-	equalDiags(t, "diagnostics after the quick fix", shown(s.Steps[3].Diagnostics), checkDiags(t, ws, specDoc, want1))
+	equalDiags(t, "diagnostics after the quick fix", s.Steps[3].Diagnostics, checkDiags(t, ws, specDoc, want1))
 	assertNoPair(t, s.Steps[3].Diagnostics, origLines, "Better Auth → FastAPI")
 	if !contains(s.Steps[3].Diagnostics, info(172, 36, 64, msgNextBA)) {
 		t.Errorf("the Next.js → Better Auth finding on line 173 is gone after an unrelated fix")
@@ -119,7 +119,7 @@ func TestNeovimCore(t *testing.T) {
 	if s.Steps[4].Text != want2 {
 		t.Errorf("buffer after the second quick fix:\n%s", firstDiff(s.Steps[4].Text, want2))
 	}
-	equalDiags(t, "diagnostics after both quick fixes", shown(s.Steps[5].Diagnostics), checkDiags(t, ws, specDoc, want2))
+	equalDiags(t, "diagnostics after both quick fixes", s.Steps[5].Diagnostics, checkDiags(t, ws, specDoc, want2))
 	assertNoPair(t, s.Steps[5].Diagnostics, origLines, "Better Auth → FastAPI")
 	assertNoPair(t, s.Steps[5].Diagnostics, origLines, "Next.js → Better Auth")
 }
