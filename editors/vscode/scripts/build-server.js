@@ -30,7 +30,7 @@ if (process.env.IPF_LSP_BINARY) {
   fs.copyFileSync(process.env.IPF_LSP_BINARY, out);
   console.log(`build-server: copied ${process.env.IPF_LSP_BINARY} -> ${path.relative(ext, out)}`);
 } else {
-  execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', out, './cmd/ipf-lsp'], {
+  execFileSync('go', ['build', '-ldflags=-s -w', '-o', out, './cmd/ipf-lsp'], {
     cwd: repo,
     stdio: 'inherit',
     env: { ...process.env, CGO_ENABLED: '0', GOOS: goos, GOARCH: goarch },
