@@ -7,6 +7,7 @@
 package nvimtest
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -210,4 +211,76 @@ func firstDiff(got, want string) string {
 	lo := max(0, i-80)
 	return fmt.Sprintf("first difference at byte %d (got %d bytes, want %d)\n got: %q\nwant: %q",
 		i, len(got), len(want), got[lo:min(len(got), i+80)], want[lo:min(len(want), i+80)])
+}
+
+// TestNeovimFeatures: code lens, document symbols, definition and completion
+// requested through Neovim's client (vim.lsp.buf_request_sync) on the spec.
+func TestNeovimFeatures(t *testing.T) {
+	ws := workspace(t, map[string]string{specDoc: specSrc})
+	doc := map[string]any{"uri": "$uri"}
+	s := run(t, ws, specDoc,
+		step{"op": "diagnostics"},
+		step{"op": "request", "method": "textDocument/codeLens", "params": map[string]any{"textDocument": doc}},
+		step{"op": "request", "method": "textDocument/documentSymbol", "params": map[string]any{"textDocument": doc}},
+		step{"op": "request", "method": "textDocument/definition", "params": map[string]any{"textDocument": doc, "position": map[string]int{"line": 10, "character": 2}}},
+		step{"op": "request", "method": "textDocument/completion", "params": map[string]any{"textDocument": doc, "position": map[string]int{"line": 1, "character": 0}}},
+	)
+	type rng struct {
+		Start, End struct{ Line, Character int }
+	}
+	// Code lens: the first one sits on the "# **Securing the REST API**" heading.
+	var lenses []struct {
+		Range   rng
+		Command struct {
+			Title, Command string
+			Arguments      []map[string]any
+		}
+	}
+	decode(t, s.Steps[1].Result, &lenses)
+	if len(lenses) == 0 {
+		t.Fatalf("no code lens")
+	}
+	l := lenses[0]
+	if l.Range.Start.Line != 8 || l.Command.Title != "1 pattern · Insert" || l.Command.Command != "ipf.insertPattern" ||
+		len(l.Command.Arguments) != 1 || l.Command.Arguments[0]["pattern"] != patJWKS {
+		t.Errorf("first code lens = %+v", l)
+	}
+	// Document symbols: Neovim announces hierarchical support, so these are
+	// DocumentSymbol values; the integration points in document order.
+	var syms []struct {
+		Name  string
+		Kind  int
+		Range rng
+	}
+	decode(t, s.Steps[2].Result, &syms)
+	if len(syms) < 2 || syms[1].Name != "Better Auth → FastAPI" || syms[1].Range.Start.Line != 10 ||
+		syms[1].Range.Start.Character != 1 || syms[1].Range.End.Character != 23 {
+		t.Errorf("document symbols start %+v", syms[:min(3, len(syms))])
+	}
+	// Definition on "Better Auth": the pattern file, a read-only cache copy
+	// of the built-in reference.
+	var defs []struct{ URI string }
+	decode(t, s.Steps[3].Result, &defs)
+	if len(defs) != 1 || !strings.HasSuffix(defs[0].URI, "/references/better-auth-fastapi.md") {
+		t.Errorf("definition = %+v", defs)
+	}
+	// Completion at the start of a line: the pattern section first (plain
+	// text: Neovim 0.7 announces no snippet support), then technologies.
+	var comp struct {
+		Items []struct {
+			Label            string
+			InsertTextFormat int
+		}
+	}
+	decode(t, s.Steps[4].Result, &comp)
+	if len(comp.Items) < 2 || comp.Items[0].Label != "### Pattern: section" || comp.Items[1].Label != "Better Auth" {
+		t.Errorf("completion items start %+v", comp.Items[:min(3, len(comp.Items))])
+	}
+}
+
+func decode(t *testing.T, raw []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("%v: %s", err, raw)
+	}
 }
