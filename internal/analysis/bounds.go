@@ -8,6 +8,16 @@ import "bytes"
 // be scanned once per mention, which is quadratic.
 const contextWindow = 2048
 
+// sentenceWindow bounds a sentence around a mention for the cue rules. The
+// rules run several regular expressions per mention, so this window, not
+// contextWindow, sets the cost of a long line full of mentions; cue words
+// farther than this from a mention do not govern it anyway.
+const sentenceWindow = 320
+
+// tailWindow is how much text before a mention the rules anchored at the
+// mention ("not X", "never store X") look at.
+const tailWindow = 96
+
 // nearLineStart is lineStart, looking back at most contextWindow bytes.
 func nearLineStart(src []byte, off int) int {
 	off = min(max(off, 0), len(src))

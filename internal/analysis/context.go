@@ -37,8 +37,8 @@ var (
 // sentence returns the sentence of the run that holds off: text between
 // sentence punctuation (". ", "! ", "? ", ";") or the run's ends.
 func sentence(src []byte, run Span, off int) Span {
-	run.Start = max(run.Start, off-contextWindow)
-	run.End = min(run.End, off+contextWindow)
+	run.Start = max(run.Start, off-sentenceWindow)
+	run.End = min(run.End, off+sentenceWindow)
 	s := off
 	for s > run.Start {
 		c := src[s-1]
@@ -114,11 +114,13 @@ func (d *Doc) Exclusion(b int, sp Span) string {
 	sent := sentence(src, blk.Span, sp.Start)
 	// A sentence that opens with a rejection label ("**Alternatives**: …").
 	head := bytes.TrimLeft(src[sent.Start:sp.Start], " *_-+>#0123456789.")
-	if loc := labelCueRe.FindIndex(head); loc != nil && loc[0] == 0 && bytes.ContainsAny(head[loc[1]:], ":—–-") {
+	if loc := labelCueRe.FindIndex(head[:min(len(head), 64)]); loc != nil && loc[0] == 0 && bytes.ContainsAny(head[loc[1]:], ":—–-") {
 		return ExclRejected
 	}
 	before := src[sent.Start:sp.Start]
-	if nearNegRe.Match(before) || nearNegPhraseRe.Match(before) {
+	// Both rules are anchored at the mention: only its last words matter.
+	tail := before[max(0, len(before)-tailWindow):]
+	if nearNegRe.Match(tail) || nearNegPhraseRe.Match(tail) {
 		return ExclNegated
 	}
 	if antiPatternWordRe.Match(src[sent.Start:sent.End]) {
