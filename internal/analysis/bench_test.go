@@ -1,0 +1,74 @@
+package analysis
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/yuin/goldmark/text"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/testenv"
+)
+
+// benchInputs are the two reference files of issue 6 and synthetic 1 MB and
+// 5 MB documents made of corpus text.
+func benchInputs(b *testing.B) []struct {
+	name string
+	src  []byte
+} {
+	dir := filepath.Join(testenv.CorpusDir(b), "0riva__oriva-platform", "specs", "010-orivaflow-semantic-commerce")
+	var out []struct {
+		name string
+		src  []byte
+	}
+	for _, f := range []string{"plan.md", "data-model.md"} {
+		src, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, struct {
+			name string
+			src  []byte
+		}{f, src})
+	}
+	all := bytes.Join(testenv.CorpusSeeds(b, 0), []byte("\n\n"))
+	for _, n := range []int{1 << 20, 5 << 20} {
+		var buf bytes.Buffer
+		for buf.Len() < n {
+			buf.Write(all)
+			buf.WriteString("\n\n")
+		}
+		out = append(out, struct {
+			name string
+			src  []byte
+		}{map[int]string{1 << 20: "synthetic-1MB", 5 << 20: "synthetic-5MB"}[n], buf.Bytes()[:n]})
+	}
+	return out
+}
+
+// BenchmarkAnalyze measures the whole analysis (what `check` runs per
+// file); BenchmarkGoldmark the bare GFM parse of the same bytes, the floor.
+// Compare MB/s of the two in one run.
+func BenchmarkAnalyze(b *testing.B) {
+	env := testEnv(b)
+	for _, in := range benchInputs(b) {
+		b.Run(in.name, func(b *testing.B) {
+			b.SetBytes(int64(len(in.src)))
+			for b.Loop() {
+				env.Analyze(&Input{Src: in.src})
+			}
+		})
+	}
+}
+
+func BenchmarkGoldmark(b *testing.B) {
+	for _, in := range benchInputs(b) {
+		b.Run(in.name, func(b *testing.B) {
+			b.SetBytes(int64(len(in.src)))
+			for b.Loop() {
+				mdParser.Parse(text.NewReader(in.src))
+			}
+		})
+	}
+}

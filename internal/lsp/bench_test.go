@@ -1,0 +1,187 @@
+package lsp
+
+// End-to-end protocol benchmarks (issue 6): a raw client in-process over a
+// pipe. They report figures; they assert no time.
+//
+//	go test -run '^$' -bench 'Keystroke|ColdStart|OpenToDiagnostics|Memory100Docs' -benchtime 500x ./internal/lsp/
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf16"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+	"github.com/ipf-lsp/ipf-lsp/internal/testenv"
+)
+
+func referenceFile(b *testing.B, name string) string {
+	p := filepath.Join(testenv.CorpusDir(b), "0riva__oriva-platform", "specs", "010-orivaflow-semantic-commerce", name)
+	src, err := os.ReadFile(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return string(src)
+}
+
+// placeLine returns the first line (0-based) for which ok holds, with its
+// width in UTF-16 units, skipping fenced code unless inFence.
+func placeLine(text string, ok func(line string, inFence bool) bool) (int, int) {
+	fence := false
+	for i, l := range strings.Split(text, "\n") {
+		l = strings.TrimRight(l, "\r")
+		if strings.HasPrefix(strings.TrimSpace(l), "```") {
+			fence = !fence
+			continue
+		}
+		if ok(l, fence) {
+			return i, len(utf16.Encode([]rune(l)))
+		}
+	}
+	return 0, 0
+}
+
+var keystrokePlaces = map[string]func(string, bool) bool{
+	"paragraph": func(l string, f bool) bool { return !f && len(l) > 40 && l[0] >= 'A' && l[0] <= 'Z' },
+	"list":      func(l string, f bool) bool { return !f && strings.HasPrefix(l, "- ") && len(l) > 10 },
+	"table":     func(l string, f bool) bool { return !f && strings.HasPrefix(l, "|") && !strings.Contains(l, "---") },
+	"fence":     func(l string, f bool) bool { return f && len(strings.TrimSpace(l)) > 5 },
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[min(len(s)-1, int(p*float64(len(s))))]
+}
+
+// BenchmarkKeystroke types one character per didChange at the end of a
+// line of each kind and measures the time to the publishDiagnostics of
+// that version. Run with -benchtime 500x for 500 characters.
+func BenchmarkKeystroke(b *testing.B) {
+	for _, file := range []string{"plan.md", "data-model.md"} {
+		text := referenceFile(b, file)
+		for _, place := range []string{"paragraph", "list", "table", "fence"} {
+			b.Run(file+"/"+place, func(b *testing.B) {
+				line, col := placeLine(text, keystrokePlaces[place])
+				c := newRawClient(b, nil)
+				c.initialize()
+				const uri = "file:///ws/ref.md"
+				c.open(uri, text)
+				c.diagnostics(uri, 1)
+				var lat []time.Duration
+				v := 1
+				b.ResetTimer()
+				for b.Loop() {
+					v++
+					start := time.Now()
+					c.notify("textDocument/didChange", fmt.Sprintf(`{"textDocument":{"uri":%q,"version":%d},"contentChanges":[{"range":{"start":{"line":%d,"character":%d},"end":{"line":%d,"character":%d}},"text":"x"}]}`, uri, v, line, col, line, col))
+					c.diagnostics(uri, v)
+					lat = append(lat, time.Since(start))
+					col++
+				}
+				b.ReportMetric(float64(percentile(lat, .50).Microseconds())/1000, "p50-ms")
+				b.ReportMetric(float64(percentile(lat, .90).Microseconds())/1000, "p90-ms")
+				b.ReportMetric(float64(percentile(lat, .99).Microseconds())/1000, "p99-ms")
+				b.ReportMetric(float64(percentile(lat, 1).Microseconds())/1000, "max-ms")
+			})
+		}
+	}
+}
+
+// BenchmarkColdStart measures initialize sent → result received on a new
+// session (the Env is built once, as the binary does before serving).
+func BenchmarkColdStart(b *testing.B) {
+	env, err := analysis.DefaultEnv()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var lat []time.Duration
+	for b.Loop() {
+		c := newRawClient(b, env)
+		start := time.Now()
+		c.request(0, "initialize", `{"processId":null,"capabilities":{}}`)
+		c.reply(0)
+		lat = append(lat, time.Since(start))
+	}
+	b.ReportMetric(float64(percentile(lat, .50).Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(percentile(lat, 1).Microseconds())/1000, "max-ms")
+}
+
+// BenchmarkEnvBuild measures what the binary does before it can answer
+// initialize: parse the embedded pattern library and build the matcher.
+func BenchmarkEnvBuild(b *testing.B) {
+	for b.Loop() {
+		if _, err := analysis.DefaultEnv(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOpenToDiagnostics measures didOpen → first publishDiagnostics
+// for each reference file.
+func BenchmarkOpenToDiagnostics(b *testing.B) {
+	for _, file := range []string{"plan.md", "data-model.md"} {
+		text := referenceFile(b, file)
+		b.Run(file, func(b *testing.B) {
+			c := newRawClient(b, nil)
+			c.initialize()
+			var lat []time.Duration
+			i := 0
+			for b.Loop() {
+				i++
+				uri := fmt.Sprintf("file:///ws/%d.md", i)
+				start := time.Now()
+				c.open(uri, text)
+				c.diagnostics(uri, 1)
+				lat = append(lat, time.Since(start))
+			}
+			b.ReportMetric(float64(percentile(lat, .50).Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(percentile(lat, 1).Microseconds())/1000, "max-ms")
+		})
+	}
+}
+
+// BenchmarkMemory100Docs opens 100 corpus documents and reports the
+// process's resident memory (VmRSS, which includes the test binary) and
+// the live Go heap once every document has its diagnostics.
+func BenchmarkMemory100Docs(b *testing.B) {
+	docs := testenv.CorpusSeeds(b, 0)
+	for b.Loop() {
+		c := newRawClient(b, nil)
+		c.initialize()
+		for i := range 100 {
+			c.open(fmt.Sprintf("file:///ws/d%d.md", i), string(docs[i%len(docs)]))
+		}
+		for i := range 100 {
+			c.diagnostics(fmt.Sprintf("file:///ws/d%d.md", i), 1)
+		}
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MB")
+		b.ReportMetric(vmRSS()/(1<<20), "rss-MB")
+	}
+}
+
+func vmRSS() float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return float64(kb) * 1024
+		}
+	}
+	return 0
+}
