@@ -192,6 +192,7 @@ func (e *Env) Analyze(in *Input) *Result {
 	for _, det := range detectors {
 		det(r, e, in)
 	}
+	r.dropInsidePatterns()
 	r.applySuppressions()
 	r.Findings = e.filter(r.Findings)
 	sort.SliceStable(r.Findings, func(i, j int) bool { return r.Findings[i].Span.Start < r.Findings[j].Span.Start })
@@ -213,6 +214,45 @@ func (r *Result) excludePatternSections() {
 			}
 		}
 	}
+}
+
+// dropInsidePatterns removes what detectors found inside `### Pattern:`
+// sections, except the checklist's own findings: an adopted pattern is
+// reference text (its code shows the recommended way, its prose names the
+// pair), so flagging it again would make the quick fix create findings.
+func (r *Result) dropInsidePatterns() {
+	var spans []Span
+	for _, s := range r.Sections {
+		if s.Pattern != nil {
+			spans = append(spans, Span{r.Lines.Start(s.Line), r.Lines.Start(s.EndLine)})
+		}
+	}
+	if len(spans) == 0 {
+		return
+	}
+	inside := func(off int) bool {
+		for _, sp := range spans {
+			if off >= sp.Start && off < sp.End {
+				return true
+			}
+		}
+		return false
+	}
+	fs := r.Findings[:0]
+	for _, f := range r.Findings {
+		if f.Code == CodeIncompletePattern || !inside(f.Span.Start) {
+			fs = append(fs, f)
+		}
+	}
+	r.Findings = fs
+	// A new slice: findings hold pointers into the old one.
+	ps := make([]IntegrationPoint, 0, len(r.Points))
+	for _, p := range r.Points {
+		if !inside(p.Span.Start) {
+			ps = append(ps, p)
+		}
+	}
+	r.Points = ps
 }
 
 func (e *Env) filter(fs []Finding) []Finding {

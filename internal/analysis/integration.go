@@ -128,8 +128,14 @@ func (e *Env) PatternsFor(a, b string, text []byte) []string {
 		score int
 	}
 	ss := make([]scored, 0, len(ps))
-	for _, p := range ps {
-		ss = append(ss, scored{p.ID, patternScore(p, words, squash(e.Catalog.Name(p.From)+e.Catalog.Name(p.To)+p.From+p.To))})
+	for i, p := range ps {
+		n := patternScore(p, words, squash(e.Catalog.Name(p.From)+e.Catalog.Name(p.To)+p.From+p.To))
+		// One shared word ("token", "session") is too weak a signal to
+		// move a reader off the pair's default, which is the safest choice.
+		if i > 0 && n < 2 {
+			n = 0
+		}
+		ss = append(ss, scored{p.ID, n})
 	}
 	// Ties keep library order, so a file's first pattern is the default.
 	sort.SliceStable(ss, func(i, j int) bool { return ss[i].score > ss[j].score })

@@ -92,3 +92,21 @@ func TestInsertSection(t *testing.T) {
 		})
 	}
 }
+
+func TestNothingFoundInsideAdoptedPatterns(t *testing.T) {
+	env, err := DefaultEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := env.Library.Get("better-auth-fastapi/jwt-bearer-verified-with-jwks")
+	src := "# Plan\n\n" + env.SectionText(p.From, p.To, p)
+	r := env.Analyze(&Input{Src: []byte(src)})
+	for _, f := range r.Findings {
+		t.Errorf("finding inside an adopted pattern: %s %q", f.Code, src[f.Span.Start:f.Span.End])
+	}
+	for _, pt := range r.Points {
+		if !pt.Documented {
+			t.Errorf("undocumented point inside an adopted pattern: %+v", pt)
+		}
+	}
+}

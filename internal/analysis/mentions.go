@@ -3,6 +3,8 @@ package analysis
 import (
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Mention is a technology named in prose.
@@ -75,6 +77,33 @@ func isWordByte(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_' || b >= 0x80
 }
 
+// wordBefore reports whether the rune ending at i continues a word. Scripts
+// written without spaces (Han, Kana, Hangul) and all punctuation end a word:
+// "用Next.js" and "页面：Next.js" name Next.js.
+func wordBefore(src []byte, i int) bool {
+	if b := src[i-1]; b < utf8.RuneSelf {
+		return isWordByte(b)
+	}
+	r, _ := utf8.DecodeLastRune(src[:i])
+	return continuesWord(r)
+}
+
+// wordAfter reports whether the rune starting at i continues a word.
+func wordAfter(src []byte, i int) bool {
+	if b := src[i]; b < utf8.RuneSelf {
+		return isWordByte(b)
+	}
+	r, _ := utf8.DecodeRune(src[i:])
+	return continuesWord(r)
+}
+
+func continuesWord(r rune) bool {
+	if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
+		return false
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
 // Find appends the mentions in src[span] to out.
 func (m *Matcher) Find(src []byte, span Span, block int, out []Mention) []Mention {
 	end := min(span.End, len(src))
@@ -84,7 +113,7 @@ func (m *Matcher) Find(src []byte, span Span, block int, out []Mention) []Mentio
 		if len(cands) == 0 {
 			continue
 		}
-		if i > span.Start && (isWordByte(src[i-1]) || src[i-1] == '-' || src[i-1] == '.' || src[i-1] == '@' || src[i-1] == '/') {
+		if i > span.Start && (wordBefore(src, i) || src[i-1] == '-' || src[i-1] == '.' || src[i-1] == '@' || src[i-1] == '/') {
 			continue
 		}
 		for _, a := range cands {
@@ -92,7 +121,7 @@ func (m *Matcher) Find(src []byte, span Span, block int, out []Mention) []Mentio
 			if i+n > end || !matchAt(src[i:i+n], a) {
 				continue
 			}
-			if i+n < end && isWordByte(src[i+n]) {
+			if i+n < end && wordAfter(src, i+n) {
 				continue
 			}
 			if inURL(src, span, i) {

@@ -300,3 +300,19 @@ func TestCloseClearsDiagnostics(t *testing.T) {
 		t.Fatalf("close must publish an empty, non-null list: %+v", p)
 	}
 }
+
+// TestHoverPrefersNarrowestPoint: on a mention inside an explicit pair, the
+// pair's pattern shows even when a wider finding covers the same spot.
+func TestHoverPrefersNarrowestPoint(t *testing.T) {
+	c := newTestClient(t, clientOptions{})
+	text := "Next.js calls FastAPI with a token from Better Auth.\n"
+	u := c.open("file:///ws/narrow.md", text)
+	c.waitDiagnostics(u, 1)
+	var h protocol.Hover
+	// "Better Auth" (character 40) is in both Next.js → Better Auth
+	// (characters 0–51) and Better Auth → FastAPI (14–51).
+	c.call("textDocument/hover", map[string]any{"textDocument": map[string]any{"uri": u}, "position": map[string]any{"line": 0, "character": 42}}, &h)
+	if want := "**Better Auth → FastAPI** · pattern: **JWT bearer verified with JWKS**\n"; !strings.HasPrefix(h.Contents.Value, want) {
+		t.Fatalf("hover = %q", firstLines(h.Contents.Value, 1))
+	}
+}

@@ -26,15 +26,22 @@ func (s *Server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 	var text string
 	var span analysis.Span
 	// A finding that carries patterns (an integration point, an
-	// anti-pattern) shows its recommended pattern.
+	// anti-pattern) shows its recommended pattern. The narrowest one wins:
+	// on "Better Auth" in "Better Auth issues a JWT that FastAPI verifies"
+	// the explicit pair beats a point implied by the whole line.
+	var best *analysis.Finding
 	for i := range a.res.Findings {
 		f := &a.res.Findings[i]
-		if f.Span.Contains(off) && len(f.Patterns) > 0 {
-			if pt, ok := env.Library.Get(f.Patterns[0]); ok {
-				text, span = RenderPattern(env, pt, f.Patterns[1:]), f.Span
-				break
-			}
+		if !f.Span.Contains(off) || len(f.Patterns) == 0 {
+			continue
 		}
+		if _, ok := env.Library.Get(f.Patterns[0]); ok && (best == nil || f.Span.Len() < best.Span.Len()) {
+			best = f
+		}
+	}
+	if best != nil {
+		pt, _ := env.Library.Get(best.Patterns[0])
+		text, span = RenderPattern(env, pt, best.Patterns[1:]), best.Span
 	}
 	if text == "" {
 		for _, m := range a.res.Mentions {
@@ -61,12 +68,18 @@ func (s *Server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 // hoverMention explains a technology mention: the pattern of the
 // integration point it belongs to, or a card about the technology.
 func (s *Server) hoverMention(env *analysis.Env, res *analysis.Result, m analysis.Mention) string {
-	for _, pt := range res.Points {
+	var best *analysis.IntegrationPoint
+	for i := range res.Points {
+		pt := &res.Points[i]
 		if pt.Span.Contains(m.Span.Start) && (pt.From == m.Tech || pt.To == m.Tech) && len(pt.Patterns) > 0 {
-			if p, ok := env.Library.Get(pt.Patterns[0]); ok {
-				return RenderPattern(env, p, pt.Patterns[1:])
+			if _, ok := env.Library.Get(pt.Patterns[0]); ok && (best == nil || pt.Span.Len() < best.Span.Len()) {
+				best = pt
 			}
 		}
+	}
+	if best != nil {
+		p, _ := env.Library.Get(best.Patterns[0])
+		return RenderPattern(env, p, best.Patterns[1:])
 	}
 	return TechCard(env, m.Tech, m.Excluded)
 }

@@ -49,6 +49,11 @@ type Server struct {
 	ver    string
 	state  atomic.Int32
 	exited atomic.Bool
+	// exitCode is decided when `exit` is read: 0 if shutdown came first.
+	exitCode atomic.Int32
+	exitCh   chan struct{}
+	// shutdownSeen is set when a shutdown request is read.
+	shutdownSeen atomic.Bool
 
 	// ctx lives as long as the connection; background work uses it.
 	ctx    context.Context
@@ -88,6 +93,8 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, closer io.Closer, o
 		docs:    map[protocol.DocumentURI]*document{},
 		pending: map[string]context.CancelFunc{},
 	}
+	s.exitCh = make(chan struct{})
+	s.exitCode.Store(1)
 	s.env.Store(opts.Env)
 	s.cfg = newConfigState(opts.Env)
 	s.ctx, s.cancel = context.WithCancel(ctx)
@@ -101,13 +108,18 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, closer io.Closer, o
 	s.conn.Go(s.ctx, s.handler())
 	select {
 	case <-s.conn.Done():
+	case <-s.exitCh:
+		// NOTE: closing os.Stdin does not unblock a read already waiting on
+		// a pipe, so the read loop may never end by itself: exit is final,
+		// return without waiting for it.
+		_ = s.conn.Close()
 	case <-ctx.Done():
 		_ = s.conn.Close()
 		<-s.conn.Done()
 	}
 	s.cancel()
-	if s.exited.Load() && s.state.Load() == stateShutdown {
-		return 0
+	if s.exited.Load() {
+		return int(s.exitCode.Load())
 	}
 	return 1
 }
@@ -125,6 +137,20 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, closer io.Closer, o
 func (s *Server) handler() jsonrpc2.Handler {
 	inner := jsonrpc2.AsyncHandler(s.dispatch)
 	return func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+		if req.Method() == "exit" {
+			// Decided here, in the read loop, so neither an EOF right
+			// after exit nor a shutdown still being handled can race it.
+			if s.shutdownSeen.Load() {
+				s.exitCode.Store(0)
+			}
+			if s.exited.CompareAndSwap(false, true) {
+				close(s.exitCh)
+			}
+			return reply(ctx, nil, nil)
+		}
+		if req.Method() == "shutdown" {
+			s.shutdownSeen.Store(true)
+		}
 		if req.Method() == "$/cancelRequest" {
 			s.cancelRequest(req.Params())
 			return reply(ctx, nil, nil)
@@ -205,12 +231,6 @@ func (s *Server) dispatch(ctx context.Context, reply jsonrpc2.Replier, req jsonr
 	method := req.Method()
 
 	switch st := s.state.Load(); {
-	case method == "exit":
-		s.exited.Store(true)
-		_ = once(ctx, nil, nil)
-		// Close after the reply returns: the conn's read loop then ends.
-		go func() { _ = s.conn.Close() }()
-		return nil
 	case st == stateNew && method != "initialize":
 		if isCall {
 			return once(ctx, nil, jsonrpc2.Errorf(jsonrpc2.ServerNotInitialized, "server not initialized: send initialize first (got %s)", method))

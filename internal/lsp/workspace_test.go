@@ -91,7 +91,7 @@ func TestConstitutionEditRepublishesSpec(t *testing.T) {
 	spec := c.open(fileURI(filepath.Join(dir, "specs/001-notes/spec.md")), wsSpec)
 	got := c.waitDiagnostics(spec, 1)
 	want := []string{
-		`4:0-4:68 Information integration-point Integration point: Better Auth → FastAPI (implied by FR-001 with the constitution's stack: Better Auth, FastAPI) — 3 patterns available, best match: "Bearer plugin session token (not a JWT)" (quick fix inserts one)`,
+		`4:0-4:68 Information integration-point Integration point: Better Auth → FastAPI (implied by FR-001 with the constitution's stack: Better Auth, FastAPI) — 3 patterns available, best match: "JWT bearer verified with JWKS" (quick fix inserts one)`,
 	}
 	assertDiags(t, got, want)
 	// Related information points at the constitution line of each technology,

@@ -344,7 +344,15 @@ func sourceLine(lines []string, s *Section) int {
 	return s.Line
 }
 
-func urls(s string) []string { return urlRe.FindAllString(s, -1) }
+// urls returns the URLs in s without the punctuation that ends a sentence or
+// separates a list ("a, b." must not give "a,").
+func urls(s string) []string {
+	out := urlRe.FindAllString(s, -1)
+	for i, u := range out {
+		out[i] = strings.TrimRight(u, ".,;:!?'\"")
+	}
+	return out
+}
 
 func isItem(t string) bool {
 	return strings.HasPrefix(t, "- ") || strings.HasPrefix(t, "* ") || strings.HasPrefix(t, "+ ") || trimItem(t) != t

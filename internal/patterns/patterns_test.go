@@ -153,3 +153,12 @@ func TestRepoReferencesAsPack(t *testing.T) {
 		t.Errorf("patterns %d→%d, pairs %d→%d", len(a.All()), len(b.All()), len(a.Pairs()), len(b.Pairs()))
 	}
 }
+
+func TestSourcesDropListPunctuation(t *testing.T) {
+	src := "---\nfrom: a\nto: b\n---\n## Integration: A → B\n\n### Pattern: P\n\n**Use Case**: u\n\n**Flow**:\n1. f\n\n**Code Example**:\n```go\nx\n```\n\n**Gotchas**:\n- g\n\n**Official Source**: https://a.example/x, https://b.example/y.\n"
+	f := patterns.ParseFile("p.md", src)
+	got := f.Patterns[0].Sources
+	if len(got) != 2 || got[0] != "https://a.example/x" || got[1] != "https://b.example/y" {
+		t.Fatalf("sources = %q", got)
+	}
+}
