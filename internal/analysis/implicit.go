@@ -1,7 +1,9 @@
 package analysis
 
 import (
+	"bytes"
 	"fmt"
+	"path"
 	"regexp"
 	"strings"
 )
@@ -16,6 +18,8 @@ type concern struct {
 	// chain lists hops: each hop is the roles that may play it, first
 	// filled one wins; consecutive filled hops form integration points.
 	chain [][]Role
+	// storage concerns are the ones a data model speaks of.
+	storage bool
 }
 
 // concerns are matched against requirement lines. The cues are about how
@@ -23,7 +27,7 @@ type concern struct {
 var concerns = []concern{
 	{
 		name:  "sign-in",
-		cue:   regexp.MustCompile(`(?i)\b(sign[- ]?(?:in|up|out)|log[- ]?(?:in|out)|register(?:s|ed|ing)?\b|registration|authenticat\w*|session\w*|social login|oauth)`),
+		cue:   regexp.MustCompile(`(?i)\b(sign[- ]?(?:in|up|out)|log[- ]?(?:in|out)|register(?:s|ed|ing)?\b|registration|social login|oauth|auth(?:entication)? (?:client|ui|pages?|forms?|flows?))`),
 		chain: [][]Role{{RoleFrontend}, {RoleAuth}},
 	},
 	{
@@ -33,18 +37,31 @@ var concerns = []concern{
 	},
 	{
 		name:  "API call",
-		cue:   regexp.MustCompile(`(?i)(\bapis?\b|\bendpoints?\b|\brest(?:ful)?\b|/api/|\bhttp requests?\b|\bfetch(?:es|ed|ing)?\b|\bapi client\b|authorization header)`),
+		cue:   regexp.MustCompile(`(?i)(\bapis?\b|\bendpoints?\b|\brest(?:ful)?\b|/api/|\bhttp requests?\b|\bfetch(?:es|ed|ing)?\b|\bapi client\b|authorization header|接口|后端)`),
 		chain: [][]Role{{RoleFrontend}, {RoleAPI, RoleBackend}},
 	},
 	{
-		name:  "persistence",
-		cue:   regexp.MustCompile(`(?i)\b(persist\w*|stored? (?:in|into) (?:the |a )?(?:database|db|table)|database|crud|(?:create|read|update|delete)[, /]+(?:read|update|delete|list)|tables?\b|migrations?|schemas?|queries|query the)\b`),
-		chain: [][]Role{{RoleBackend, RoleFrontend}, {RoleORM}, {RoleDatabase}},
+		name:    "persistence",
+		storage: true,
+		cue:     regexp.MustCompile(`(?i)(\b(?:persist\w*|stored? (?:in|into) (?:the |a )?(?:database|db|table)|databases?|crud|(?:create|read|update|delete)[, /]+(?:read|update|delete|list)|queries|query the|orm models?)\b|数据库|存储|持久化)`),
+		chain:   [][]Role{{RoleBackend, roleServerFrontend, RoleHosting}, {RoleORM}, {RoleDatabase}},
+	},
+	{
+		name:    "identity data",
+		storage: true,
+		cue:     regexp.MustCompile(`(?i)\b(row[- ]level security|rls|auth\.uid|users? tables?|sessions? tables?|auth tables?|user records?|accounts? tables?|database adapter|prisma adapter|adapter)\b`),
+		chain:   [][]Role{{RoleAuth}, {RoleORM, RoleDatabase}},
+	},
+	{
+		name:    "migrations",
+		storage: true,
+		cue:     regexp.MustCompile(`(?i)\b(migrations?|migrate|schema changes?)\b`),
+		chain:   [][]Role{{RoleMigrate}, {RoleDatabase}},
 	},
 	{
 		name:  "payment",
 		cue:   regexp.MustCompile(`(?i)\b(pay(?:s|ing|ment|ments)?|checkout|subscri(?:be|bes|bed|ption|ptions)|billing|invoices?|refunds?|charges?|payouts?|webhooks?)\b`),
-		chain: [][]Role{{RoleBackend, RoleFrontend}, {RolePayments}},
+		chain: [][]Role{{RoleBackend, roleServerFrontend, RoleHosting}, {RolePayments}},
 	},
 	{
 		name:  "email",
@@ -64,9 +81,20 @@ var concerns = []concern{
 	{
 		name:  "cache",
 		cue:   regexp.MustCompile(`(?i)\b(cach(?:e|es|ed|ing)|rate[- ]limit\w*)\b`),
-		chain: [][]Role{{RoleBackend}, {RoleCache}},
+		chain: [][]Role{{RoleBackend, roleServerFrontend, RoleHosting}, {RoleCache}},
 	},
 }
+
+// roleServerFrontend is a hop played by a frontend framework that runs
+// server code (Next.js route handlers), when the stack has no backend.
+const roleServerFrontend Role = "frontend (server side)"
+
+// fullStack are the frontend frameworks with a server side.
+var fullStack = map[string]bool{"nextjs": true, "sveltekit": true}
+
+// hostedIdentity are identity services that keep users in their own store:
+// they do not reach the application's database.
+var hostedIdentity = map[string]bool{"cognito": true, "auth0": true, "firebase-auth": true, "clerk": true}
 
 // reqIDRe finds a requirement id: FR-004, NFR-2, SC-001, US1.
 var reqIDRe = regexp.MustCompile(`\b((?:FR|NFR|SC|AC|US|REQ)-?\d+[a-z]?)\b`)
@@ -86,26 +114,29 @@ func detectImplicitPoints(r *Result, e *Env, in *Input) {
 		return
 	}
 	d := r.Doc
+	r.dropSkippedHops(e, st)
 	documented := r.documentedPairs(e)
 	seen := map[string]bool{}
 	for _, p := range r.Points {
 		seen[pairKey(e.Catalog, p.From, p.To)+"\x00"+itoa(p.Section)] = true
 	}
+	dataModel := strings.EqualFold(path.Base(strings.ReplaceAll(in.Path, "\\", "/")), "data-model.md")
+	off := r.setAsideSections()
 	for b := range d.Blocks {
 		blk := &d.Blocks[b]
-		if blk.Kind == KindCode || blk.Kind == KindHTML || blk.Kind == KindHeading {
+		if blk.Kind == KindCode || blk.Kind == KindHTML || blk.Kind == KindHeading || off[blk.Section] {
 			continue
 		}
 		for _, run := range blk.Text {
 			text := d.Src[run.Start:run.End]
 			for ci := range concerns {
 				c := &concerns[ci]
+				if dataModel && !c.storage {
+					continue
+				}
 				for _, loc := range c.cue.FindAllIndex(text, -1) {
 					sp := Span{run.Start + loc[0], run.Start + loc[1]}
-					// A requirement phrased as a negation ("reject requests
-					// without a valid token") needs the same integration;
-					// rejected alternatives, placeholders and questions do not.
-					if ex := d.Exclusion(b, sp); ex != "" && ex != ExclNegated {
+					if !r.cueCounts(b, sp) {
 						continue
 					}
 					r.addImplicit(e, in, st, c, b, sp, documented, seen)
@@ -116,13 +147,143 @@ func detectImplicitPoints(r *Result, e *Env, in *Input) {
 	}
 }
 
+// withoutRe matches "without" (and "lacking", "missing") just before a cue,
+// a few words away: "reject requests without a valid token" still needs
+// token verification.
+var withoutRe = regexp.MustCompile(`(?i)\b(?:without|lacking|missing)\s+(?:[\w-]+\s+){0,2}$`)
+
+// cueCounts reports whether the cue at sp in block b states a need of the
+// document. Rejected alternatives, placeholders and questions do not; a
+// negation does not either ("no manual cookies"), except "without", which
+// names what a requirement checks for.
+func (r *Result) cueCounts(b int, sp Span) bool {
+	d := r.Doc
+	if bytes.HasSuffix(lineText(d.Src, sp.Start), []byte("?")) {
+		return false
+	}
+	switch d.Exclusion(b, sp) {
+	case "":
+		return true
+	case ExclNegated:
+		return withoutRe.Match(d.Src[lineStart(d.Src, sp.Start):sp.Start])
+	}
+	return false
+}
+
+// setAsideRe finds what makes a section not a decision: a heading about the
+// future ("Future Phase", "Deferred") or a body that records the option as
+// rejected ("**Decision:** Rejected in favor of …").
+var (
+	setAsideHeadingRe = regexp.MustCompile(`(?i)\b(future|deferred|later phases?|out of scope|non-goals?)\b`)
+	setAsideBodyRe    = regexp.MustCompile(`(?i)\b(?:decision|status|verdict)\W{0,6}\s*(?:rejected|not chosen|discarded|deferred)\b`)
+)
+
+// setAsideSections returns the heading blocks whose sections state no
+// decision of the document.
+func (r *Result) setAsideSections() map[int]bool {
+	d := r.Doc
+	out := map[int]bool{}
+	for b, blk := range d.Blocks {
+		switch {
+		case blk.Kind == KindHeading && setAsideHeadingRe.Match(d.textOf(blk)):
+			out[b] = true
+		case blk.Kind != KindHeading && blk.Kind != KindCode && blk.Section >= 0 && setAsideBodyRe.Match(d.textOf(blk)):
+			out[blk.Section] = true
+		}
+	}
+	return out
+}
+
+// dropSkippedHops removes explicit points that jump over a role the stack
+// fills in between (a frontend does not reach the database when the stack
+// has a backend, and a backend reaches it through its ORM), and points on a
+// technology another one wraps (React in a Next.js stack).
+func (r *Result) dropSkippedHops(e *Env, st *Stack) {
+	out := r.Findings[:0]
+	for _, f := range r.Findings {
+		if f.Code == CodeIntegrationPoint && f.Point != nil && f.Point.Reason == "" && skipsHop(e, st, f.Point.From, f.Point.To) {
+			continue
+		}
+		out = append(out, f)
+	}
+	r.Findings = out
+}
+
+func skipsHop(e *Env, st *Stack, a, b string) bool {
+	// React inside Next.js, Vite under React: the wrapper plays the role,
+	// and its own points cover the pair.
+	have := map[string]bool{}
+	for _, en := range st.Entries {
+		have[en.Tech] = true
+	}
+	if wrappedBy(a, have) || wrappedBy(b, have) {
+		return true
+	}
+	ta, ok1 := e.Catalog.Lookup(a)
+	tb, ok2 := e.Catalog.Lookup(b)
+	if !ok1 || !ok2 {
+		return false
+	}
+	roles := [2]Role{ta.Role, tb.Role}
+	has := func(r Role) bool { _, ok := st.For(r); return ok }
+	switch roles {
+	case [2]Role{RoleFrontend, RoleDatabase}, [2]Role{RoleDatabase, RoleFrontend}:
+		return has(RoleBackend)
+	case [2]Role{RoleBackend, RoleDatabase}, [2]Role{RoleDatabase, RoleBackend}:
+		back := a
+		if ta.Role == RoleDatabase {
+			back = b
+		}
+		orm, ok := st.For(RoleORM)
+		return ok && sameEcosystem(back, orm.Tech)
+	}
+	return false
+}
+
+// ecosystem groups technologies that run in one runtime: an auth library
+// stores its users through the ORM only when both live in the same one.
+var ecosystem = map[string]string{
+	"fastapi": "py", "django": "py", "flask": "py", "sqlmodel": "py", "sqlalchemy": "py",
+	"alembic": "py", "django-orm": "py", "celery": "py", "pyjwt": "py",
+	"nextjs": "js", "react": "js", "react-native": "js", "vue": "js", "sveltekit": "js", "angular": "js",
+	"better-auth": "js", "authjs": "js", "clerk": "js", "express": "js", "nestjs": "js", "hono": "js",
+	"prisma": "js", "drizzle": "js", "typeorm": "js", "mongoose": "js", "trpc": "js", "graphql": "js",
+}
+
+func sameEcosystem(a, b string) bool {
+	ea, eb := ecosystem[a], ecosystem[b]
+	return ea == "" || eb == "" || ea == eb
+}
+
+// builtinORM names the ORM a batteries-included backend brings along.
+var builtinORM = map[string]string{"django": "django-orm"}
+
 // addImplicit adds the points of concern c found at sp in block b.
 func (r *Result) addImplicit(e *Env, in *Input, st *Stack, c *concern, b int, sp Span, documented, seen map[string]bool) {
 	blk := &r.Doc.Blocks[b]
 	var hops []StackEntry
 	for _, hop := range c.chain {
 		for _, role := range hop {
-			if en, ok := st.For(role); ok {
+			var en StackEntry
+			var ok bool
+			if role == roleServerFrontend {
+				en, ok = st.For(RoleFrontend)
+				ok = ok && fullStack[en.Tech]
+			} else {
+				en, ok = st.For(role)
+			}
+			if ok && len(hops) > 0 && hostedIdentity[hops[len(hops)-1].Tech] && (role == RoleORM || role == RoleDatabase) {
+				continue
+			}
+			if !ok && role == RoleORM && len(hops) > 0 && builtinORM[hops[len(hops)-1].Tech] != "" {
+				// Django brings its ORM: the hop is there, chosen with it.
+				en, ok = hops[len(hops)-1], true
+				en.Tech, en.Role = builtinORM[en.Tech], RoleORM
+			}
+			if ok && role == RoleORM && len(hops) > 0 && !sameEcosystem(hops[len(hops)-1].Tech, en.Tech) {
+				continue // Better Auth cannot use SQLModel: it goes to the database
+			}
+			if ok {
 				hops = append(hops, en)
 				break
 			}
@@ -130,7 +291,7 @@ func (r *Result) addImplicit(e *Env, in *Input, st *Stack, c *concern, b int, sp
 	}
 	for i := 0; i+1 < len(hops); i++ {
 		a, z := hops[i], hops[i+1]
-		if e.Catalog.Canonical(a.Tech) == e.Catalog.Canonical(z.Tech) {
+		if e.Catalog.Canonical(a.Tech) == e.Catalog.Canonical(z.Tech) || builtinORM[a.Tech] == z.Tech {
 			continue
 		}
 		from, to := e.orient(a.Tech, z.Tech)

@@ -83,8 +83,12 @@ func (s *Stack) For(role Role) (StackEntry, bool) {
 		return StackEntry{}, false
 	}
 	best, found := StackEntry{}, false
+	have := map[string]bool{}
 	for _, en := range s.Entries {
-		if en.Role != role {
+		have[en.Tech] = true
+	}
+	for _, en := range s.Entries {
+		if en.Role != role || wrappedBy(en.Tech, have) {
 			continue
 		}
 		if !found || rankOrigin(en.Origin) < rankOrigin(best.Origin) || rankOrigin(en.Origin) == rankOrigin(best.Origin) && en.Score > best.Score {
@@ -92,6 +96,22 @@ func (s *Stack) For(role Role) (StackEntry, bool) {
 		}
 	}
 	return best, found
+}
+
+// wrappers lists, for a technology, the ones that build on it and so play
+// its role in its place: React inside Next.js, Vite under React.
+var wrappers = map[string][]string{
+	"react": {"nextjs"},
+	"vite":  {"react", "nextjs", "vue", "sveltekit"},
+}
+
+func wrappedBy(tech string, have map[string]bool) bool {
+	for _, w := range wrappers[tech] {
+		if have[w] {
+			return true
+		}
+	}
+	return false
 }
 
 func rankOrigin(o string) int {

@@ -3,7 +3,6 @@ package eval_test
 import (
 	"bytes"
 	"context"
-	"math"
 	"path/filepath"
 	"testing"
 	"time"
@@ -18,14 +17,14 @@ import (
 // maxTrapFindings is lowered the same way. Undefined ratios (nothing
 // predicted for a code, or no ground truth for it) do not fail a floor.
 const (
-	minIntegrationPrecision = 0.0
-	minIntegrationRecall    = 0.0
+	minIntegrationPrecision = 0.74 // reached: 0.750 (issue 3)
+	minIntegrationRecall    = 0.72 // reached: 0.734 (issue 3)
 	// Applied to every scored anti-pattern code (eval.ScoredCodes).
 	minAntipatternPrecision = 0.0
 	minAntipatternRecall    = 0.0
 	// Findings of any code starting on a trap line (rejected alternatives,
 	// negations, template placeholders).
-	maxTrapFindings = math.MaxInt
+	maxTrapFindings = 2 // both on Ayman-queen 002 plan L434, see the issue 3 note
 )
 
 func TestCorpusQuality(t *testing.T) {

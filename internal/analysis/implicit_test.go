@@ -1,0 +1,119 @@
+package analysis
+
+import (
+	"sort"
+	"strings"
+	"testing"
+)
+
+const implicitConstitution = "- Frontend: Next.js\n- Auth: Better Auth\n- Backend: FastAPI\n- ORM: SQLModel\n- Database: Neon\n- Payments: Stripe\n- Email: Resend\n- Files: Amazon S3\n"
+
+// implicitPairs analyses src with the stack of implicitConstitution and
+// returns the implied pairs, sorted.
+func implicitPairs(t *testing.T, path, src string) ([]string, *Result) {
+	t.Helper()
+	env := stackEnv(t)
+	st := env.ExtractStack("/p/.specify/memory/constitution.md", []byte(implicitConstitution)).WithOrigin(OriginConstitution)
+	st.Source = "/p/.specify/memory/constitution.md"
+	r := env.Analyze(&Input{Src: []byte(src), Path: path, Stack: st})
+	var out []string
+	for _, f := range r.Findings {
+		if f.Code == CodeIntegrationPoint && f.Point != nil && f.Point.Reason != "" {
+			out = append(out, f.Point.From+">"+f.Point.To)
+		}
+	}
+	sort.Strings(out)
+	return out, r
+}
+
+// Each row is one way people phrase a need, in our own words.
+func TestImplicitPointsByKind(t *testing.T) {
+	for _, tc := range []struct {
+		kind, src, want string
+	}{
+		{"token requirement", "- **FR-004**: The system MUST reject requests without a valid token.\n", "better-auth>fastapi"},
+		{"sign-in story", "As a visitor, I want to sign up and log in so that my lists are mine.\n", "nextjs>better-auth"},
+		{"persisting data", "- **FR-007**: Notes MUST persist across restarts.\n", "fastapi>sqlmodel sqlmodel>neon"},
+		{"payment", "- **FR-010**: Members can subscribe to the yearly plan.\n", "stripe>fastapi"},
+		{"email", "The system sends a confirmation email after booking.\n", "fastapi>resend"},
+		{"upload", "Users upload an avatar image.\n", "nextjs>s3"},
+		{"question is no decision", "- What happens when a request has no token?\n", ""},
+		{"rejected option", "### Option B: server sessions\n\nSessions stored in a table.\n\n**Decision**: Rejected.\n", ""},
+		{"future phase", "## Future Phase\n\nPayments with subscriptions later.\n", ""},
+	} {
+		got, _ := implicitPairs(t, "/p/specs/001-x/spec.md", tc.src)
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%s: pairs %q, want %q", tc.kind, got, tc.want)
+		}
+	}
+}
+
+// Ten requirements about tokens in one section give one finding per pair,
+// whose message names the requirement and the constitution's choices, and
+// whose related information points at the constitution lines.
+func TestImplicitOnePerSection(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("## Requirements\n\n")
+	for i := 1; i <= 10; i++ {
+		b.WriteString("- **FR-00" + string(rune('0'+i%10)) + "**: Protected endpoints MUST check the token.\n")
+	}
+	got, r := implicitPairs(t, "/p/specs/001-x/spec.md", b.String())
+	if strings.Join(got, " ") != "better-auth>fastapi nextjs>fastapi" {
+		t.Fatalf("pairs %q", got)
+	}
+	for _, f := range r.Findings {
+		if f.Point == nil || f.Point.Reason == "" || f.Point.From != "better-auth" {
+			continue
+		}
+		if !strings.Contains(f.Message, "(implied by FR-001 with the constitution's stack: Better Auth, FastAPI)") {
+			t.Errorf("message %q", f.Message)
+		}
+		if len(f.Related) != 2 || f.Related[0].Path != "/p/.specify/memory/constitution.md" || f.Related[0].Line != 1 || f.Related[1].Line != 2 {
+			t.Errorf("related %+v", f.Related)
+		}
+	}
+}
+
+func TestOffStack(t *testing.T) {
+	for _, tc := range []struct {
+		name, path, src, want string
+	}{
+		{"another auth library", "/p/specs/001-x/plan.md", "NextAuth handles login.\n", "Warning Off-stack: Auth.js is used for auth, but the constitution chose Better Auth (constitution.md:2)"},
+		{"unfilled role", "/p/specs/001-x/plan.md", "Jobs run on Celery.\n", "Information Off-stack: Celery (queue) is not in the constitution's stack, which chooses nothing for queue"},
+		{"same technology", "/p/specs/001-x/plan.md", "Better Auth handles login.\n", ""},
+		{"companion of the choice", "/p/specs/001-x/plan.md", "The UI uses React components.\n", ""},
+		{"rejected alternative", "/p/specs/001-x/plan.md", "We considered Clerk but rejected it.\n", ""},
+		{"research is not a decision", "/p/specs/001-x/research.md", "NextAuth handles login.\n", ""},
+	} {
+		_, r := implicitPairs(t, tc.path, tc.src)
+		var got []string
+		for _, f := range r.Findings {
+			if f.Code == CodeOffStack {
+				sev := "Warning"
+				if f.Severity == SevInformation {
+					sev = "Information"
+				}
+				got = append(got, sev+" "+f.Message)
+			}
+		}
+		if strings.Join(got, "\n") != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestConstitutionNotice(t *testing.T) {
+	env := stackEnv(t)
+	r := env.Analyze(&Input{Src: []byte("# Spec\n"), Path: "/p/spec.md", Stack: &Stack{Missing: "none found"}})
+	if len(r.Findings) != 1 || r.Findings[0].Code != CodeNoConstitution || r.Findings[0].Span.Start != 0 {
+		t.Fatalf("findings %+v", r.Findings)
+	}
+	r = env.Analyze(&Input{Src: []byte("# Spec\n"), Path: "/p/spec.md", Stack: &Stack{Missing: "none found", Quiet: true}})
+	if len(r.Findings) != 0 {
+		t.Fatalf("quiet notice: %+v", r.Findings)
+	}
+	r = env.Analyze(&Input{Src: []byte("# Spec\n"), Path: "/p/spec.md", Stack: &Stack{Source: "/p/a.md", Others: []string{"/p/b.md"}}})
+	if len(r.Findings) != 1 || !strings.Contains(r.Findings[0].Message, "/p/b.md") {
+		t.Fatalf("other constitution: %+v", r.Findings)
+	}
+}

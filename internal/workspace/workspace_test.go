@@ -1,0 +1,153 @@
+package workspace
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+)
+
+func write(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for p, text := range files {
+		full := filepath.Join(root, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestConstitutionDiscovery(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, map[string]string{
+		".specify/memory/constitution.md":       "- Backend: FastAPI\n",
+		"app/memory/constitution.md":            "- Backend: Express\n",
+		"app/specs/001-a/spec.md":               "x\n",
+		"specs/002-b/spec.md":                   "x\n",
+		"specs/002-b/plan.md":                   "- Auth: Better Auth\n",
+		"docs/specs/003-c/plan/data-model.md":   "x\n",
+		"other/.specify/constitution.md":        "- Frontend: Vue\n",
+		"other/.specify/memory/constitution.md": "- Frontend: React\n",
+		"other/specs/004-d/spec.md":             "x\n",
+	})
+	w := New(root)
+	for _, tc := range []struct {
+		doc, want string
+		others    []string
+	}{
+		{"specs/002-b/spec.md", ".specify/memory/constitution.md", nil},
+		{"app/specs/001-a/spec.md", "app/memory/constitution.md", []string{".specify/memory/constitution.md"}},
+		{"other/specs/004-d/spec.md", "other/.specify/memory/constitution.md", []string{"other/.specify/constitution.md", ".specify/memory/constitution.md"}},
+	} {
+		c := w.Constitution(filepath.Join(root, tc.doc))
+		if c.Path != filepath.Join(root, tc.want) {
+			t.Errorf("%s: constitution %q, want %q", tc.doc, c.Path, tc.want)
+		}
+		if len(c.Others) != len(tc.others) {
+			t.Errorf("%s: others %q, want %q", tc.doc, c.Others, tc.others)
+			continue
+		}
+		for i, o := range tc.others {
+			if c.Others[i] != filepath.Join(root, o) {
+				t.Errorf("%s: other %d = %q, want %q", tc.doc, i, c.Others[i], o)
+			}
+		}
+	}
+	// A configured constitution wins.
+	w.SetConstitution(root, "app/memory/constitution.md")
+	if c := w.Constitution(filepath.Join(root, "specs/002-b/spec.md")); c.Path != filepath.Join(root, "app/memory/constitution.md") {
+		t.Errorf("configured constitution not used: %q", c.Path)
+	}
+	w.SetConstitution(root, "")
+	// Feature folders, including a plan/ sub-folder.
+	f, ok := w.FeatureOf(filepath.Join(root, "docs/specs/003-c/plan/data-model.md"))
+	if !ok || f.Dir != filepath.Join(root, "docs/specs/003-c") || f.Docs[KindDataModel] == "" {
+		t.Errorf("feature of data-model: %+v %v", f, ok)
+	}
+	// The plan's stack applies to its spec, after the constitution's.
+	env, err := analysis.DefaultEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := w.StackFor(env, filepath.Join(root, "specs/002-b/spec.md"))
+	if got := st.Techs(); len(got) != 2 || got[0] != "better-auth" || got[1] != "fastapi" || st.Plan == "" {
+		t.Errorf("stack of spec: %v (plan %q)", got, st.Plan)
+	}
+}
+
+func TestMissingConstitution(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, map[string]string{"specs/001-a/spec.md": "x\n"})
+	env, _ := analysis.DefaultEnv()
+	st := New(root).StackFor(env, filepath.Join(root, "specs/001-a/spec.md"))
+	if st.Source != "" || st.Missing == "" {
+		t.Fatalf("stack %+v: want a Missing reason", st)
+	}
+}
+
+// Paths that leave the root, by ".." or through a symbolic link, are refused
+// with ErrOutside; the editor overlay is read instead of the disk.
+func TestReadFileStaysInside(t *testing.T) {
+	base := t.TempDir()
+	root := filepath.Join(base, "root")
+	write(t, base, map[string]string{"root/a.md": "inside\n", "secret.md": "outside\n"})
+	if err := os.Symlink(filepath.Join(base, "secret.md"), filepath.Join(root, "link.md")); err != nil {
+		t.Skipf("symlinks unavailable: %v", err)
+	}
+	if err := os.Symlink(base, filepath.Join(root, "up")); err != nil {
+		t.Fatal(err)
+	}
+	w := New(root)
+	for _, tc := range []struct {
+		path    string
+		outside bool
+	}{
+		{"a.md", false},
+		{"../secret.md", true},
+		{"sub/../../secret.md", true},
+		{"link.md", true},
+		{"up/secret.md", true},
+	} {
+		_, err := w.ReadFile(filepath.Join(root, tc.path))
+		if got := errors.Is(err, ErrOutside); got != tc.outside {
+			t.Errorf("%s: err %v, outside=%v want %v", tc.path, err, got, tc.outside)
+		}
+	}
+	w.Open(filepath.Join(root, "a.md"), []byte("edited\n"))
+	if b, _ := w.ReadFile(filepath.Join(root, "a.md")); string(b) != "edited\n" {
+		t.Errorf("overlay not read: %q", b)
+	}
+	w.Close(filepath.Join(root, "a.md"))
+	if b, _ := w.ReadFile(filepath.Join(root, "a.md")); string(b) != "inside\n" {
+		t.Errorf("disk not read after close: %q", b)
+	}
+	// A constitution that is a link out of the root is unreadable: the
+	// stack says why.
+	if err := os.MkdirAll(filepath.Join(root, ".specify", "memory"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(base, "secret.md"), filepath.Join(root, ".specify", "memory", "constitution.md")); err != nil {
+		t.Fatal(err)
+	}
+	env, _ := analysis.DefaultEnv()
+	st := w.StackFor(env, filepath.Join(root, "a.md"))
+	if st.Source != "" || st.Missing == "" {
+		t.Errorf("linked-out constitution was read: %+v", st)
+	}
+}
+
+func TestFindRoot(t *testing.T) {
+	base := t.TempDir()
+	write(t, base, map[string]string{"repo/.specify/memory/constitution.md": "", "repo/specs/001-a/spec.md": "", "loose/specs/002-b/spec.md": ""})
+	if got := FindRoot(filepath.Join(base, "repo/specs/001-a/spec.md"), base); got != filepath.Join(base, "repo") {
+		t.Errorf("root %q", got)
+	}
+	if got := FindRoot(filepath.Join(base, "loose/specs/002-b/spec.md"), base); got != base {
+		t.Errorf("root without markers %q, want the limit", got)
+	}
+}
