@@ -110,11 +110,19 @@ var antiPatterns = map[string]antiPattern{
 // AntiPatternHref returns the official source of an anti-pattern code.
 func AntiPatternHref(code string) string { return antiPatterns[code].href }
 
+// Expressions used inside the detectors' callbacks, compiled once.
+var (
+	jwtWordRe          = regexp.MustCompile(`(?i)\b(?:jwts?|tokens?)\b`)
+	sharedSecretWordRe = regexp.MustCompile(`(?i)shared\s+secret`)
+	credentialsOffRe   = regexp.MustCompile(`(?i)allow_credentials\s*=\s*False`)
+	expWordRe          = regexp.MustCompile(`\bexp\b`)
+)
+
 // detectAntiPatterns adds the anti-pattern findings of a document, in prose
 // and in code blocks. Text that Doc.Exclusion rejects (a negation, a
 // rejected alternative, a placeholder, a counter-example) is not a finding.
 func detectAntiPatterns(r *Result, e *Env, in *Input) {
-	s := &apScan{r: r, e: e, seen: map[[3]int]bool{}}
+	s := &apScan{r: r, e: e, seen: map[[3]int]bool{}, excluded: map[[2]int]bool{}}
 	s.hasTech = map[string]bool{}
 	for _, m := range r.Mentions {
 		if m.Excluded == "" {
@@ -137,6 +145,8 @@ type apScan struct {
 	e       *Env
 	hasTech map[string]bool
 	seen    map[[3]int]bool // (code index, line, start) already reported
+	// excluded memoises codeExcluded per (block, line).
+	excluded map[[2]int]bool
 }
 
 // add reports code at sp, once per line and code.
@@ -189,6 +199,43 @@ func codeIndex(code string) int {
 	return -1
 }
 
+// low returns the lowered copy of src[off:off+n].
+func (s *apScan) low(off, n int) []byte { return s.r.Doc.Lower[off : off+n] }
+
+// find, findAll, findSub, findAllSub and match run re on text (which starts
+// at document offset off) only when its literal gate allows a match.
+func (s *apScan) find(re *regexp.Regexp, text []byte, off int) []int {
+	if !mayMatch(re, s.low(off, len(text))) {
+		return nil
+	}
+	return re.FindIndex(text)
+}
+
+func (s *apScan) findAll(re *regexp.Regexp, text []byte, off int) [][]int {
+	if !mayMatch(re, s.low(off, len(text))) {
+		return nil
+	}
+	return re.FindAllIndex(text, -1)
+}
+
+func (s *apScan) findSub(re *regexp.Regexp, text []byte, off int) []int {
+	if !mayMatch(re, s.low(off, len(text))) {
+		return nil
+	}
+	return re.FindSubmatchIndex(text)
+}
+
+func (s *apScan) findAllSub(re *regexp.Regexp, text []byte, off int) [][]int {
+	if !mayMatch(re, s.low(off, len(text))) {
+		return nil
+	}
+	return re.FindAllSubmatchIndex(text, -1)
+}
+
+func (s *apScan) match(re *regexp.Regexp, text []byte, off int) bool {
+	return mayMatch(re, s.low(off, len(text))) && re.Match(text)
+}
+
 // proseBlocks calls fn for each prose block (paragraph, heading, table row)
 // with its source text; code spans and markup are included.
 func (s *apScan) proseBlocks(fn func(b int, text []byte, off int)) {
@@ -221,7 +268,7 @@ func (s *apScan) codeLines(fn func(b, i int, line []byte, off int)) {
 func (s *apScan) prose(code string, re *regexp.Regexp, g int, ok func(b int, sp Span, sent []byte) bool) {
 	d := s.r.Doc
 	s.proseBlocks(func(b int, text []byte, off int) {
-		for _, m := range re.FindAllSubmatchIndex(text, -1) {
+		for _, m := range s.findAllSub(re, text, off) {
 			if m[2*g] < 0 {
 				continue
 			}
@@ -253,7 +300,7 @@ func (s *apScan) tokenStorage() {
 	// to keep tokens in web storage") describes, it does not decide.
 	warns := map[int]bool{}
 	s.proseBlocks(func(b int, text []byte, off int) {
-		for _, m := range storageWordRe.FindAllIndex(text, -1) {
+		for _, m := range s.findAll(storageWordRe, text, off) {
 			if x := d.Exclusion(b, Span{off + m[0], off + m[1]}); x == ExclNegated || x == ExclRejected {
 				warns[b] = true
 			}
@@ -284,7 +331,7 @@ func (s *apScan) tokenStorage() {
 		return false
 	})
 	s.codeLines(func(b, i int, line []byte, off int) {
-		loc := codeStorageRe.FindIndex(line)
+		loc := s.find(codeStorageRe, line, off)
 		if loc == nil {
 			return
 		}
@@ -337,13 +384,13 @@ func (s *apScan) hardcodedSecrets() {
 		if s.codeExcluded(b, i) {
 			return
 		}
-		if loc := secretPrefixRe.FindIndex(line); loc != nil && !placeholderSecret(string(line[loc[0]:loc[1]])) {
+		if loc := s.find(secretPrefixRe, line, off); loc != nil && !placeholderSecret(string(line[loc[0]:loc[1]])) {
 			s.add(CodeHardcodedSecret, Span{off + loc[0], off + loc[1]}, nil, "")
 			return
 		}
 		prod := s.production(b)
 		lang := strings.ToLower(d.Blocks[b].Lang)
-		for _, m := range secretAssignRe.FindAllSubmatchIndex(line, -1) {
+		for _, m := range s.findAllSub(secretAssignRe, line, off) {
 			name := string(line[m[2]:m[3]])
 			var val string
 			quoted := m[4] >= 0
@@ -366,11 +413,11 @@ func (s *apScan) hardcodedSecrets() {
 			s.add(CodeHardcodedSecret, Span{off + m[2], off + m[1]}, nil, fmt.Sprintf("%s has a literal value", name))
 			return
 		}
-		if m := passwordCallRe.FindSubmatchIndex(line); m != nil && s.literalSecret("password", string(line[m[2]:m[3]]), prod) {
+		if m := s.findSub(passwordCallRe, line, off); m != nil && s.literalSecret("password", string(line[m[2]:m[3]]), prod) {
 			s.add(CodeHardcodedSecret, Span{off + m[0], off + m[1]}, nil, "literal password in code")
 			return
 		}
-		if m := urlCredRe.FindSubmatchIndex(line); m != nil && s.literalSecret("password", string(line[m[4]:m[5]]), prod) {
+		if m := s.findSub(urlCredRe, line, off); m != nil && s.literalSecret("password", string(line[m[4]:m[5]]), prod) {
 			s.add(CodeHardcodedSecret, Span{off + m[0], off + m[1]}, nil, "connection URL with a literal password")
 		}
 	})
@@ -480,23 +527,23 @@ func (s *apScan) jwtVerification() {
 		if s.codeExcluded(b, i) {
 			return
 		}
-		if loc := unverifiedCodeRe.FindIndex(line); loc != nil && !bytes.Contains(line, []byte("get_unverified_header")) {
+		if loc := s.find(unverifiedCodeRe, line, off); loc != nil && !bytes.Contains(line, []byte("get_unverified_header")) {
 			sp := Span{off + loc[0], off + loc[1]}
 			s.add(CodeUnverifiedJWTSignature, sp, nil, "")
 			// Unverified claims are unexpired claims too: nothing checks exp.
-			if !s.blockHas(b, regexp.MustCompile(`\bexp\b`)) {
+			if !s.blockHas(b, expWordRe) {
 				s.add(CodeMissingExpCheck, sp, nil, "")
 			}
 		}
-		if loc := noExpCodeRe.FindIndex(line); loc != nil {
+		if loc := s.find(noExpCodeRe, line, off); loc != nil {
 			s.add(CodeMissingExpCheck, Span{off + loc[0], off + loc[1]}, nil, "")
 		}
-		if loc := algNoneRe.FindIndex(line); loc != nil {
+		if loc := s.find(algNoneRe, line, off); loc != nil {
 			s.add(CodeMissingJWTAlgorithms, Span{off + loc[0], off + loc[1]}, nil, "")
 		}
 		// A Python jwt.decode( call whose arguments (up to the closing
 		// parenthesis, possibly on later lines) have no algorithms.
-		if loc := pyDecodeRe.FindIndex(line); loc != nil && isPython(d.Blocks[b]) {
+		if loc := s.find(pyDecodeRe, line, off); loc != nil && isPython(d.Blocks[b]) {
 			args := s.callArgs(b, i, loc[1])
 			if !bytes.Contains(args, []byte("algorithms")) && !bytes.Contains(args, []byte("verify_signature")) && !bytes.Contains(args, []byte("PyJWK")) && bytes.Contains(args, []byte(",")) {
 				s.add(CodeMissingJWTAlgorithms, Span{off + loc[0], off + loc[1]}, nil, "")
@@ -566,17 +613,17 @@ func (s *apScan) sharedSecret() {
 		return jwtContextRe.Match(sent) || jwtContextRe.Match(s.blockText(b))
 	})
 	s.prose(CodeSharedSecretJWT, signedSecretRe, 0, func(b int, sp Span, sent []byte) bool {
-		return regexp.MustCompile(`(?i)\b(?:jwts?|tokens?)\b`).Match(s.blockText(b))
+		return jwtWordRe.Match(s.blockText(b))
 	})
 	s.prose(CodeSharedSecretJWT, authSecretRe, 0, func(b int, sp Span, sent []byte) bool {
 		return otherSideRe.Match(sent) && jwtContextRe.Match(stripSpan(sent, s.r.Doc.Src[sp.Start:sp.End]))
 	})
 	s.prose(CodeSharedSecretJWT, hs256Re, 0, func(b int, sp Span, sent []byte) bool {
-		return authSecretRe.Match(sent) || regexp.MustCompile(`(?i)shared\s+secret`).Match(sent)
+		return authSecretRe.Match(sent) || sharedSecretWordRe.Match(sent)
 	})
 	authServer := s.hasTech["better-auth"] || s.hasTech["authjs"] || s.hasTech["clerk"] || s.hasTech["supabase-auth"]
 	s.codeLines(func(b, i int, line []byte, off int) {
-		loc := hsDecodeRe.FindIndex(line)
+		loc := s.find(hsDecodeRe, line, off)
 		if loc == nil || s.codeExcluded(b, i) {
 			return
 		}
@@ -605,7 +652,7 @@ var (
 // cors: a wildcard origin with credentials.
 func (s *apScan) cors() {
 	s.prose(CodeCORSWildcardCredentials, corsWildcardProse, 0, func(b int, sp Span, sent []byte) bool {
-		return credentialsRe.Match(sent) && !regexp.MustCompile(`(?i)allow_credentials\s*=\s*False`).Match(sent)
+		return credentialsRe.Match(sent) && !credentialsOffRe.Match(sent)
 	})
 	d := s.r.Doc
 	for b := range d.Blocks {
@@ -620,10 +667,10 @@ func (s *apScan) cors() {
 			if s.codeExcluded(b, i) {
 				continue
 			}
-			if loc := corsWildcardCodeRe.FindIndex(line); loc != nil && wild < 0 {
+			if loc := s.find(corsWildcardCodeRe, line, ln.Start); loc != nil && wild < 0 {
 				wild, wildSpan = i, Span{ln.Start + loc[0], ln.Start + loc[1]}
 			}
-			if corsCredCodeRe.Match(line) {
+			if s.match(corsCredCodeRe, line, ln.Start) {
 				cred = i
 			}
 		}
@@ -650,7 +697,7 @@ func (s *apScan) publicEnv() {
 		return !strings.Contains(n, "PUBLISHABLE") && !strings.Contains(n, "ANON") && !strings.HasSuffix(n, "_URL_PUBLIC")
 	}
 	s.proseBlocks(func(b int, text []byte, off int) {
-		for _, m := range publicEnvRe.FindAllSubmatchIndex(text, -1) {
+		for _, m := range s.findAllSub(publicEnvRe, text, off) {
 			sp := Span{off + m[0], off + m[1]}
 			if !ok(text[m[2]:m[3]]) || s.r.Doc.Exclusion(b, sp) != "" {
 				continue
@@ -662,7 +709,7 @@ func (s *apScan) publicEnv() {
 		if s.codeExcluded(b, i) {
 			return
 		}
-		for _, m := range publicEnvRe.FindAllSubmatchIndex(line, -1) {
+		for _, m := range s.findAllSub(publicEnvRe, line, off) {
 			if ok(line[m[2]:m[3]]) {
 				s.add(CodePublicEnvSecret, Span{off + m[0], off + m[1]}, s.envPatterns(line[m[2]:m[3]]), "")
 			}
@@ -703,7 +750,7 @@ func (s *apScan) proxyOnly() {
 	}
 	d := s.r.Doc
 	s.proseBlocks(func(b int, text []byte, off int) {
-		for _, m := range proxyOnlyRe.FindAllIndex(text, -1) {
+		for _, m := range s.findAll(proxyOnlyRe, text, off) {
 			sp := Span{off + m[0], off + m[1]}
 			if d.Exclusion(b, sp) == "" {
 				s.add(CodeProxyOnlyAuth, sp, pats, "")
@@ -714,7 +761,6 @@ func (s *apScan) proxyOnly() {
 
 var (
 	webhookEndpointRe = regexp.MustCompile(`(?i)(?:/|\b)webhooks?/[\w\-\[\]]+|/api/webhooks?\b|\bwebhook\s+(?:endpoint|route|handler|receiver|url)s?\b|\bPOST\s+\S*webhook`)
-	webhookSignedRe   = regexp.MustCompile(`(?i)signature|signing secret|constructEvent|construct_event|whsec_|webhook_secret|webhooks?\.verify|svix|hmac|verif\w+\s+(?:the\s+)?(?:\w+\s+)?(?:webhook|event|payload)s?|(?:webhook|event|payload)s?\s+(?:are\s+|is\s+)?verified`)
 )
 
 // webhooks: an incoming webhook endpoint in a document that never mentions
@@ -725,7 +771,7 @@ func (s *apScan) webhooks() {
 	if d.FrontMatter.End > 0 {
 		body = body[d.FrontMatter.End:]
 	}
-	if webhookSignedRe.Match(body) {
+	if s.signsWebhooks(body, len(d.Src)-len(body)) {
 		return
 	}
 	pats := []string{patStripeNext, patStripeFastAPI}
@@ -738,7 +784,7 @@ func (s *apScan) webhooks() {
 			continue
 		}
 		text := d.Src[blk.Span.Start:blk.Span.End]
-		loc := webhookEndpointRe.FindIndex(text)
+		loc := s.find(webhookEndpointRe, text, blk.Span.Start)
 		if loc == nil {
 			continue
 		}
@@ -755,6 +801,41 @@ func (s *apScan) webhooks() {
 	}
 }
 
+// signsWebhooks reports whether the document mentions verifying webhook
+// signatures: plain words and proximity checks over the lowered text (a
+// regular expression over the whole document was the analysis's single
+// largest cost).
+func (s *apScan) signsWebhooks(body []byte, off int) bool {
+	low := s.low(off, len(body))
+	for _, w := range []string{"signature", "signing secret", "constructevent", "construct_event", "whsec_", "webhook_secret", "svix", "hmac"} {
+		if bytes.Contains(low, []byte(w)) {
+			return true
+		}
+	}
+	// "verify the webhook", "webhook events are verified",
+	// "webhooks.verify": a form of "verif" near a webhook word, either way.
+	near := func(a []byte, bs []string, window int) bool {
+		for i := 0; ; {
+			j := bytes.Index(low[i:], a)
+			if j < 0 {
+				return false
+			}
+			k := i + j + len(a)
+			tail := low[k:min(len(low), k+window)]
+			for _, b := range bs {
+				if bytes.Contains(tail, []byte(b)) {
+					return true
+				}
+			}
+			i = k
+		}
+	}
+	return near([]byte("verif"), []string{"webhook", "event", "payload"}, 40) ||
+		near([]byte("webhook"), []string{"verif"}, 30) ||
+		near([]byte("event"), []string{"verified"}, 20) ||
+		near([]byte("payload"), []string{"verified"}, 20)
+}
+
 func (s *apScan) codeLineOf(b, off int) int {
 	for i, ln := range s.r.Doc.Blocks[b].Text {
 		if off >= ln.Start && off <= ln.End {
@@ -765,6 +846,17 @@ func (s *apScan) codeLineOf(b, off int) int {
 }
 
 func (s *apScan) codeExcluded(b, i int) bool {
+	// Several detectors ask about the same lines: answer each once.
+	k := [2]int{b, i}
+	if x, ok := s.excluded[k]; ok {
+		return x
+	}
+	x := s.codeExcludedNow(b, i)
+	s.excluded[k] = x
+	return x
+}
+
+func (s *apScan) codeExcludedNow(b, i int) bool {
 	blk := s.r.Doc.Blocks[b]
 	if i < 0 || i >= len(blk.Text) {
 		return s.r.Doc.Exclusion(b, blk.Span) != ""

@@ -18,7 +18,7 @@ const (
 
 var (
 	// Cues before a mention, inside its sentence, that make it not chosen.
-	beforeCueRe = regexp.MustCompile(`(?i)\b(instead of|rather than|in place of|(?:do|does|will|would|must|should|shall|can|could)\s*(?:not|n't)\s+(?:use|adopt|choose|rely on|store|be stored|put|keep|save|persist|make|call|send|share|reuse|expose|embed|hardcode|commit|trust|skip|disable|combine|mix)|never\s+(?:to\s+)?(?:use|store|put|keep|save|persist|share|reuse|expose|embed|hardcode|commit|trust|skip|disable|combine|mix)|(?:advis\w*|recommend\w*|warn\w*|argu\w*)\s+against|no longer|avoid(?:ing)?|alternatives?(?:\s+considered)?\s*[:\-–—]|alternatives? (?:were|was)? ?considered|rejected(?: alternatives?)?\s*[:\-–—(]|replac(?:e|es|ed|ing)|migrat(?:e|ed|ing) (?:away )?from|switch(?:ed|ing)? from|moved? away from|versus|vs\.?|not|no|without|nor|prohibit(?:s|ed)?|forbid(?:s|den)?|disallow(?:s|ed)?)\b`)
+	beforeCueRe = regexp.MustCompile(`(?i)\b(instead of|rather than|in place of|(?:do|does|will|would|must|should|shall|can|could)\s*(?:not|n't)\s+(?:use|adopt|choose|rely on|store|be stored|put|keep|save|persist|make|call|send|share|reuse|expose|embed|hardcode|commit|trust|skip|disable|combine|mix)|never\s+(?:to\s+)?(?:use|store|put|keep|save|persist|share|reuse|expose|embed|hardcode|commit|trust|skip|disable|combine|mix)|(?:advis\w*|recommend\w*|warn\w*|argu\w*)\s+against|no longer|avoid(?:ing)?|alternatives?(?:\s+considered)?\s*[:\-–—]|alternatives? (?:were|was)? ?considered|rejected(?: alternatives?)?\s*[:\-–—(]|replac(?:e|es|ed|ing)|migrat(?:e|ed|ing) (?:away )?from|switch(?:ed|ing)? from|moved? away from|prohibit(?:s|ed)?|forbid(?:s|den)?|disallow(?:s|ed)?)\b`)
 	// Cues right after a mention, inside its sentence.
 	afterCueRe = regexp.MustCompile(`(?i)^[^.;!?]{0,60}?\b(rejected|ruled out|not chosen|not selected|discarded|deprecated|was considered|were considered|is not used|are not used|not used|not needed|is forbidden|are forbidden|is prohibited|are prohibited|must not be used|should not be used|is not allowed|are not allowed|would require|would add|adds? unnecessary|anti-?patterns?)\b`)
 	// A sentence that calls something an anti-pattern names it, it does not
@@ -99,15 +99,8 @@ func (d *Doc) Exclusion(b int, sp Span) string {
 	if blk.Kind == KindCode {
 		return d.codeExclusion(b, sp)
 	}
-	// A list item under "Alternatives considered:" or a section titled so.
-	if blk.ListDepth > 0 && blk.Label.Len() > 0 && labelCueRe.Match(src[blk.Label.Start:blk.Label.End]) {
+	if d.labelled(b) {
 		return ExclRejected
-	}
-	if blk.Section >= 0 && blk.Section != b {
-		h := d.Blocks[blk.Section]
-		if labelCueRe.Match(d.textOf(h)) {
-			return ExclRejected
-		}
 	}
 	// Sentences are cut from the block's source, markup included, so a
 	// label in bold ("**Alternatives**: X") stays in X's sentence.
@@ -123,20 +116,21 @@ func (d *Doc) Exclusion(b int, sp Span) string {
 	if nearNegRe.Match(tail) || nearNegPhraseRe.Match(tail) {
 		return ExclNegated
 	}
-	if antiPatternWordRe.Match(src[sent.Start:sent.End]) {
+	if d.matchGated(antiPatternWordRe, src[sent.Start:sent.End], sent.Start) {
 		return ExclRejected
 	}
 	// A question ("What happens if the secret differs?") decides nothing.
 	if sent.End < len(src) && src[sent.End] == '?' {
 		return ExclQuestion
 	}
-	if m := beforeCueRe.FindAllIndex(before, -1); len(m) > 0 {
+	// "not", "no", "without", "nor", "vs" bind only what follows closely
+	// (nearNegRe above); beforeCueRe leaves them out so its literal gate
+	// stays selective.
+	if m := d.findAllGated(beforeCueRe, before, sent.Start); len(m) > 0 {
 		for _, loc := range m {
 			cue := strings.ToLower(string(before[loc[0]:loc[1]]))
-			// "not", "no", "without", … bind only what follows closely;
-			// they are handled by nearNegRe above.
 			switch cue {
-			case "not", "no", "without", "nor", "vs", "vs.", "versus", "avoid", "avoiding":
+			case "avoid", "avoiding":
 				continue
 			}
 			// "replace X with Y": Y is the choice.
@@ -152,10 +146,49 @@ func (d *Doc) Exclusion(b int, sp Span) string {
 			return ExclRejected
 		}
 	}
-	if afterCueRe.Match(src[sp.End:sent.End]) {
+	if d.matchGated(afterCueRe, src[sp.End:max(sp.End, sent.End)], sp.End) {
 		return ExclRejected
 	}
 	return ""
+}
+
+// matchGated runs re on text (at document offset off) only when its literal
+// gate allows a match.
+func (d *Doc) matchGated(re *regexp.Regexp, text []byte, off int) bool {
+	return mayMatch(re, d.Lower[off:off+len(text)]) && re.Match(text)
+}
+
+func (d *Doc) findAllGated(re *regexp.Regexp, text []byte, off int) [][]int {
+	if !mayMatch(re, d.Lower[off:off+len(text)]) {
+		return nil
+	}
+	return re.FindAllIndex(text, -1)
+}
+
+// labelled reports whether block b is a list item under "Alternatives
+// considered:" or sits in a section titled so.
+func (d *Doc) labelled(b int) bool { return d.labels[b] }
+
+// computeLabels fills Doc.labels: the answer depends on the block only, so
+// it is computed once per block rather than once per mention.
+func (d *Doc) computeLabels() {
+	d.labels = make([]bool, len(d.Blocks))
+	heading := map[int]bool{}
+	for b := range d.Blocks {
+		blk := &d.Blocks[b]
+		if blk.ListDepth > 0 && blk.Label.Len() > 0 && d.matchGated(labelCueRe, d.Src[blk.Label.Start:blk.Label.End], blk.Label.Start) {
+			d.labels[b] = true
+			continue
+		}
+		if blk.Section >= 0 && blk.Section != b {
+			yes, ok := heading[blk.Section]
+			if !ok {
+				yes = labelCueRe.Match(d.textOf(d.Blocks[blk.Section]))
+				heading[blk.Section] = yes
+			}
+			d.labels[b] = yes
+		}
+	}
 }
 
 // textOf returns the prose of a block joined by spaces.

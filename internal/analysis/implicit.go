@@ -129,13 +129,20 @@ func detectImplicitPoints(r *Result, e *Env, in *Input) {
 		}
 		for _, run := range blk.Text {
 			text := d.Src[run.Start:run.End]
+			lower := d.Lower[run.Start:run.End]
 			for ci := range concerns {
 				c := &concerns[ci]
-				if dataModel && !c.storage {
+				if dataModel && !c.storage || !mayMatch(c.cue, lower) {
 					continue
 				}
-				for _, loc := range c.cue.FindAllIndex(text, -1) {
-					sp := Span{run.Start + loc[0], run.Start + loc[1]}
+				// The first cue that counts is enough: search lazily.
+				for pos := 0; pos < len(text); {
+					loc := c.cue.FindIndex(text[pos:])
+					if loc == nil {
+						break
+					}
+					sp := Span{run.Start + pos + loc[0], run.Start + pos + loc[1]}
+					pos += max(loc[1], loc[0]+1)
 					if !r.cueCounts(b, sp) {
 						continue
 					}

@@ -62,6 +62,11 @@ type Doc struct {
 	Blocks []Block
 	// FrontMatter is the span of a leading YAML front matter block, if any.
 	FrontMatter Span
+	// Lower is Src with ASCII letters lowered (same offsets), for the
+	// literal gates of the detectors.
+	Lower []byte
+	// labels[b] is set when block b is under a rejection label or heading.
+	labels []bool
 }
 
 var mdParser = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.TaskList)).Parser()
@@ -69,7 +74,7 @@ var mdParser = goldmark.New(goldmark.WithExtensions(extension.Table, extension.S
 // Parse parses Markdown source into blocks. It never fails: every byte
 // sequence is some Markdown.
 func Parse(src []byte) *Doc {
-	d := &Doc{Src: src}
+	d := &Doc{Src: src, Lower: asciiLower(src)}
 	body := src
 	if fm := frontMatterEnd(src); fm > 0 {
 		d.FrontMatter = Span{0, fm}
@@ -86,6 +91,7 @@ func Parse(src []byte) *Doc {
 	root := mdParser.Parse(text.NewReader(body))
 	w := walker{d: d, src: body, section: -1}
 	w.walk(root, 0, Span{})
+	d.computeLabels()
 	return d
 }
 
