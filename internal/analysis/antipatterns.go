@@ -236,6 +236,18 @@ func (s *apScan) match(re *regexp.Regexp, text []byte, off int) bool {
 	return mayMatch(re, s.low(off, len(text))) && re.Match(text)
 }
 
+// anyMay reports whether any of res may match text (at offset off): a cheap
+// test that spares the exclusion rules for lines no detector cares about.
+func (s *apScan) anyMay(text []byte, off int, res ...*regexp.Regexp) bool {
+	low := s.low(off, len(text))
+	for _, re := range res {
+		if mayMatch(re, low) {
+			return true
+		}
+	}
+	return false
+}
+
 // proseBlocks calls fn for each prose block (paragraph, heading, table row)
 // with its source text; code spans and markup are included.
 func (s *apScan) proseBlocks(fn func(b int, text []byte, off int)) {
@@ -380,15 +392,27 @@ func (s *apScan) hardcodedSecrets() {
 	s.prose(CodeHardcodedSecret, secretPrefixRe, 0, func(b int, sp Span, sent []byte) bool {
 		return !placeholderSecret(string(d.Src[sp.Start:sp.End]))
 	})
+	// Exclusion and the production check are asked only for lines that
+	// hold a candidate: most code lines hold none.
+	prodOf := map[int]bool{}
+	prod := func(b int) bool {
+		p, ok := prodOf[b]
+		if !ok {
+			p = s.production(b)
+			prodOf[b] = p
+		}
+		return p
+	}
 	s.codeLines(func(b, i int, line []byte, off int) {
-		if s.codeExcluded(b, i) {
-			return
+		report := func(sp Span, extra string) {
+			if !s.codeExcluded(b, i) {
+				s.add(CodeHardcodedSecret, sp, nil, extra)
+			}
 		}
 		if loc := s.find(secretPrefixRe, line, off); loc != nil && !placeholderSecret(string(line[loc[0]:loc[1]])) {
-			s.add(CodeHardcodedSecret, Span{off + loc[0], off + loc[1]}, nil, "")
+			report(Span{off + loc[0], off + loc[1]}, "")
 			return
 		}
-		prod := s.production(b)
 		lang := strings.ToLower(d.Blocks[b].Lang)
 		for _, m := range s.findAllSub(secretAssignRe, line, off) {
 			name := string(line[m[2]:m[3]])
@@ -407,18 +431,18 @@ func (s *apScan) hardcodedSecrets() {
 					continue
 				}
 			}
-			if !s.literalSecret(name, val, prod) {
+			if !s.literalSecret(name, val, prod(b)) {
 				continue
 			}
-			s.add(CodeHardcodedSecret, Span{off + m[2], off + m[1]}, nil, fmt.Sprintf("%s has a literal value", name))
+			report(Span{off + m[2], off + m[1]}, fmt.Sprintf("%s has a literal value", name))
 			return
 		}
-		if m := s.findSub(passwordCallRe, line, off); m != nil && s.literalSecret("password", string(line[m[2]:m[3]]), prod) {
-			s.add(CodeHardcodedSecret, Span{off + m[0], off + m[1]}, nil, "literal password in code")
+		if m := s.findSub(passwordCallRe, line, off); m != nil && s.literalSecret("password", string(line[m[2]:m[3]]), prod(b)) {
+			report(Span{off + m[0], off + m[1]}, "literal password in code")
 			return
 		}
-		if m := s.findSub(urlCredRe, line, off); m != nil && s.literalSecret("password", string(line[m[4]:m[5]]), prod) {
-			s.add(CodeHardcodedSecret, Span{off + m[0], off + m[1]}, nil, "connection URL with a literal password")
+		if m := s.findSub(urlCredRe, line, off); m != nil && s.literalSecret("password", string(line[m[4]:m[5]]), prod(b)) {
+			report(Span{off + m[0], off + m[1]}, "connection URL with a literal password")
 		}
 	})
 }
@@ -524,7 +548,7 @@ func (s *apScan) jwtVerification() {
 	s.prose(CodeMissingExpCheck, noExpProseRe, 0, nil)
 	d := s.r.Doc
 	s.codeLines(func(b, i int, line []byte, off int) {
-		if s.codeExcluded(b, i) {
+		if !s.anyMay(line, off, unverifiedCodeRe, noExpCodeRe, algNoneRe, pyDecodeRe) || s.codeExcluded(b, i) {
 			return
 		}
 		if loc := s.find(unverifiedCodeRe, line, off); loc != nil && !bytes.Contains(line, []byte("get_unverified_header")) {
@@ -664,7 +688,7 @@ func (s *apScan) cors() {
 		var wildSpan Span
 		for i, ln := range blk.Text {
 			line := d.Src[ln.Start:ln.End]
-			if s.codeExcluded(b, i) {
+			if !s.anyMay(line, ln.Start, corsWildcardCodeRe, corsCredCodeRe) || s.codeExcluded(b, i) {
 				continue
 			}
 			if loc := s.find(corsWildcardCodeRe, line, ln.Start); loc != nil && wild < 0 {
@@ -706,7 +730,7 @@ func (s *apScan) publicEnv() {
 		}
 	})
 	s.codeLines(func(b, i int, line []byte, off int) {
-		if s.codeExcluded(b, i) {
+		if !s.anyMay(line, off, publicEnvRe) || s.codeExcluded(b, i) {
 			return
 		}
 		for _, m := range s.findAllSub(publicEnvRe, line, off) {
