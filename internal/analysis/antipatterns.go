@@ -830,34 +830,105 @@ func (s *apScan) webhooks() {
 // regular expression over the whole document was the analysis's single
 // largest cost).
 func (s *apScan) signsWebhooks(body []byte, off int) bool {
-	low := s.low(off, len(body))
+	return s.signsLower(s.low(off, len(body)))
+}
+
+// signsLower is signsWebhooks on lowered text.
+func (s *apScan) signsLower(low []byte) bool {
 	for _, w := range []string{"signature", "signing secret", "constructevent", "construct_event", "whsec_", "webhook_secret", "svix", "hmac"} {
 		if bytes.Contains(low, []byte(w)) {
 			return true
 		}
 	}
-	// "verify the webhook", "webhook events are verified",
-	// "webhooks.verify": a form of "verif" near a webhook word, either way.
-	near := func(a []byte, bs []string, window int) bool {
-		for i := 0; ; {
-			j := bytes.Index(low[i:], a)
-			if j < 0 {
-				return false
+	// "verify the webhook", "verifies each event", "payloads are
+	// verified": the forms webhookSignedRe used to find, word by word.
+	return verifyThenObject(low) || objectThenVerified(low)
+}
+
+var signedObjects = []string{"webhook", "event", "payload"}
+
+// verifyThenObject finds "verif…" followed by at most "the" and one more
+// word, then a webhook, event or payload.
+func verifyThenObject(low []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(low[i:], []byte("verif"))
+		if j < 0 {
+			return false
+		}
+		k := i + j
+		i = k + 5
+		if k > 0 && isWordByte(low[k-1]) {
+			continue
+		}
+		w := words(low[k:min(len(low), k+80)], 4)
+		if len(w) < 2 {
+			continue
+		}
+		rest := w[1:]
+		if rest[0] == "the" {
+			rest = rest[1:]
+		}
+		for n, word := range rest {
+			if n > 1 {
+				break
 			}
-			k := i + j + len(a)
-			tail := low[k:min(len(low), k+window)]
-			for _, b := range bs {
-				if bytes.Contains(tail, []byte(b)) {
+			for _, o := range signedObjects {
+				if word == o || word == o+"s" {
 					return true
 				}
 			}
-			i = k
 		}
 	}
-	return near([]byte("verif"), []string{"webhook", "event", "payload"}, 40) ||
-		near([]byte("webhook"), []string{"verif"}, 30) ||
-		near([]byte("event"), []string{"verified"}, 20) ||
-		near([]byte("payload"), []string{"verified"}, 20)
+}
+
+// objectThenVerified finds a webhook, event or payload followed by
+// "verified", optionally after "is" or "are".
+func objectThenVerified(low []byte) bool {
+	for _, o := range signedObjects {
+		for i := 0; ; {
+			j := bytes.Index(low[i:], []byte(o))
+			if j < 0 {
+				break
+			}
+			k := i + j
+			i = k + len(o)
+			if k > 0 && isWordByte(low[k-1]) {
+				continue
+			}
+			w := words(low[k:min(len(low), k+60)], 3)
+			if len(w) < 2 || w[0] != o && w[0] != o+"s" {
+				continue
+			}
+			rest := w[1:]
+			if rest[0] == "is" || rest[0] == "are" {
+				rest = rest[1:]
+			}
+			if len(rest) > 0 && rest[0] == "verified" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// words splits the start of b into at most n words of word bytes; any other
+// byte separates words.
+func words(b []byte, n int) []string {
+	var out []string
+	for i := 0; i < len(b) && len(out) < n; {
+		for i < len(b) && !isWordByte(b[i]) {
+			i++
+		}
+		j := i
+		for j < len(b) && isWordByte(b[j]) {
+			j++
+		}
+		if j > i {
+			out = append(out, string(b[i:j]))
+		}
+		i = j
+	}
+	return out
 }
 
 func (s *apScan) codeLineOf(b, off int) int {

@@ -49,3 +49,22 @@ func TestGateNeverHidesAMatch(t *testing.T) {
 		}
 	}
 }
+
+func TestWebhookSignatureWording(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		want bool
+	}{
+		{"we verify the webhook before use", true},
+		{"the handler verifies each event", true},
+		{"payloads are verified", true},
+		{"webhook events are verified on arrival", true},
+		{"verify that the order exists, then log the event", false},
+		{"the event log is kept for 30 days", false},
+		{"check the Stripe-Signature header", true},
+	} {
+		if got := (&apScan{}).signsLower(asciiLower([]byte(tt.text))); got != tt.want {
+			t.Errorf("%q: %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
