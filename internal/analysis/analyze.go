@@ -104,6 +104,9 @@ type Result struct {
 	Doc      *Doc
 	Mentions []Mention
 	Points   []IntegrationPoint
+	// Repeats are further occurrences of a point's pair in the same
+	// section: no diagnostic, but an inlay hint.
+	Repeats  []IntegrationPoint
 	Sections []patterns.Section
 	Findings []Finding
 	// Lines indexes line starts for Line/Col conversions.

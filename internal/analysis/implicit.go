@@ -307,11 +307,13 @@ func (r *Result) addImplicit(e *Env, in *Input, st *Stack, c *concern, b int, sp
 			continue
 		}
 		sk := key + "\x00" + itoa(blk.Section)
+		line := r.Lines.Line(sp.Start)
 		if seen[sk] {
+			r.repeat(IntegrationPoint{From: from, To: to, Span: r.Lines.LineSpan(line), Block: b, Section: blk.Section,
+				Reason: fmt.Sprintf("implied by %s with %s: %s, %s", r.requirementName(b, sp), stackOwner(a, z), e.Catalog.Name(a.Tech), e.Catalog.Name(z.Tech))}, e)
 			continue
 		}
 		seen[sk] = true
-		line := r.Lines.Line(sp.Start)
 		p := IntegrationPoint{
 			From: from, To: to,
 			Span:     r.Lines.LineSpan(line),

@@ -214,6 +214,7 @@ func (r *Result) explicitPoints(e *Env) {
 				from, to := e.orient(m1.Tech, m2.Tech)
 				key := pairKey(e.Catalog, from, to) + "\x00" + itoa(blk.Section)
 				if seen[key] {
+					r.repeat(IntegrationPoint{From: from, To: to, Span: Span{m1.Span.Start, m2.Span.End}, Block: b, Section: blk.Section}, e)
 					continue
 				}
 				seen[key] = true
@@ -227,6 +228,20 @@ func (r *Result) explicitPoints(e *Env) {
 			}
 		}
 	}
+}
+
+// repeat records a point of a pair already reported in the same section:
+// it gets no diagnostic (one per pair per section), but editors may show it
+// as an inlay hint. One per line and pair.
+func (r *Result) repeat(p IntegrationPoint, e *Env) {
+	line := r.Lines.Line(p.Span.Start)
+	for _, q := range r.Repeats {
+		if r.Lines.Line(q.Span.Start) == line && q.From == p.From && q.To == p.To {
+			return
+		}
+	}
+	p.Patterns = e.PatternsFor(p.From, p.To, r.Doc.textOf(r.Doc.Blocks[p.Block]))
+	r.Repeats = append(r.Repeats, p)
 }
 
 func itoa(i int) string {

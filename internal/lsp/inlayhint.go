@@ -55,8 +55,9 @@ func (s *Server) inlayHint(ctx context.Context, p *inlayHintParams) ([]inlayHint
 		}
 	}
 	seen := map[string]bool{}
-	for i := range res.Points {
-		pt := &res.Points[i]
+	points := append(append([]analysis.IntegrationPoint(nil), res.Points...), res.Repeats...)
+	for i := range points {
+		pt := &points[i]
 		if inDocumentation(res, pt) {
 			continue
 		}

@@ -1,0 +1,25 @@
+package lsp
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// TestInlayHintOnRepeatedPair: a pair gets one diagnostic per section; its
+// other lines in that section get an inlay hint instead.
+func TestInlayHintOnRepeatedPair(t *testing.T) {
+	c := newTestClient(t, clientOptions{})
+	text := "# A\n\n- Next.js calls FastAPI for lists.\n- Next.js calls FastAPI for items.\n"
+	u := c.open("file:///ws/hints.md", text)
+	c.waitDiagnostics(u, 1)
+	var hints []inlayHint
+	c.call("textDocument/inlayHint", map[string]any{
+		"textDocument": map[string]any{"uri": u},
+		"range":        map[string]any{"start": map[string]any{"line": 0, "character": 0}, "end": map[string]any{"line": 4, "character": 0}},
+	}, &hints)
+	got, _ := json.Marshal(hints)
+	want := `[{"position":{"line":3,"character":34},"label":"⇄ Next.js → FastAPI","tooltip":"Integration point Next.js → FastAPI: pattern \"REST calls with a bearer token and explicit CORS origins\" (+1 more)","paddingLeft":true}]`
+	if string(got) != want {
+		t.Fatalf("hints:\n got %s\nwant %s", got, want)
+	}
+}
