@@ -12,15 +12,13 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/cli"
 )
 
+// main leaves SIGINT and SIGTERM at their default, ending the process at
+// once: nothing needs cleaning up, and a `timeout` or Ctrl-C must stop a
+// long check even in the middle of one document.
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	os.Exit(cli.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

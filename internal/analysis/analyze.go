@@ -175,6 +175,9 @@ func (e *Env) Analyze(in *Input) *Result {
 	if e.MaxFileSize > 0 && int64(len(in.Src)) > e.MaxFileSize {
 		return e.tooLarge(in)
 	}
+	if line, n := longestLine(in.Src); n > MaxLineBytes {
+		return e.lineTooLong(in, line, n)
+	}
 	d := Parse(in.Src)
 	r := &Result{Doc: d, Lines: NewLineIndex(in.Src)}
 	for b := range d.Blocks {

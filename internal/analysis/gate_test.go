@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 	"testing"
@@ -66,5 +67,17 @@ func TestWebhookSignatureWording(t *testing.T) {
 		if got := (&apScan{}).signsLower(asciiLower([]byte(tt.text))); got != tt.want {
 			t.Errorf("%q: %v, want %v", tt.text, got, tt.want)
 		}
+	}
+}
+
+func TestLongLineIsNotAnalysed(t *testing.T) {
+	src := append([]byte("# T\r\n\r\n"), bytes.Repeat([]byte("[a]("), 1<<18)...)
+	r := testEnv(t).Analyze(&Input{Src: src})
+	if len(r.Findings) != 1 || r.Findings[0].Code != CodeTooLarge ||
+		r.Findings[0].Message != "not analysed: line 3 has 1048576 bytes, above the limit of 32768 bytes for one line" {
+		t.Fatalf("findings = %+v", r.Findings)
+	}
+	if l, n := longestLine([]byte("ab\r\ncde\rf\n")); l != 1 || n != 3 {
+		t.Fatalf("longestLine = %d, %d", l, n)
 	}
 }

@@ -21,6 +21,48 @@ func (e *Env) tooLarge(in *Input) *Result {
 	return r
 }
 
+// MaxLineBytes is the longest line analysed. Markdown inline parsing
+// (goldmark) takes time quadratic in a paragraph line's length for some
+// inputs ("[a](" repeated: 32 KB takes about 0.4 s, 1 MB would take
+// minutes), and no real spec has such lines, so a document with one is
+// synced but not analysed.
+const MaxLineBytes = 32 << 10
+
+// longestLine returns the 0-based line with the most bytes and its length.
+func longestLine(src []byte) (line, n int) {
+	start, cur := 0, 0
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if c != '\n' && c != '\r' {
+			continue
+		}
+		if i-start > n {
+			line, n = cur, i-start
+		}
+		if c == '\r' && i+1 < len(src) && src[i+1] == '\n' {
+			i++
+		}
+		start, cur = i+1, cur+1
+	}
+	if len(src)-start > n {
+		line, n = cur, len(src)-start
+	}
+	return line, n
+}
+
+// lineTooLong is the result of a document not analysed because of one line.
+func (e *Env) lineTooLong(in *Input, line, n int) *Result {
+	r := &Result{Doc: &Doc{Src: in.Src}, Lines: NewLineIndex(in.Src)}
+	r.Findings = append(r.Findings, Finding{
+		Span:     Span{r.Lines.Start(line), r.Lines.Start(line)},
+		Severity: SevInformation,
+		Code:     CodeTooLarge,
+		Message:  fmt.Sprintf("not analysed: line %d has %d bytes, above the limit of %d bytes for one line", line+1, n, MaxLineBytes),
+	})
+	r.Findings = e.filter(r.Findings)
+	return r
+}
+
 // HeadingPairs resolves the text of an `## Integration:` heading ("Next.js
 // 16 ↔ Better Auth", "FastAPI → SQLModel → Neon") to its consecutive
 // technology pairs, for editor features that start from a heading.
