@@ -6,7 +6,7 @@
 //   IPF_CORPUS   ../shared/corpus
 'use strict';
 
-const { test } = require('node:test');
+const { test, after } = require('node:test');
 const assert = require('node:assert/strict');
 const cp = require('node:child_process');
 const fs = require('node:fs');
@@ -135,7 +135,7 @@ class Session {
   }
 
   /** shutdown, exit, then (after giving the server up to a second to act on
-   * exit, see the todo tests below) end stdin as vscode-languageclient does
+   * exit, as the exit tests below require) end stdin as vscode-languageclient does
    * when it disposes its connection; the exit code. */
   async close() {
     assert.equal(await this.conn.sendRequest(ShutdownRequest.type), null);
@@ -279,14 +279,17 @@ test('UTF-16 positions on lines with CJK and emoji', async () => {
   for (const d of d1) {
     assert.ok(d.range.end.character <= lines[d.range.end.line].length, JSON.stringify(d));
   }
-  const zh = d1.find((d) => d.range.start.line === 27);
-  assert.ok(zh, 'a finding on line 28 (**项目类型**：Web 应用 …)');
-  assert.deepEqual(zh.range, { start: { line: 27, character: 0 }, end: { line: 27, character: lines[27].length } });
-  assert.notEqual(lines[27].length, Buffer.byteLength(lines[27]), 'line 28 is not ASCII');
+  // A whole-line finding (an implied integration point) on a line that is
+  // not ASCII ends exactly at the line's UTF-16 length.
+  const zh = d1.find((d) => d.range.start.character === 0 && d.range.start.line === d.range.end.line &&
+    d.range.end.character > 0 && lines[d.range.start.line].length !== Buffer.byteLength(lines[d.range.start.line]));
+  assert.ok(zh, 'a whole-line finding on a non-ASCII line');
+  const l = zh.range.start.line;
+  assert.deepEqual(zh.range, { start: { line: l, character: 0 }, end: { line: l, character: lines[l].replace(/\r$/, '').length } });
 
   // Type a line with emoji and CJK before the mentions.
-  // (Spaces around the names: CJK right next to a name, as in "登录页面：Next.js", is
-  // not recognised yet; reported.)
+  // (Spaces around the names keep this about positions; names touching CJK are
+  // covered by the analysis tests.)
   const line = '- 😀🎉 登录页面用 Next.js → Better Auth 负责会话';
   await s.conn.sendNotification(DidChangeTextDocumentNotification.type, {
     textDocument: { uri: doc.uri, version: 2 },
@@ -345,7 +348,7 @@ test('lifecycle: before initialize, after shutdown, exit codes', async (t) => {
   // Known defect, reported: `ipf-lsp serve` ends only when its stdin closes,
   // not on the exit notification itself (LSP: "the server should exit").
   // Clients that keep the pipe open after exit see a lingering process.
-  await t.test('exit ends the process without waiting for stdin to close', { todo: 'ipf-lsp waits for EOF on stdin after exit' }, async () => {
+  await t.test('exit ends the process without waiting for stdin to close', async () => {
     const s = new Session(ws);
     await s.initialize();
     await s.conn.sendRequest(ShutdownRequest.type);
@@ -358,7 +361,7 @@ test('lifecycle: before initialize, after shutdown, exit codes', async (t) => {
   // Known defect, reported: when the client ends stdin right after exit (the
   // exit handler runs asynchronously), the process sometimes ends with 1
   // although shutdown came first.
-  await t.test('shutdown, exit, stdin closed at once: exit code 0, every time', { todo: 'race between the exit handler and EOF' }, async () => {
+  await t.test('shutdown, exit, stdin closed at once: exit code 0, every time', async () => {
     for (let i = 0; i < 5; i++) {
       const s = new Session(ws);
       await s.initialize();
