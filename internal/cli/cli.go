@@ -44,7 +44,10 @@ const (
 // the process exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+		// Bare `ipf-lsp --help` asks about the whole tool, not `serve`.
+		cmd, args = "help", nil
+	} else if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
@@ -59,7 +62,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "version":
 		fmt.Fprintf(stdout, "ipf-lsp %s\n", Version)
 		return ExitOK
-	case "help":
+	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return ExitOK
 	}

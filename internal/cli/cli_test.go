@@ -113,6 +113,11 @@ func TestCheckUsageErrors(t *testing.T) {
 	if code, _, errOut := run(t, "check", "--help"); code != ExitOK || !strings.Contains(errOut, "Usage: ipf-lsp check") {
 		t.Errorf("check --help: %d", code)
 	}
+	for _, h := range []string{"--help", "-h", "help"} {
+		if code, out, _ := run(t, h); code != ExitOK || !strings.HasPrefix(out, "ipf-lsp — integration points") || !strings.Contains(out, "ipf-lsp check [flags] PATH...") {
+			t.Errorf("%s: exit %d, output %q", h, code, out)
+		}
+	}
 	if code, out, _ := run(t, "version"); code != ExitOK || out != "ipf-lsp "+Version+"\n" {
 		t.Errorf("version: %d %q", code, out)
 	}

@@ -38,7 +38,24 @@ func (s *Server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 			out = append(out, s.ignoreAction(a, f, d))
 		}
 	}
-	return out, nil
+	return dedupeActions(out), nil
+}
+
+// dedupeActions keeps the first action of each title: two findings on one
+// line (an explicit and an implied point of the same pair) would otherwise
+// offer "Insert pattern: X" twice, and both insert the same section.
+func dedupeActions(in []protocol.CodeAction) []protocol.CodeAction {
+	seen := map[string]int{}
+	var out []protocol.CodeAction
+	for _, a := range in {
+		if i, ok := seen[a.Title]; ok {
+			out[i].Diagnostics = append(out[i].Diagnostics, a.Diagnostics...)
+			continue
+		}
+		seen[a.Title] = len(out)
+		out = append(out, a)
+	}
+	return out
 }
 
 // ignoreAction writes an `ipf-disable-next-line CODE` comment above the

@@ -316,3 +316,17 @@ func TestHoverPrefersNarrowestPoint(t *testing.T) {
 		t.Fatalf("hover = %q", firstLines(h.Contents.Value, 1))
 	}
 }
+
+func TestDedupeActions(t *testing.T) {
+	d1 := protocol.Diagnostic{Message: "a"}
+	d2 := protocol.Diagnostic{Message: "b"}
+	in := []protocol.CodeAction{
+		{Title: "Insert pattern: X", Diagnostics: []protocol.Diagnostic{d1}},
+		{Title: "Insert pattern: Y", Diagnostics: []protocol.Diagnostic{d1}},
+		{Title: "Insert pattern: X", Diagnostics: []protocol.Diagnostic{d2}},
+	}
+	out := dedupeActions(in)
+	if len(out) != 2 || out[0].Title != "Insert pattern: X" || len(out[0].Diagnostics) != 2 || out[1].Title != "Insert pattern: Y" {
+		t.Fatalf("dedupeActions = %+v", out)
+	}
+}
