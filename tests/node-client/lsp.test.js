@@ -19,7 +19,7 @@ const {
   InitializeRequest, InitializedNotification, ShutdownRequest, ExitNotification,
   DidOpenTextDocumentNotification, DidChangeTextDocumentNotification,
   PublishDiagnosticsNotification, HoverRequest, CodeActionRequest,
-  DiagnosticSeverity, CodeActionKind, ErrorCodes,
+  DiagnosticSeverity, CodeActionKind, ErrorCodes, InlayHintRequest,
 } = require('vscode-languageserver-protocol');
 const { TextDocument } = require('vscode-languageserver-textdocument');
 
@@ -310,6 +310,30 @@ test('UTF-16 positions on lines with CJK and emoji', async () => {
     textDocument: { uri: doc.uri }, position: { line: 2, character: line.indexOf('Auth') },
   });
   assert.ok(hover && hover.contents.value.startsWith('**Next.js → Better Auth**'), JSON.stringify(hover).slice(0, 200));
+  assert.equal(await s.close(), 0);
+});
+
+test('inlay hints: later lines of a pair in a section get a hint, the first gets the diagnostic', async () => {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'ipf-node-'));
+  const file = path.join(ws, 'notes.md');
+  const text = '# A\n\n- Next.js calls FastAPI for lists.\n- Next.js calls FastAPI for items.\n';
+  fs.writeFileSync(file, text);
+  const doc = { ws, file, uri: pathToFileURL(file).href, text };
+  const s = new Session(ws);
+  const init = await s.initialize({ textDocument: { inlayHint: {} } });
+  assert.ok(init.capabilities.inlayHintProvider, 'inlayHintProvider advertised');
+  await open(s, doc);
+  const diags = await s.diagnostics(doc.uri, 1);
+  assert.deepEqual(diags.filter((d) => d.code === 'integration-point').map((d) => d.range.start.line), [2]);
+  const hints = await s.conn.sendRequest(InlayHintRequest.type, {
+    textDocument: { uri: doc.uri }, range: { start: { line: 0, character: 0 }, end: { line: 4, character: 0 } },
+  });
+  assert.deepEqual(hints, [{
+    position: { line: 3, character: '- Next.js calls FastAPI for items.'.length },
+    label: '⇄ Next.js → FastAPI',
+    tooltip: 'Integration point Next.js → FastAPI: pattern "REST calls with a bearer token and explicit CORS origins" (+1 more)',
+    paddingLeft: true,
+  }]);
   assert.equal(await s.close(), 0);
 });
 
