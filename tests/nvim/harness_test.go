@@ -75,15 +75,26 @@ func nvim(t *testing.T) string {
 // It also creates `.specify/`, the root marker the snippet looks for.
 func workspace(t *testing.T, files map[string]string) string {
 	t.Helper()
-	corpus := testenv.CorpusDir(t)
+	return layOut(t, testenv.CorpusDir(t), files)
+}
+
+// testdataWorkspace is workspace for files of tests/nvim/testdata (paths
+// relative to it): documents written for a test rather than corpus text.
+func testdataWorkspace(t *testing.T, files map[string]string) string {
+	t.Helper()
+	return layOut(t, "testdata", files)
+}
+
+func layOut(t *testing.T, from string, files map[string]string) string {
+	t.Helper()
 	ws := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(ws, ".specify"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	for dst, src := range files {
-		b, err := os.ReadFile(filepath.Join(corpus, src))
+		b, err := os.ReadFile(filepath.Join(from, src))
 		if err != nil {
-			t.Fatalf("corpus file: %v", err)
+			t.Fatalf("source file: %v", err)
 		}
 		p := filepath.Join(ws, dst)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -129,6 +140,18 @@ type stepResult struct {
 	Offered     []string        `json:"offered"`
 	Text        string          `json:"text"`
 	Result      json.RawMessage `json:"result"`
+	// state
+	Buf         int  `json:"buf"`
+	Changedtick int  `json:"changedtick"`
+	Modified    bool `json:"modified"`
+}
+
+// notification is one LSP notification Neovim sent after session.lua
+// started (the first document's didOpen is earlier).
+type notification struct {
+	Method  string `json:"method"`
+	URI     string `json:"uri"`
+	Version *int   `json:"version"`
 }
 
 type session struct {
@@ -138,20 +161,36 @@ type session struct {
 		RootDir        string `json:"root_dir"`
 		OffsetEncoding string `json:"offset_encoding"`
 	} `json:"client"`
-	Filetype string       `json:"filetype"`
-	Steps    []stepResult `json:"steps"`
-	Error    string       `json:"error"`
+	Filetype      string         `json:"filetype"`
+	Steps         []stepResult   `json:"steps"`
+	Notifications []notification `json:"notifications"`
+	Error         string         `json:"error"`
 }
 
 // run opens doc (relative to ws) in headless Neovim, runs the steps and
 // returns what Neovim saw. The whole session is bounded by one deadline.
 func run(t *testing.T, ws, doc string, steps ...step) *session {
 	t.Helper()
+	return runWith(t, ws, sessionConfig{doc: doc}, steps...)
+}
+
+// sessionConfig is what a session opens and how Neovim logs LSP traffic.
+type sessionConfig struct {
+	doc    string   // on the command line: the window's buffer, steps' default
+	others []string // opened with :edit once the server is up; a step's "doc" picks one
+	// lspLog is the level of Neovim's lsp.log (default WARN); "DEBUG" logs
+	// every message, shown when the session fails.
+	lspLog string
+}
+
+func runWith(t *testing.T, ws string, cfg sessionConfig, steps ...step) *session {
+	t.Helper()
+	doc := cfg.doc
 	nv := nvim(t)
 	bin := server(t)
 	root := testenv.RepoRoot(t)
 	tmp := t.TempDir()
-	plan, _ := json.Marshal(map[string]any{"steps": steps})
+	plan, _ := json.Marshal(map[string]any{"steps": steps, "docs": cfg.others})
 	planPath := filepath.Join(tmp, "plan.json")
 	resultPath := filepath.Join(tmp, "result.json")
 	if err := os.WriteFile(planPath, plan, 0o644); err != nil {
@@ -170,6 +209,7 @@ func run(t *testing.T, ws, doc string, steps ...step) *session {
 		"IPF_REPO="+root,
 		"IPF_PLAN="+planPath,
 		"IPF_RESULT="+resultPath,
+		"IPF_NVIM_LSP_LOG="+cfg.lspLog,
 		"XDG_CONFIG_HOME="+filepath.Join(xdg, "config"),
 		"XDG_DATA_HOME="+filepath.Join(xdg, "data"),
 		"XDG_STATE_HOME="+filepath.Join(xdg, "state"),

@@ -6,7 +6,8 @@ local repo = assert(os.getenv('IPF_REPO'), 'IPF_REPO not set')
 
 vim.opt.swapfile = false
 vim.opt.more = false
-vim.lsp.set_log_level('WARN')
+local log_level = os.getenv('IPF_NVIM_LSP_LOG') or ''
+vim.lsp.set_log_level(log_level ~= '' and log_level or 'WARN')
 
 if vim.fn.has('nvim-0.11') == 1 then
   vim.opt.runtimepath:prepend(repo .. '/editors/nvim') -- provides lsp/ipf.lua

@@ -1,6 +1,7 @@
 // Package nvimtest drives ipf-lsp through a client we did not write: Neovim,
 // headless, configured only with the documented snippet from editors/nvim,
-// on real spec-kit documents from ../shared/corpus.
+// on real spec-kit documents from ../shared/corpus, and on small documents
+// of testdata/ written for one test (constitution_test.go).
 //
 // In CI (CI=true) a missing nvim or corpus fails the tests; elsewhere they
 // skip with a message.

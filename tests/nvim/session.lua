@@ -2,8 +2,16 @@
 -- saw as JSON. Runs after init.lua has attached the server to the buffer of
 -- the document given on the command line.
 --
---   IPF_PLAN    JSON file: { "steps": [ {"op": ...}, ... ] }
---   IPF_RESULT  where to write { "nvim": ..., "client": ..., "steps": [ ... ] }
+--   IPF_PLAN    JSON file: { "docs": [...], "steps": [ {"op": ...}, ... ] }
+--   IPF_RESULT  where to write { "nvim": ..., "client": ..., "steps": [ ... ],
+--               "notifications": [ ... ] }
+--
+-- "docs" (optional) are further documents, relative to the working folder,
+-- opened with :edit once the server is up (each gets its own buffer, attached
+-- like the first); the window then shows the first document again. A step's
+-- "doc" names the buffer it works on; without it, the first document's.
+-- "notifications" are the LSP notifications the client sent from then on
+-- (method, textDocument uri and version).
 --
 -- Ops (each appends one result):
 --   diagnostics              wait until the server has published for the
@@ -17,23 +25,33 @@
 --   request {method, params} any request; "$uri" in params is the buffer's URI
 --   set_lines {start, end, lines}  nvim_buf_set_lines: the buffer text
 --   text                     the buffer text
+--   diagnostics_changed      wait until the diagnostics Neovim holds for the
+--                            buffer differ from those the buffer's last
+--                            diagnostics step returned (a republish without
+--                            a new version, after another document changed)
+--   state                    bufnr, changedtick, 'modified', version, text
 -- Waiting is polling with vim.wait only.
 local TIMEOUT = 10000
 local plan_path = assert(os.getenv('IPF_PLAN'), 'IPF_PLAN not set')
 local result_path = assert(os.getenv('IPF_RESULT'), 'IPF_RESULT not set')
 
-local buf = vim.api.nvim_get_current_buf()
+-- buf and uri are the buffer the current step works on (the first
+-- document's unless the step names another).
+local first = vim.api.nvim_get_current_buf()
+local buf = first
 local uri = vim.uri_from_bufnr(buf)
 
--- Remember the version of every publishDiagnostics, so a step can wait for
--- the diagnostics of exactly the current text.
-local published = {}
+-- Remember the version of every publishDiagnostics per URI, so a step can
+-- wait for the diagnostics of exactly the current text.
+local published_by = {}
 local default_publish = vim.lsp.handlers['textDocument/publishDiagnostics']
 vim.lsp.handlers['textDocument/publishDiagnostics'] = function(err, result, ctx, config)
   default_publish(err, result, ctx, config)
-  if result and result.uri == uri then
-    published.version = result.version
-    published.count = (published.count or 0) + 1
+  if result and result.uri then
+    local p = published_by[result.uri] or {}
+    p.version = result.version
+    p.count = (p.count or 0) + 1
+    published_by[result.uri] = p
   end
 end
 
@@ -68,10 +86,11 @@ end
 
 local function wait_published()
   local ok = vim.wait(TIMEOUT, function()
+    local published = published_by[uri] or {}
     return published.version ~= nil and published.version == version()
   end, 10)
   assert(ok, string.format('no diagnostics published for version %s (last: %s)', tostring(version()),
-    tostring(published.version)))
+    tostring((published_by[uri] or {}).version)))
 end
 
 local function diagnostics()
@@ -122,9 +141,37 @@ end
 
 local ops = {}
 
+-- The diagnostics each buffer's last diagnostics step returned.
+local last_diagnostics = {}
+
 function ops.diagnostics()
   wait_published()
-  return { version = version(), diagnostics = diagnostics() }
+  local ds = diagnostics()
+  last_diagnostics[buf] = ds
+  return { version = version(), diagnostics = ds }
+end
+
+function ops.diagnostics_changed()
+  local before = assert(last_diagnostics[buf], 'diagnostics_changed needs an earlier diagnostics step on the buffer')
+  local ds
+  local ok = vim.wait(TIMEOUT, function()
+    ds = diagnostics()
+    return not vim.deep_equal(ds, before)
+  end, 10)
+  assert(ok, string.format('the diagnostics of %s did not change within %d ms (%d publishes for it so far): %s',
+    uri, TIMEOUT, (published_by[uri] or {}).count or 0, vim.inspect(ds)))
+  last_diagnostics[buf] = ds
+  return { version = version(), diagnostics = ds }
+end
+
+function ops.state()
+  return {
+    buf = buf,
+    changedtick = vim.api.nvim_buf_get_changedtick(buf),
+    modified = vim.bo[buf].modified,
+    version = version(),
+    text = buffer_text(),
+  }
 end
 
 function ops.hover(step)
@@ -144,6 +191,7 @@ end
 -- and a vim.ui.select stand-in that picks the item titled `title`; Neovim
 -- then applies the chosen action's edit.
 function ops.code_action(step)
+  assert(buf == vim.api.nvim_get_current_buf(), 'code_action works on the buffer in the window: the first document')
   wait_published()
   local line = vim.api.nvim_buf_get_lines(buf, step.line, step.line + 1, true)[1]
   local col = vim.str_byteindex(line, step.character, true)
@@ -198,11 +246,45 @@ function ops.text()
   return { text = buffer_text() }
 end
 
+-- Every notification the client sends (0.7 – 0.10 call client.notify(m, p),
+-- 0.11 client:notify(m, p)).
+local notifications = {}
+local function record_notifications(c)
+  local notify = c.notify
+  c.notify = function(a, b, d)
+    local method, params = a, b
+    if a == c then
+      method, params = b, d
+    end
+    local td = type(params) == 'table' and params.textDocument or {}
+    table.insert(notifications, { method = method, uri = td.uri, version = td.version })
+    return notify(a, b, d)
+  end
+end
+
+-- bufs maps each document of the plan to its buffer.
+local bufs = {}
+
+local function open_docs(docs)
+  bufs[vim.fn.fnamemodify(vim.api.nvim_buf_get_name(first), ':.')] = first
+  for _, doc in ipairs(type(docs) == 'table' and docs or {}) do
+    vim.cmd('edit ' .. vim.fn.fnameescape(doc))
+    local b = vim.api.nvim_get_current_buf()
+    bufs[doc] = b
+    buf = b
+    assert(vim.wait(TIMEOUT, function() return client() ~= nil end, 10), 'ipf did not attach to ' .. doc)
+  end
+  vim.cmd('buffer ' .. first)
+  buf = first
+end
+
 local function run()
   local plan = vim.json.decode(read_file(plan_path))
   assert(vim.wait(TIMEOUT, function() return client() ~= nil end, 10), 'ipf did not attach to the buffer')
   assert(vim.wait(TIMEOUT, function() return client().initialized end, 10), 'ipf did not initialize')
   local c = client()
+  record_notifications(c)
+  open_docs(plan.docs)
   local v = vim.version()
   local out = {
     nvim = string.format('%d.%d.%d', v.major, v.minor, v.patch),
@@ -212,6 +294,15 @@ local function run()
   }
   for i, step in ipairs(plan.steps) do
     local fn = assert(ops[step.op], 'unknown op ' .. tostring(step.op))
+    buf = first
+    if step.doc then
+      buf = bufs[step.doc]
+      if not buf then
+        out.error = string.format('step %d (%s): no buffer for %s', i, step.op, step.doc)
+        break
+      end
+    end
+    uri = vim.uri_from_bufnr(buf)
     local ok, res = pcall(fn, step)
     if not ok then
       out.error = string.format('step %d (%s): %s', i, step.op, res)
@@ -219,6 +310,9 @@ local function run()
     end
     res.op = step.op
     table.insert(out.steps, res)
+  end
+  if #notifications > 0 then -- an empty table would be encoded as {}
+    out.notifications = notifications
   end
   return out
 end
