@@ -159,6 +159,10 @@ func detectImplicitPoints(r *Result, e *Env, in *Input) {
 // token verification.
 var withoutRe = regexp.MustCompile(`(?i)\b(?:without|lacking|missing)\s+(?:[\w-]+\s+){0,2}$`)
 
+// rejectNoRe matches a refusal followed by "no …" just before a cue:
+// "reject requests that carry no valid token" checks for a token too.
+var rejectNoRe = regexp.MustCompile(`(?i)\b(?:reject\w*|den(?:y|ies|ied)|refus\w*|block\w*|401|403|unauthori[sz]ed)\b.{0,60}\bno\s+(?:[\w-]+\s+){0,2}$`)
+
 // cueCounts reports whether the cue at sp in block b states a need of the
 // document. Rejected alternatives, placeholders and questions do not; a
 // negation does not either ("no manual cookies"), except "without", which
@@ -172,7 +176,8 @@ func (r *Result) cueCounts(b int, sp Span) bool {
 	case "":
 		return true
 	case ExclNegated:
-		return withoutRe.Match(d.Src[lineStart(d.Src, sp.Start):sp.Start])
+		before := d.Src[lineStart(d.Src, sp.Start):sp.Start]
+		return withoutRe.Match(before) || rejectNoRe.Match(before)
 	}
 	return false
 }

@@ -37,6 +37,8 @@ func TestImplicitPointsByKind(t *testing.T) {
 		{"payment", "- **FR-010**: Members can subscribe to the yearly plan.\n", "stripe>fastapi"},
 		{"email", "The system sends a confirmation email after booking.\n", "fastapi>resend"},
 		{"upload", "Users upload an avatar image.\n", "nextjs>s3"},
+		{"token requirement with 'no'", "- **FR-001**: The system MUST reject requests that carry no valid token.\n", "better-auth>fastapi"},
+		{"plain negation is no need", "We keep no tokens at all in this tool.\n", ""},
 		{"question is no decision", "- What happens when a request has no token?\n", ""},
 		{"rejected option", "### Option B: server sessions\n\nSessions stored in a table.\n\n**Decision**: Rejected.\n", ""},
 		{"future phase", "## Future Phase\n\nPayments with subscriptions later.\n", ""},

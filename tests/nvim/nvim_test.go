@@ -225,9 +225,21 @@ func TestNeovimFeatures(t *testing.T) {
 		step{"op": "request", "method": "textDocument/documentSymbol", "params": map[string]any{"textDocument": doc}},
 		step{"op": "request", "method": "textDocument/definition", "params": map[string]any{"textDocument": doc, "position": map[string]int{"line": 10, "character": 2}}},
 		step{"op": "request", "method": "textDocument/completion", "params": map[string]any{"textDocument": doc, "position": map[string]int{"line": 1, "character": 0}}},
+		// Neovim 0.7 cannot draw inlay hints (0.10 can); the request goes
+		// through its client all the same.
+		step{"op": "request", "method": "textDocument/inlayHint", "params": map[string]any{"textDocument": doc, "range": map[string]any{"start": map[string]int{"line": 0, "character": 0}, "end": map[string]int{"line": 300, "character": 0}}}},
 	)
 	type rng struct {
 		Start, End struct{ Line, Character int }
+	}
+	// Inlay hints: later lines of a pair in a section; the first one.
+	var hints []map[string]any
+	decode(t, s.Steps[5].Result, &hints)
+	if len(hints) == 0 {
+		t.Fatalf("no inlay hints")
+	}
+	if got, _ := json.Marshal(hints[0]); string(got) != `{"label":"⇄ Better Auth → FastAPI","paddingLeft":true,"position":{"character":96,"line":23},"tooltip":"Integration point Better Auth → FastAPI (implied by line 24 with this document's stack: Better Auth, FastAPI): pattern \"Bearer plugin session token (not a JWT)\" (+2 more)"}` {
+		t.Errorf("first inlay hint = %s", got)
 	}
 	// Code lens: the first one sits on the "# **Securing the REST API**" heading.
 	var lenses []struct {
