@@ -106,9 +106,12 @@ type Result struct {
 	Points   []IntegrationPoint
 	// Repeats are further occurrences of a point's pair in the same
 	// section: no diagnostic, but an inlay hint.
-	Repeats  []IntegrationPoint
-	Sections []patterns.Section
-	Findings []Finding
+	Repeats []IntegrationPoint
+	// repeated keys Repeats by line and pair while detectors run.
+	repeated       map[string]bool
+	repeatPatterns map[string][]string
+	Sections       []patterns.Section
+	Findings       []Finding
 	// Lines indexes line starts for Line/Col conversions.
 	Lines *LineIndex
 }

@@ -234,13 +234,26 @@ func (r *Result) explicitPoints(e *Env) {
 // it gets no diagnostic (one per pair per section), but editors may show it
 // as an inlay hint. One per line and pair.
 func (r *Result) repeat(p IntegrationPoint, e *Env) {
-	line := r.Lines.Line(p.Span.Start)
-	for _, q := range r.Repeats {
-		if r.Lines.Line(q.Span.Start) == line && q.From == p.From && q.To == p.To {
-			return
-		}
+	k := itoa(r.Lines.Line(p.Span.Start)) + "\x00" + p.From + "\x00" + p.To
+	if r.repeated == nil {
+		r.repeated = map[string]bool{}
 	}
-	p.Patterns = e.PatternsFor(p.From, p.To, r.Doc.textOf(r.Doc.Blocks[p.Block]))
+	if r.repeated[k] {
+		return
+	}
+	r.repeated[k] = true
+	// Repeats of a pair in a section share the ranking of the first
+	// repeat: ranking every repeated line again dominated long documents.
+	pk := p.From + "\x00" + p.To + "\x00" + itoa(p.Section)
+	if r.repeatPatterns == nil {
+		r.repeatPatterns = map[string][]string{}
+	}
+	ps, ok := r.repeatPatterns[pk]
+	if !ok {
+		ps = e.PatternsFor(p.From, p.To, r.Doc.textOf(r.Doc.Blocks[p.Block]))
+		r.repeatPatterns[pk] = ps
+	}
+	p.Patterns = ps
 	r.Repeats = append(r.Repeats, p)
 }
 
