@@ -169,6 +169,15 @@ func BenchmarkMemory100Docs(b *testing.B) {
 		runtime.ReadMemStats(&ms)
 		b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MB")
 		b.ReportMetric(vmRSS()/(1<<20), "rss-MB")
+		// End this session and drop what the client buffered, so the next
+		// iteration measures one server with 100 documents, not the sum.
+		c.request(9999, "shutdown", "null")
+		c.reply(9999)
+		c.notify("exit", "null")
+		<-c.exit
+		for len(c.msgs) > 0 {
+			<-c.msgs
+		}
 	}
 }
 
