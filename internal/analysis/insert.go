@@ -53,31 +53,77 @@ const BlankTemplate = "### Pattern: [Pattern Name]\n\n" +
 	"**Gotchas**:\n- Gotcha 1\n- Gotcha 2\n\n" +
 	"**Official Source**: [Link to documentation]\n"
 
-// InsertSection returns the edit that appends section under the document's
-// "## Integration Patterns" heading, creating the heading at the end of the
-// document when it is missing. The text uses the document's line endings.
+// InsertSection returns the edit that adds section at the end of the
+// document's "## Integration Patterns" part — the heading and the
+// `## Integration:` sections after it — creating the heading at the end of
+// the document when there is none. Headings inside fenced code do not
+// count. The text uses the document's line endings.
 func InsertSection(src []byte, section string) Edit {
 	eol := LineEnding(src)
 	section = strings.ReplaceAll(section, "\n", eol)
-	end := len(src)
-	var b strings.Builder
-	// Start on a fresh line, after one blank line.
-	trimmed := bytes.TrimRight(src, " \t\r\n")
-	if loc := patternsHeadingRe.FindIndex(src); loc == nil {
-		end = len(trimmed)
+	if !strings.HasSuffix(section, eol) {
+		section += eol
+	}
+	start, end, found := patternsPart(src)
+	if !found {
+		end := len(bytes.TrimRight(src, " \t\r\n"))
+		var b strings.Builder
 		if end > 0 {
 			b.WriteString(eol + eol)
 		}
 		b.WriteString(PatternsHeading + eol + eol)
-	} else {
-		end = len(trimmed)
-		b.WriteString(eol + eol)
+		b.WriteString(section)
+		return Edit{Span: Span{end, len(src)}, Text: b.String()}
 	}
-	b.WriteString(section)
-	if !strings.HasSuffix(section, eol) {
-		b.WriteString(eol)
+	// Insert after the part's last non-blank line.
+	at := start + len(bytes.TrimRight(src[start:end], " \t\r\n"))
+	if end == len(src) {
+		return Edit{Span: Span{at, len(src)}, Text: eol + eol + section}
 	}
-	// Keep whatever trailing whitespace the document had beyond one newline
-	// out of the way: the edit replaces it with exactly one terminator.
-	return Edit{Span: Span{end, len(src)}, Text: b.String()}
+	// Another section follows: keep one blank line before it.
+	return Edit{Span: Span{at, end}, Text: eol + eol + section + eol}
+}
+
+// patternsPart finds the "## Integration Patterns" heading outside fenced
+// code and the end of its part: the next heading of level 1 or 2 that is
+// not an `## Integration:` heading, or the end of the document.
+func patternsPart(src []byte) (start, end int, found bool) {
+	fence := ""
+	off := 0
+	for off < len(src) {
+		next := bytes.IndexByte(src[off:], '\n')
+		lineEnd := len(src)
+		if next >= 0 {
+			lineEnd = off + next + 1
+		}
+		line := strings.TrimRight(string(src[off:lineEnd]), "\r\n")
+		t := strings.TrimLeft(line, " ")
+		switch {
+		case fence != "":
+			if strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]+" \t") == "" {
+				fence = ""
+			}
+		case strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~"):
+			fence = t[:3]
+		case !found && patternsHeadingRe.MatchString(line):
+			start, found = off, true
+		case found && isPartEnd(t):
+			return start, off, true
+		}
+		off = lineEnd
+	}
+	return start, len(src), found
+}
+
+// isPartEnd reports whether a line is a level-1 or level-2 heading other
+// than an `## Integration:` heading.
+func isPartEnd(t string) bool {
+	level := 0
+	for level < len(t) && t[level] == '#' {
+		level++
+	}
+	if level == 0 || level > 2 || level < len(t) && t[level] != ' ' && t[level] != '\t' {
+		return false
+	}
+	return !strings.HasPrefix(strings.TrimSpace(t[level:]), "Integration:")
 }

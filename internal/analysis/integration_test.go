@@ -81,6 +81,9 @@ func TestInsertSection(t *testing.T) {
 		{"existing heading reused", "# Doc\n\n## Integration Patterns\n\nA\n", "# Doc\n\n## Integration Patterns\n\nA\n\nX\n"},
 		{"CRLF kept", "# Doc\r\n", "# Doc\r\n\r\n## Integration Patterns\r\n\r\nX\r\n"},
 		{"empty document", "", "## Integration Patterns\n\nX\n"},
+		{"part followed by another section", "# Doc\r\n\r\n## Integration Patterns\r\n\r\nTBD\r\n\r\n## Appendix\r\n\r\nText.\r\n", "# Doc\r\n\r\n## Integration Patterns\r\n\r\nTBD\r\n\r\nX\r\n\r\n## Appendix\r\n\r\nText.\r\n"},
+		{"integration sections belong to the part", "## Integration Patterns\n\n## Integration: A → B\n\nP\n\n# Next\n", "## Integration Patterns\n\n## Integration: A → B\n\nP\n\nX\n\n# Next\n"},
+		{"heading inside a fence does not count", "# Doc\n\n```md\n## Integration Patterns\n```\n", "# Doc\n\n```md\n## Integration Patterns\n```\n\n## Integration Patterns\n\nX\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -191,6 +191,10 @@ func (r *Result) IgnoreEdit(code string, off int) Edit {
 	}
 	start := r.Lines.Start(line)
 	sp := r.Lines.LineSpan(line)
+	// A byte-order mark stays the first thing in the file.
+	if start == 0 && bytes.HasPrefix(r.Doc.Src, []byte("\uFEFF")) {
+		start, sp.Start = 3, 3
+	}
 	text := r.Doc.Src[sp.Start:sp.End]
 	indent := text[:len(text)-len(bytes.TrimLeft(text, " \t"))]
 	// A block quote keeps its markers.

@@ -102,3 +102,14 @@ func TestIgnoreEdit(t *testing.T) {
 		})
 	}
 }
+
+func TestIgnoreEditKeepsBOMFirst(t *testing.T) {
+	src := "\uFEFFThe frontend stores the JWT in localStorage.\r\n"
+	r := testEnv(t).Analyze(&Input{Src: []byte(src)})
+	e := r.IgnoreEdit("token-in-browser-storage", 10)
+	got := src[:e.Span.Start] + e.Text + src[e.Span.End:]
+	want := "\uFEFF<!-- ipf-disable-next-line token-in-browser-storage -->\r\nThe frontend stores the JWT in localStorage.\r\n"
+	if got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}

@@ -96,10 +96,16 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fl.Usage()
 		return ExitUsage
 	}
-	files, err := collect(fl.Args())
+	files, skipped, err := collect(fl.Args())
 	if err != nil {
 		fmt.Fprintf(stderr, "ipf-lsp check: %v\n", err)
 		return ExitUsage
+	}
+	// Unreadable entries are reported and end with exit 2, after the
+	// findings of everything that could be read.
+	ioErr := len(skipped) > 0
+	for _, e := range skipped {
+		fmt.Fprintf(stderr, "ipf-lsp check: %v\n", e)
 	}
 	env, err := analysis.DefaultEnv()
 	if err != nil {
@@ -129,7 +135,8 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		src, err := os.ReadFile(path)
 		if err != nil {
 			fmt.Fprintf(stderr, "ipf-lsp check: reading %s: %v\n", path, err)
-			return ExitUsage
+			ioErr = true
+			continue
 		}
 		rep.Files = append(rep.Files, checkFileIn(cc.env, ws, path, src))
 	}
@@ -154,6 +161,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 				fmt.Fprintf(stdout, "%s:%d:%d: %s: %s [%s]\n", f.Path, d.Range.Start.Line+1, d.Range.Start.Character+1, d.Severity, d.Message, d.Code)
 			}
 		}
+	}
+	if ioErr {
+		return ExitUsage
 	}
 	if failed {
 		return ExitFindings
@@ -199,21 +209,31 @@ func nonNil(s []string) []string {
 }
 
 // collect expands folders into their *.md files, sorted, skipping VCS and
-// dependency folders.
-func collect(paths []string) ([]string, error) {
-	var out []string
+// dependency folders and anything that is not a regular file (a FIFO or a
+// device named *.md would block the reader). A path given that does not
+// exist is an error; a folder or file inside that cannot be read is reported
+// in skipped and the rest goes on.
+func collect(paths []string) (out []string, skipped []error, err error) {
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
+			return nil, nil, fmt.Errorf("%s: %w", p, err)
 		}
 		if !st.IsDir() {
+			if !st.Mode().IsRegular() {
+				skipped = append(skipped, fmt.Errorf("%s: not a regular file", p))
+				continue
+			}
 			out = append(out, p)
 			continue
 		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		_ = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
-				return fmt.Errorf("walking %s: %w", path, err)
+				skipped = append(skipped, fmt.Errorf("walking %s: %w", path, err))
+				if d != nil && d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
 			}
 			if d.IsDir() {
 				switch d.Name() {
@@ -222,15 +242,17 @@ func collect(paths []string) ([]string, error) {
 				}
 				return nil
 			}
-			if strings.EqualFold(filepath.Ext(path), ".md") {
-				out = append(out, path)
+			if !strings.EqualFold(filepath.Ext(path), ".md") {
+				return nil
 			}
+			if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+				skipped = append(skipped, fmt.Errorf("%s: not a regular file", path))
+				return nil
+			}
+			out = append(out, path)
 			return nil
 		})
-		if err != nil {
-			return nil, err
-		}
 	}
 	sort.Strings(out)
-	return out, nil
+	return out, skipped, nil
 }

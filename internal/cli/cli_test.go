@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/testenv"
@@ -150,5 +151,28 @@ func TestCheckCorpus(t *testing.T) {
 		if !found[pair] {
 			t.Errorf("no %s point anywhere in the corpus", pair)
 		}
+	}
+}
+
+// TestCheckSkipsUnreadable: a FIFO and an unreadable file are reported,
+// the readable files are still analysed, and the exit code is 2.
+func TestCheckSkipsUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.md")
+	if err := os.WriteFile(good, []byte("Better Auth issues a JWT that FastAPI verifies.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.md"), 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	code, out, errOut := run(t, "check", "--fail-on", "none", dir)
+	if code != ExitUsage {
+		t.Fatalf("exit %d, want 2", code)
+	}
+	if !strings.Contains(errOut, "pipe.md: not a regular file") {
+		t.Errorf("stderr %q lacks the FIFO", errOut)
+	}
+	if !strings.Contains(out, good+":1:1: information: Integration point: Better Auth → FastAPI") {
+		t.Errorf("readable file not analysed: %q", out)
 	}
 }

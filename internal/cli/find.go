@@ -53,7 +53,10 @@ func runFind(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fl.Usage()
 		return ExitUsage
 	}
-	files, err := collect(paths)
+	files, skipped, err := collect(paths)
+	for _, e := range skipped {
+		fmt.Fprintf(stderr, "ipf-lsp find: %v\n", e)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "ipf-lsp find: %v\n", err)
 		return ExitUsage

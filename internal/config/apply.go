@@ -98,9 +98,9 @@ func Nearest(dir string) (string, bool) {
 
 // LoadPath reads and parses one configuration file.
 func LoadPath(p string) (Config, error) {
-	data, err := os.ReadFile(p)
+	data, err := ReadFile("", p)
 	if err != nil {
-		return Config{}, fmt.Errorf("reading %s: %w", p, err)
+		return Config{}, err
 	}
 	return Parse(p, data)
 }

@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,7 +157,7 @@ func Parse(path string, data []byte) (Config, error) {
 // the zero Config and found=false.
 func LoadFile(root string) (c Config, found bool, err error) {
 	p := filepath.Join(root, FileName)
-	data, err := os.ReadFile(p)
+	data, err := ReadFile(root, p)
 	if errors.Is(err, os.ErrNotExist) {
 		return Config{}, false, nil
 	}
@@ -165,4 +166,47 @@ func LoadFile(root string) (c Config, found bool, err error) {
 	}
 	c, err = Parse(p, data)
 	return c, true, err
+}
+
+// maxConfigBytes bounds a configuration file: a symlink to /dev/zero or a
+// huge file must not hang or exhaust the server.
+const maxConfigBytes = 1 << 20
+
+// ReadFile reads a configuration file safely: it must be a regular file of
+// at most 1 MiB and, when root is not empty, resolve (through symbolic
+// links) to a place inside root. A missing file wraps os.ErrNotExist.
+func ReadFile(root, p string) ([]byte, error) {
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", p, err)
+	}
+	if root != "" {
+		rr, err := filepath.EvalSymlinks(root)
+		if err != nil {
+			rr = root
+		}
+		if rel, err := filepath.Rel(rr, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return nil, fmt.Errorf("%s resolves to %s, outside the workspace %s: refused", p, real, root)
+		}
+	}
+	st, err := os.Stat(real)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", p, err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file: refused", p)
+	}
+	if st.Size() > maxConfigBytes {
+		return nil, fmt.Errorf("%s has %d bytes, above the limit of %d for a configuration file", p, st.Size(), maxConfigBytes)
+	}
+	f, err := os.Open(real)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", p, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", p, err)
+	}
+	return data, nil
 }

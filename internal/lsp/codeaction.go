@@ -154,11 +154,13 @@ func (s *Server) workspaceEdit(snap *snapshot, e analysis.Edit) *protocol.Worksp
 
 // insertArgs are the arguments of the insert commands.
 type insertArgs struct {
-	URI     protocol.DocumentURI `json:"uri"`
-	Version int32                `json:"version"`
-	Pattern string               `json:"pattern,omitempty"`
-	From    string               `json:"from,omitempty"`
-	To      string               `json:"to,omitempty"`
+	URI protocol.DocumentURI `json:"uri"`
+	// Version is required: an edit is only ever computed for the version
+	// the command was made for (0 is a valid version: Neovim starts there).
+	Version *int32 `json:"version"`
+	Pattern string `json:"pattern,omitempty"`
+	From    string `json:"from,omitempty"`
+	To      string `json:"to,omitempty"`
 	// Patterns limits ipf.insertAllPatterns to these pattern ids (a code
 	// lens of one section); empty means every undocumented point.
 	Patterns []string `json:"patterns,omitempty"`
@@ -182,9 +184,12 @@ func (s *Server) executeCommand(ctx context.Context, p *protocol.ExecuteCommandP
 		if !ok {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s is not open", args.URI)
 		}
-		if args.Version != 0 && args.Version != a.snap.version {
+		if args.Version == nil {
+			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s needs the document version it was computed for: {uri, version}", p.Command)
+		}
+		if *args.Version != a.snap.version {
 			// Never apply an edit to a version it was not computed for.
-			return nil, jsonrpc2.Errorf(protocol.CodeContentModified, "document changed (version %d, command was for %d): try again", a.snap.version, args.Version)
+			return nil, jsonrpc2.Errorf(protocol.CodeContentModified, "document changed (version %d, command was for %d): try again", a.snap.version, *args.Version)
 		}
 		section := s.sectionsToInsert(env, a, p.Command, args)
 		if section == "" || alreadyInserted(a.snap.text, section) {

@@ -60,7 +60,8 @@ func (s *Server) codeLens(ctx context.Context, p *protocol.CodeLensParams) ([]pr
 		g.ids = append(g.ids, pt.Patterns[0])
 	}
 	for _, g := range groups {
-		args := insertArgs{URI: snap.uri, Version: snap.version}
+		v := snap.version
+		args := insertArgs{URI: snap.uri, Version: &v}
 		cmd := cmdInsertAll
 		if len(g.ids) == 1 {
 			cmd, args.Pattern = cmdInsertPattern, g.ids[0]
@@ -79,7 +80,8 @@ func (s *Server) codeLens(ctx context.Context, p *protocol.CodeLensParams) ([]pr
 		if len(ids) == 0 {
 			continue
 		}
-		args := insertArgs{URI: snap.uri, Version: snap.version, Pattern: ids[0]}
+		v := snap.version
+		args := insertArgs{URI: snap.uri, Version: &v, Pattern: ids[0]}
 		out = append(out, s.lens(a, res.Lines.Start(sec.Line), len(ids), cmdInsertPattern, args))
 	}
 	return out, nil

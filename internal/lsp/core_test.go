@@ -330,3 +330,26 @@ func TestDedupeActions(t *testing.T) {
 		t.Fatalf("dedupeActions = %+v", out)
 	}
 }
+
+// TestInsertCommandNeedsVersion: without the version it was computed for,
+// the insert command is refused and no edit is sent.
+func TestInsertCommandNeedsVersion(t *testing.T) {
+	c := newTestClient(t, clientOptions{})
+	c.open(specURI, specText)
+	c.waitDiagnostics(specURI, 1)
+	for _, args := range []map[string]any{{"uri": specURI}, {"uri": specURI, "version": 0}} {
+		err := c.tryCall("workspace/executeCommand", map[string]any{"command": "ipf.insertAllPatterns", "arguments": []any{args}}, nil)
+		want := jsonrpc2.InvalidParams
+		if _, ok := args["version"]; ok {
+			want = jsonrpc2.Code(protocol.CodeContentModified)
+		}
+		if rpcCode(err) != want {
+			t.Errorf("%v: %v, want code %d", args, err, want)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.applied) != 0 {
+		t.Fatalf("edits sent: %d", len(c.applied))
+	}
+}

@@ -327,7 +327,7 @@ func (s *Server) reloadConfig() {
 		if u, ok := s.cfg.overlays[p]; ok {
 			rc.uri, rc.text = u, s.cfg.texts[p]
 			rc.cfg, rc.err = config.Parse(p, []byte(rc.text))
-		} else if data, err := os.ReadFile(p); err == nil {
+		} else if data, err := config.ReadFile(root, p); err == nil {
 			rc.text = string(data)
 			rc.cfg, rc.err = config.Parse(p, data)
 		} else if !errors.Is(err, os.ErrNotExist) {
