@@ -120,7 +120,7 @@ func detectImplicitPoints(r *Result, e *Env, in *Input) {
 	for _, p := range r.Points {
 		seen[pairKey(e.Catalog, p.From, p.To)+"\x00"+itoa(p.Section)] = true
 	}
-	dataModel := strings.EqualFold(path.Base(strings.ReplaceAll(in.Path, "\\", "/")), "data-model.md")
+	dataModel := isDataModel(in.Path)
 	off := r.setAsideSections()
 	for b := range d.Blocks {
 		blk := &d.Blocks[b]
@@ -271,6 +271,11 @@ func sameEcosystem(a, b string) bool {
 var builtinORM = map[string]string{"django": "django-orm"}
 
 // addImplicit adds the points of concern c found at sp in block b.
+// isDataModel reports whether path names a spec-kit data-model.md.
+func isDataModel(p string) bool {
+	return strings.EqualFold(path.Base(strings.ReplaceAll(p, "\\", "/")), "data-model.md")
+}
+
 func (r *Result) addImplicit(e *Env, in *Input, st *Stack, c *concern, b int, sp Span, documented, seen map[string]bool) {
 	blk := &r.Doc.Blocks[b]
 	var hops []StackEntry
@@ -312,6 +317,11 @@ func (r *Result) addImplicit(e *Env, in *Input, st *Stack, c *concern, b int, sp
 			continue
 		}
 		sk := key + "\x00" + itoa(blk.Section)
+		if isDataModel(in.Path) {
+			// A data model is about storage throughout: its storage pair
+			// is one point for the document, not one per entity section.
+			sk = key + "\x00doc"
+		}
 		line := r.Lines.Line(sp.Start)
 		if seen[sk] {
 			r.repeat(IntegrationPoint{From: from, To: to, Span: r.Lines.LineSpan(line), Block: b, Section: blk.Section,
