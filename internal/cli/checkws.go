@@ -43,7 +43,14 @@ func checkWorkspace(args, files []string, cfgs *checkConfigs) (*checkWS, error) 
 	}
 	seen := map[string]bool{}
 	for _, f := range files {
-		root := workspace.FindRoot(f, limits[f])
+		// The nearest .git/.specify above the file, even above a folder
+		// argument: `check specs` inside a project must see the project's
+		// constitution, as `check specs/x/spec.md` does. Only without any
+		// marker does the folder argument bound the workspace.
+		root := workspace.FindRoot(f, "")
+		if root == filepath.Dir(clean(f)) && limits[f] != "" && !hasMarker(root) {
+			root = limits[f]
+		}
 		if seen[root] {
 			continue
 		}
@@ -74,4 +81,22 @@ func checkFileIn(env *analysis.Env, c *checkWS, path string, src []byte) FileRep
 	fr := checkInput(env, &analysis.Input{Src: src, Path: filepath.Clean(abs), Stack: c.stackFor(env, abs)})
 	fr.Path = path
 	return fr
+}
+
+// clean returns an absolute, cleaned form of p (p itself on error).
+func clean(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return filepath.Clean(p)
+}
+
+// hasMarker reports whether dir holds .git or .specify.
+func hasMarker(dir string) bool {
+	for _, m := range []string{".git", ".specify"} {
+		if _, err := os.Stat(filepath.Join(dir, m)); err == nil {
+			return true
+		}
+	}
+	return false
 }

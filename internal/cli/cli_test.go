@@ -176,3 +176,26 @@ func TestCheckSkipsUnreadable(t *testing.T) {
 		t.Errorf("readable file not analysed: %q", out)
 	}
 }
+
+// TestCheckFolderFindsProjectConstitution: checking a sub-folder of a
+// project uses the project's constitution, as checking a file does.
+func TestCheckFolderFindsProjectConstitution(t *testing.T) {
+	proj := t.TempDir()
+	for p, text := range map[string]string{
+		".specify/memory/constitution.md": "# C\n\n## Stack\n\n- **Authentication**: Better Auth\n- **Backend**: FastAPI\n",
+		"specs/001-x/spec.md":             "# S\n\n- **FR-001**: The system MUST reject requests without a valid token.\n",
+	} {
+		full := filepath.Join(proj, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, byFolder, _ := run(t, "check", "--fail-on", "none", filepath.Join(proj, "specs"))
+	_, byFile, _ := run(t, "check", "--fail-on", "none", filepath.Join(proj, "specs/001-x/spec.md"))
+	if byFolder != byFile || !strings.Contains(byFolder, "(implied by FR-001 with the constitution's stack: Better Auth, FastAPI)") {
+		t.Fatalf("by folder:\n%s\nby file:\n%s", byFolder, byFile)
+	}
+}
