@@ -13,7 +13,9 @@ const ReportVersion = 1
 // diagnostics with this code carry Integration.
 const CodeIntegrationPoint = "integration-point"
 
-// Report is the output of `ipf-lsp check --format json`.
+// Report is the output of `ipf-lsp check --format json`. It repeats the
+// shape of cli.Report on purpose: the scorer reads the JSON contract as an
+// outside consumer would, so a change to the contract breaks it here.
 type Report struct {
 	Version int          `json:"version"`
 	Files   []ReportFile `json:"files"`

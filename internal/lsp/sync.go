@@ -199,8 +199,14 @@ func (s *Server) current(uri protocol.DocumentURI) (*analyzed, bool) {
 		return nil, false
 	}
 	snap := d.cur.Load()
-	if a := d.last.Load(); a != nil && a.snap == snap {
-		return a, true
+	prev := d.last.Load()
+	if prev != nil && prev.snap == snap {
+		return prev, true
 	}
-	return s.analyzeSnapshot(snap), true
+	a := s.analyzeSnapshot(snap)
+	// Keep it for the requests that follow the same keystroke (hover,
+	// inlay hints, code lens, symbols), unless the worker stored a result
+	// meanwhile: its inputs (settings, constitution) are at least as new.
+	d.last.CompareAndSwap(prev, a)
+	return a, true
 }
