@@ -122,6 +122,10 @@ type Input struct {
 	Stack *Stack // the project's stack; nil when no constitution was found
 	// Path is the document's file path, for messages only.
 	Path string
+	// Memo, when set, is the document's memo from its previous analyses:
+	// the language server keeps one per open document so that analysing
+	// after an edit costs about what the edit changed.
+	Memo *Memo
 }
 
 // Stack is the set of technologies a project has chosen, with where each was
@@ -182,6 +186,13 @@ func (e *Env) Analyze(in *Input) *Result {
 		return e.lineTooLong(in, line, n)
 	}
 	d := Parse(in.Src)
+	if in.Memo != nil && in.Memo.acquire() {
+		d.memo = in.Memo
+		defer func() {
+			d.memo, d.lastText, d.lastNode, d.nodes = nil, nil, nil, nil
+			in.Memo.release()
+		}()
+	}
 	r := &Result{Doc: d, Lines: NewLineIndex(in.Src)}
 	for b := range d.Blocks {
 		blk := &d.Blocks[b]

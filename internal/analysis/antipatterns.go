@@ -203,45 +203,32 @@ func codeIndex(code string) int {
 func (s *apScan) low(off, n int) []byte { return s.r.Doc.Lower[off : off+n] }
 
 // find, findAll, findSub, findAllSub and match run re on text (which starts
-// at document offset off) only when its literal gate allows a match.
+// at document offset off) behind its literal gate, through the memo.
 func (s *apScan) find(re *regexp.Regexp, text []byte, off int) []int {
-	if !mayMatch(re, s.low(off, len(text))) {
-		return nil
-	}
-	return re.FindIndex(text)
+	return s.r.Doc.find(re, text, off)
 }
 
 func (s *apScan) findAll(re *regexp.Regexp, text []byte, off int) [][]int {
-	if !mayMatch(re, s.low(off, len(text))) {
-		return nil
-	}
-	return re.FindAllIndex(text, -1)
+	return s.r.Doc.findAll(re, text, off)
 }
 
 func (s *apScan) findSub(re *regexp.Regexp, text []byte, off int) []int {
-	if !mayMatch(re, s.low(off, len(text))) {
-		return nil
-	}
-	return re.FindSubmatchIndex(text)
+	return s.r.Doc.findSub(re, text, off)
 }
 
 func (s *apScan) findAllSub(re *regexp.Regexp, text []byte, off int) [][]int {
-	if !mayMatch(re, s.low(off, len(text))) {
-		return nil
-	}
-	return re.FindAllSubmatchIndex(text, -1)
+	return s.r.Doc.findAllSub(re, text, off)
 }
 
 func (s *apScan) match(re *regexp.Regexp, text []byte, off int) bool {
-	return mayMatch(re, s.low(off, len(text))) && re.Match(text)
+	return s.r.Doc.match(re, text, off)
 }
 
 // anyMay reports whether any of res may match text (at offset off): a cheap
 // test that spares the exclusion rules for lines no detector cares about.
 func (s *apScan) anyMay(text []byte, off int, res ...*regexp.Regexp) bool {
-	low := s.low(off, len(text))
 	for _, re := range res {
-		if mayMatch(re, low) {
+		if s.r.Doc.may(re, text, off) {
 			return true
 		}
 	}

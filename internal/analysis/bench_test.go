@@ -72,3 +72,30 @@ func BenchmarkGoldmark(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAnalyzeEdit measures re-analysis after a one-character edit in
+// the middle of a paragraph, with the document's memo warm from the
+// previous version: what the language server does per keystroke.
+func BenchmarkAnalyzeEdit(b *testing.B) {
+	env := testEnv(b)
+	for _, in := range benchInputs(b)[:2] {
+		b.Run(in.name, func(b *testing.B) {
+			memo := NewMemo()
+			src := append([]byte(nil), in.src...)
+			env.Analyze(&Input{Src: src, Memo: memo})
+			at := bytes.Index(src, []byte("\n\n")) + 2
+			for i := 0; i < len(src)/2; i++ {
+				if j := bytes.Index(src[at:], []byte("\n\n")); j > 0 && src[at] >= 'A' && src[at] <= 'Z' {
+					break
+				}
+				at += bytes.Index(src[at:], []byte("\n\n")) + 2
+			}
+			at += 3
+			b.SetBytes(int64(len(src)))
+			for b.Loop() {
+				src = append(src[:at:at], append([]byte{'x'}, src[at:]...)...)
+				env.Analyze(&Input{Src: src, Memo: memo})
+			}
+		})
+	}
+}

@@ -107,16 +107,16 @@ func (d *Doc) Exclusion(b int, sp Span) string {
 	sent := sentence(src, blk.Span, sp.Start)
 	// A sentence that opens with a rejection label ("**Alternatives**: …").
 	head := bytes.TrimLeft(src[sent.Start:sp.Start], " *_-+>#0123456789.")
-	if loc := labelCueRe.FindIndex(head[:min(len(head), 64)]); loc != nil && loc[0] == 0 && bytes.ContainsAny(head[loc[1]:], ":—–-") {
+	if loc := d.find(labelCueRe, head[:min(len(head), 64)], sp.Start-len(head)); loc != nil && loc[0] == 0 && bytes.ContainsAny(head[loc[1]:], ":—–-") {
 		return ExclRejected
 	}
 	before := src[sent.Start:sp.Start]
 	// Both rules are anchored at the mention: only its last words matter.
 	tail := before[max(0, len(before)-tailWindow):]
-	if nearNegRe.Match(tail) || nearNegPhraseRe.Match(tail) {
+	if toff := sp.Start - len(tail); d.match(nearNegRe, tail, toff) || d.match(nearNegPhraseRe, tail, toff) {
 		return ExclNegated
 	}
-	if d.matchGated(antiPatternWordRe, src[sent.Start:sent.End], sent.Start) {
+	if d.match(antiPatternWordRe, src[sent.Start:sent.End], sent.Start) {
 		return ExclRejected
 	}
 	// A question ("What happens if the secret differs?") decides nothing.
@@ -126,7 +126,7 @@ func (d *Doc) Exclusion(b int, sp Span) string {
 	// "not", "no", "without", "nor", "vs" bind only what follows closely
 	// (nearNegRe above); beforeCueRe leaves them out so its literal gate
 	// stays selective.
-	if m := d.findAllGated(beforeCueRe, before, sent.Start); len(m) > 0 {
+	if m := d.findAll(beforeCueRe, before, sent.Start); len(m) > 0 {
 		for _, loc := range m {
 			cue := strings.ToLower(string(before[loc[0]:loc[1]]))
 			switch cue {
@@ -146,23 +146,10 @@ func (d *Doc) Exclusion(b int, sp Span) string {
 			return ExclRejected
 		}
 	}
-	if d.matchGated(afterCueRe, src[sp.End:max(sp.End, sent.End)], sp.End) {
+	if d.match(afterCueRe, src[sp.End:max(sp.End, sent.End)], sp.End) {
 		return ExclRejected
 	}
 	return ""
-}
-
-// matchGated runs re on text (at document offset off) only when its literal
-// gate allows a match.
-func (d *Doc) matchGated(re *regexp.Regexp, text []byte, off int) bool {
-	return mayMatch(re, d.Lower[off:off+len(text)]) && re.Match(text)
-}
-
-func (d *Doc) findAllGated(re *regexp.Regexp, text []byte, off int) [][]int {
-	if !mayMatch(re, d.Lower[off:off+len(text)]) {
-		return nil
-	}
-	return re.FindAllIndex(text, -1)
 }
 
 // labelled reports whether block b is a list item under "Alternatives
@@ -176,19 +163,35 @@ func (d *Doc) computeLabels() {
 	heading := map[int]bool{}
 	for b := range d.Blocks {
 		blk := &d.Blocks[b]
-		if blk.ListDepth > 0 && blk.Label.Len() > 0 && d.matchGated(labelCueRe, d.Src[blk.Label.Start:blk.Label.End], blk.Label.Start) {
+		if blk.ListDepth > 0 && blk.Label.Len() > 0 && d.match(labelCueRe, d.Src[blk.Label.Start:blk.Label.End], blk.Label.Start) {
 			d.labels[b] = true
 			continue
 		}
 		if blk.Section >= 0 && blk.Section != b {
 			yes, ok := heading[blk.Section]
 			if !ok {
-				yes = labelCueRe.Match(d.textOf(d.Blocks[blk.Section]))
+				yes = d.matchBlock(labelCueRe, blk.Section)
 				heading[blk.Section] = yes
 			}
 			d.labels[b] = yes
 		}
 	}
+}
+
+// textAt returns textOf(d.Blocks[b]) and its document offset, or -1 when
+// the block's runs had to be joined.
+func (d *Doc) textAt(b int) ([]byte, int) {
+	blk := d.Blocks[b]
+	if len(blk.Text) == 1 {
+		return d.Src[blk.Text[0].Start:blk.Text[0].End], blk.Text[0].Start
+	}
+	return d.textOf(blk), -1
+}
+
+// matchBlock is match on the prose of block b.
+func (d *Doc) matchBlock(re *regexp.Regexp, b int) bool {
+	text, off := d.textAt(b)
+	return d.match(re, text, off)
 }
 
 // textOf returns the prose of a block joined by spaces.
@@ -245,16 +248,16 @@ var (
 func (d *Doc) codeExclusion(b int, sp Span) string {
 	blk := &d.Blocks[b]
 	src := d.Src
-	if blk.ListDepth > 0 && blk.Label.Len() > 0 && labelCueRe.Match(src[blk.Label.Start:blk.Label.End]) {
+	if blk.ListDepth > 0 && blk.Label.Len() > 0 && d.match(labelCueRe, src[blk.Label.Start:blk.Label.End], blk.Label.Start) {
 		return ExclRejected
 	}
-	if blk.Section >= 0 && blk.Section != b && labelCueRe.Match(d.textOf(d.Blocks[blk.Section])) {
+	if blk.Section >= 0 && blk.Section != b && d.matchBlock(labelCueRe, blk.Section) {
 		return ExclRejected
 	}
 	if b > 0 {
 		if p := d.Blocks[b-1]; p.Kind == KindParagraph && p.Span.End <= blk.Span.Start {
 			t := bytes.TrimRight(d.textOf(p), " \t*_")
-			if bytes.HasSuffix(t, []byte(":")) && (labelCueRe.Match(t) || badLabelRe.Match(t)) {
+			if bytes.HasSuffix(t, []byte(":")) && (d.match(labelCueRe, t, -1) || d.match(badLabelRe, t, -1)) {
 				return ExclRejected
 			}
 		}
@@ -263,7 +266,7 @@ func (d *Doc) codeExclusion(b int, sp Span) string {
 		if sp.Start < ln.Start || sp.Start > ln.End {
 			continue
 		}
-		if badCommentRe.Match(src[ln.Start:ln.End]) {
+		if d.match(badCommentRe, src[ln.Start:ln.End], ln.Start) {
 			return ExclRejected
 		}
 		// Up to two comment lines just above.
@@ -272,7 +275,7 @@ func (d *Doc) codeExclusion(b int, sp Span) string {
 			if !bytes.HasPrefix(prev, []byte("#")) && !bytes.HasPrefix(prev, []byte("//")) && !bytes.HasPrefix(prev, []byte("--")) && !bytes.HasPrefix(prev, []byte("/*")) {
 				break
 			}
-			if badCommentRe.Match(prev) {
+			if d.match(badCommentRe, prev, -1) {
 				return ExclRejected
 			}
 		}

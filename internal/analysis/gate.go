@@ -20,22 +20,50 @@ import (
 	"sync"
 )
 
-// gateCache memoises requiredLiterals per compiled expression. It is a cache
-// of a pure function of immutable values, safe for concurrent use.
-var gateCache sync.Map // *regexp.Regexp → [][]byte (nil: no gate)
+// gates memoises requiredLiterals per compiled expression and numbers the
+// expressions for the memo. It is a cache of a pure function of immutable
+// values, safe for concurrent use.
+var gates gateRegistry
+
+type gateRegistry struct {
+	m  sync.Map // *regexp.Regexp → *gateInfo
+	mu sync.Mutex
+	n  int
+}
+
+// gateInfo is what is known of one expression: its literals (nil: no
+// gate) and its number.
+type gateInfo struct {
+	lits [][]byte
+	id   int
+}
+
+func (g *gateRegistry) info(re *regexp.Regexp) *gateInfo {
+	if v, ok := g.m.Load(re); ok {
+		return v.(*gateInfo)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if v, ok := g.m.Load(re); ok {
+		return v.(*gateInfo)
+	}
+	gi := &gateInfo{lits: requiredLiterals(re), id: g.n}
+	g.n++
+	g.m.Store(re, gi)
+	return gi
+}
 
 // mayMatch reports whether re can match text, given lower, the ASCII-lowered
 // copy of text. false means it cannot; true means it might.
 func mayMatch(re *regexp.Regexp, lower []byte) bool {
-	v, ok := gateCache.Load(re)
-	if !ok {
-		v, _ = gateCache.LoadOrStore(re, requiredLiterals(re))
-	}
-	lits := v.([][]byte)
-	if lits == nil {
+	return gates.info(re).may(lower)
+}
+
+func (gi *gateInfo) may(lower []byte) bool {
+	if gi.lits == nil {
 		return true
 	}
-	for _, l := range lits {
+	for _, l := range gi.lits {
 		if bytes.Contains(lower, l) {
 			return true
 		}

@@ -129,15 +129,14 @@ func detectImplicitPoints(r *Result, e *Env, in *Input) {
 		}
 		for _, run := range blk.Text {
 			text := d.Src[run.Start:run.End]
-			lower := d.Lower[run.Start:run.End]
 			for ci := range concerns {
 				c := &concerns[ci]
-				if dataModel && !c.storage || !mayMatch(c.cue, lower) {
+				if dataModel && !c.storage {
 					continue
 				}
 				// The first cue that counts is enough: search lazily.
 				for pos := 0; pos < len(text); {
-					loc := c.cue.FindIndex(text[pos:])
+					loc := d.find(c.cue, text[pos:], run.Start+pos)
 					if loc == nil {
 						break
 					}
@@ -176,8 +175,9 @@ func (r *Result) cueCounts(b int, sp Span) bool {
 	case "":
 		return true
 	case ExclNegated:
-		before := d.Src[lineStart(d.Src, sp.Start):sp.Start]
-		return withoutRe.Match(before) || rejectNoRe.Match(before)
+		ls := lineStart(d.Src, sp.Start)
+		before := d.Src[ls:sp.Start]
+		return d.match(withoutRe, before, ls) || d.match(rejectNoRe, before, ls)
 	}
 	return false
 }
@@ -197,9 +197,9 @@ func (r *Result) setAsideSections() map[int]bool {
 	out := map[int]bool{}
 	for b, blk := range d.Blocks {
 		switch {
-		case blk.Kind == KindHeading && setAsideHeadingRe.Match(d.textOf(blk)):
+		case blk.Kind == KindHeading && d.matchBlock(setAsideHeadingRe, b):
 			out[b] = true
-		case blk.Kind != KindHeading && blk.Kind != KindCode && blk.Section >= 0 && setAsideBodyRe.Match(d.textOf(blk)):
+		case blk.Kind != KindHeading && blk.Kind != KindCode && blk.Section >= 0 && d.matchBlock(setAsideBodyRe, b):
 			out[blk.Section] = true
 		}
 	}
@@ -361,18 +361,20 @@ func (r *Result) addImplicit(e *Env, in *Input, st *Stack, c *concern, b int, sp
 // requirementName names the requirement holding sp: its id ("FR-004"), "a
 // user story", "an acceptance scenario", or its line.
 func (r *Result) requirementName(b int, sp Span) string {
-	blk := r.Doc.Blocks[b]
-	text := r.Doc.textOf(blk)
-	if m := reqIDRe.FindSubmatch(lineText(r.Doc.Src, sp.Start)); m != nil {
-		return string(m[1])
+	d := r.Doc
+	text, off := d.textAt(b)
+	ls := lineStart(d.Src, sp.Start)
+	line := d.Src[ls:lineEnd(d.Src, sp.Start)]
+	if m := d.findSub(reqIDRe, line, ls); m != nil {
+		return string(line[m[2]:m[3]])
 	}
-	if m := reqIDRe.FindSubmatch(text); m != nil {
-		return string(m[1])
+	if m := d.findSub(reqIDRe, text, off); m != nil {
+		return string(text[m[2]:m[3]])
 	}
 	switch {
-	case storyRe.Match(text):
+	case d.match(storyRe, text, off):
 		return fmt.Sprintf("the user story on line %d", r.Lines.Line(sp.Start)+1)
-	case scenarioRe.Match(text):
+	case d.match(scenarioRe, text, off):
 		return fmt.Sprintf("the acceptance scenario on line %d", r.Lines.Line(sp.Start)+1)
 	}
 	return fmt.Sprintf("line %d", r.Lines.Line(sp.Start)+1)

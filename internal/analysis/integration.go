@@ -208,7 +208,7 @@ func (r *Result) explicitPoints(e *Env) {
 						continue
 					}
 				}
-				if !connectorRe.Match(d.Src[m1.Span.End:m2.Span.Start]) {
+				if !d.match(connectorRe, d.Src[m1.Span.End:m2.Span.Start], m1.Span.End) {
 					continue
 				}
 				from, to := e.orient(m1.Tech, m2.Tech)

@@ -67,6 +67,13 @@ type Doc struct {
 	Lower []byte
 	// labels[b] is set when block b is under a rejection label or heading.
 	labels []bool
+	// memo, when set, remembers the detectors' answers across analyses;
+	// lastText and lastNode are its most recent lookup, nodes its lookups
+	// by offset and length.
+	memo     *Memo
+	lastText []byte
+	lastNode *memoNode
+	nodes    map[uint64]*memoNode
 }
 
 var mdParser = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.TaskList)).Parser()

@@ -55,7 +55,7 @@ func (e *Env) stackFrom(d *Doc, li *LineIndex, ms []Mention, path, origin string
 		}
 		weight := 1
 		ls := lineStart(d.Src, m.Span.Start)
-		if blk := d.Blocks[m.Block]; blk.Kind == KindTableRow || blk.ListDepth > 0 || declRe.Match(d.Src[ls:m.Span.Start]) {
+		if blk := d.Blocks[m.Block]; blk.Kind == KindTableRow || blk.ListDepth > 0 || d.match(declRe, d.Src[ls:m.Span.Start], ls) {
 			weight = 3
 		}
 		if i, ok := idx[m.Tech]; ok {

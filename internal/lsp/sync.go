@@ -35,6 +35,9 @@ type document struct {
 	closed atomic.Bool
 	pubMu  sync.Mutex // orders publishes with the clearing on close
 	once   sync.Once
+	// memo carries the detectors' answers from one analysis of the
+	// document to the next, so re-analysis costs about what an edit changed.
+	memo *analysis.Memo
 }
 
 func (d *document) stop() { d.once.Do(func() { close(d.done) }) }
@@ -67,7 +70,7 @@ func (s *Server) didOpen(ctx context.Context, p *protocol.DidOpenTextDocumentPar
 		s.configDocument(uri, &p.TextDocument.Text)
 		return nil, nil
 	}
-	d := &document{kick: make(chan struct{}, 1), done: make(chan struct{})}
+	d := &document{kick: make(chan struct{}, 1), done: make(chan struct{}), memo: analysis.NewMemo()}
 	d.cur.Store(s.newSnapshot(uri, p.TextDocument.Version, p.TextDocument.Text))
 	s.mu.Lock()
 	if old := s.docs[uri]; old != nil {
@@ -157,7 +160,7 @@ func (s *Server) worker(d *document) {
 			return
 		}
 		snap := d.cur.Load()
-		if a := s.safeAnalyze(snap); a != nil {
+		if a := s.safeAnalyze(snap, d.memo); a != nil {
 			d.last.Store(a)
 			s.publish(d, a)
 		}
@@ -167,24 +170,24 @@ func (s *Server) worker(d *document) {
 // safeAnalyze analyses snap, turning a panic into a log line: nothing
 // recovers panics on the worker's goroutine, and one would end the process
 // and the user's session.
-func (s *Server) safeAnalyze(snap *snapshot) (a *analyzed) {
+func (s *Server) safeAnalyze(snap *snapshot, memo *analysis.Memo) (a *analyzed) {
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("panic in analysis", "uri", snap.uri, "version", snap.version, "panic", p, "stack", string(debug.Stack()))
 			a = nil
 		}
 	}()
-	return s.analyzeSnapshot(snap)
+	return s.analyzeSnapshot(snap, memo)
 }
 
-// analyzeSnapshot runs the analysis of one version.
-func (s *Server) analyzeSnapshot(snap *snapshot) *analyzed {
+// analyzeSnapshot runs the analysis of one version; memo may be nil.
+func (s *Server) analyzeSnapshot(snap *snapshot, memo *analysis.Memo) *analyzed {
 	env := s.env.Load()
 	stack, path := s.stackFor(env, snap.uri)
 	if path == "" {
 		path = string(snap.uri)
 	}
-	res := env.Analyze(&analysis.Input{Src: bytesOf(snap.text), Path: path, Stack: stack})
+	res := env.Analyze(&analysis.Input{Src: bytesOf(snap.text), Path: path, Stack: stack, Memo: memo})
 	if s.ignored(snap.uri) {
 		res.Findings = nil // matches an ignore glob of the configuration
 	}
@@ -203,7 +206,7 @@ func (s *Server) current(uri protocol.DocumentURI) (*analyzed, bool) {
 	if prev != nil && prev.snap == snap {
 		return prev, true
 	}
-	a := s.analyzeSnapshot(snap)
+	a := s.analyzeSnapshot(snap, d.memo)
 	// Keep it for the requests that follow the same keystroke (hover,
 	// inlay hints, code lens, symbols), unless the worker stored a result
 	// meanwhile: its inputs (settings, constitution) are at least as new.

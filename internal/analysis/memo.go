@@ -1,0 +1,221 @@
+package analysis
+
+import (
+	"regexp"
+	"sync"
+)
+
+// Memo remembers, across the analyses of one document, what the detectors'
+// regular expressions answered on each piece of text (a paragraph, a
+// sentence, a code line). An edit changes a few pieces; when the document is
+// analysed again, every other piece gets its answers from the memo, so the
+// expensive part of the analysis — the expressions, about three quarters of
+// it — is proportional to the edit, not to the document.
+//
+// Answers are keyed by the expression and the exact bytes they ran on, and
+// an expression's answer depends on nothing else, so a memoised analysis is
+// identical to a fresh one. Answers not used by one analysis are dropped by
+// the next, which bounds the memo to about two analyses' worth of text.
+//
+// One analysis uses a memo at a time; an analysis that finds it in use runs
+// without it (slower, same answers).
+type Memo struct {
+	mu       sync.Mutex
+	cur, old map[string]*memoNode
+}
+
+// memoNode holds the answers for one piece of text: which expressions'
+// literal gates pass on it (bit sets indexed by the expression's number), and
+// the answers of those that passed. An expression runs on a piece once or
+// twice, so a short list searched in order beats a map.
+type memoNode struct {
+	known, pass []uint64
+	keys        []uint32 // expression number << 3 | op
+	vals        []memoVal
+}
+
+type memoOp uint8
+
+const (
+	opMatch memoOp = iota
+	opFind
+	opFindAll
+	opFindSub
+	opFindAllSub
+	opMay
+)
+
+// memoVal is one answer; callers must not modify its slices.
+type memoVal struct {
+	ok  bool
+	loc []int
+	all [][]int
+}
+
+// NewMemo returns an empty memo for one document.
+func NewMemo() *Memo {
+	return &Memo{cur: map[string]*memoNode{}, old: map[string]*memoNode{}}
+}
+
+// acquire takes the memo for one analysis, or reports that another has it.
+func (m *Memo) acquire() bool { return m.mu.TryLock() }
+
+// release ends an analysis: what it did not use is forgotten at the next.
+func (m *Memo) release() {
+	m.old, m.cur = m.cur, make(map[string]*memoNode, len(m.cur))
+	m.mu.Unlock()
+}
+
+// node returns the answers for text, creating the entry when it is new.
+func (m *Memo) node(text []byte) *memoNode {
+	if n, ok := m.cur[string(text)]; ok {
+		return n
+	}
+	n, ok := m.old[string(text)]
+	if !ok {
+		n = &memoNode{}
+	}
+	m.cur[string(text)] = n
+	return n
+}
+
+// Len returns how many answers the memo holds, for tests and figures.
+func (m *Memo) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	seen := map[*memoNode]bool{}
+	n := 0
+	for _, g := range []map[string]*memoNode{m.cur, m.old} {
+		for _, nd := range g {
+			if !seen[nd] {
+				seen[nd] = true
+				n += len(nd.vals)
+			}
+		}
+	}
+	return n
+}
+
+// The methods below run re on text — which starts at document offset off, or
+// off < 0 when text is not a slice of the document — behind its literal gate
+// and through the document's memo when it has one.
+
+func (d *Doc) gate(gi *gateInfo, text []byte, off int) bool {
+	if off < 0 {
+		return true
+	}
+	return gi.may(d.Lower[off : off+len(text)])
+}
+
+func (d *Doc) run(re *regexp.Regexp, op memoOp, text []byte, off int) memoVal {
+	gi := gates.info(re)
+	if d.memo == nil {
+		return compute(re, op, d.gate(gi, text, off), text)
+	}
+	n := d.memoNode(text, off)
+	w, bit := gi.id/64, uint64(1)<<(gi.id%64)
+	if w >= len(n.known) {
+		n.known = append(n.known, make([]uint64, w+1-len(n.known))...)
+		n.pass = append(n.pass, make([]uint64, w+1-len(n.pass))...)
+	}
+	if n.known[w]&bit == 0 {
+		n.known[w] |= bit
+		if d.gate(gi, text, off) {
+			n.pass[w] |= bit
+		}
+	}
+	pass := n.pass[w]&bit != 0
+	if !pass || op == opMay {
+		return memoVal{ok: pass && op == opMay}
+	}
+	key := uint32(gi.id)<<3 | uint32(op)
+	for i, k := range n.keys {
+		if k == key {
+			return n.vals[i]
+		}
+	}
+	v := compute(re, op, true, text)
+	n.keys = append(n.keys, key)
+	n.vals = append(n.vals, v)
+	return v
+}
+
+// compute answers op of re on text; gate false means the literal gate
+// already ruled a match out.
+func compute(re *regexp.Regexp, op memoOp, gate bool, text []byte) memoVal {
+	var v memoVal
+	if !gate {
+		return v
+	}
+	switch op {
+	case opMay:
+		v.ok = true
+	case opMatch:
+		v.ok = re.Match(text)
+	case opFind:
+		v.loc = re.FindIndex(text)
+	case opFindAll:
+		v.all = re.FindAllIndex(text, -1)
+	case opFindSub:
+		v.loc = re.FindSubmatchIndex(text)
+	case opFindAllSub:
+		v.all = re.FindAllSubmatchIndex(text, -1)
+	}
+	return v
+}
+
+// memoNode finds text's answers. Detectors run many expressions on the same
+// slices of the document; within one analysis a slice is recognised by its
+// offset and length, so its bytes are hashed once, not once per expression.
+func (d *Doc) memoNode(text []byte, off int) *memoNode {
+	if len(text) > 0 && len(text) == len(d.lastText) && &text[0] == &d.lastText[0] {
+		return d.lastNode
+	}
+	var key uint64
+	if off >= 0 {
+		key = uint64(off)<<32 | uint64(len(text))
+		if n, ok := d.nodes[key]; ok {
+			d.lastText, d.lastNode = text, n
+			return n
+		}
+	}
+	n := d.memo.node(text)
+	if off >= 0 {
+		if d.nodes == nil {
+			d.nodes = make(map[uint64]*memoNode, len(d.memo.old))
+		}
+		d.nodes[key] = n
+	}
+	d.lastText, d.lastNode = text, n
+	return n
+}
+
+// may is the literal gate alone: false when re cannot match text.
+func (d *Doc) may(re *regexp.Regexp, text []byte, off int) bool {
+	return d.run(re, opMay, text, off).ok
+}
+
+// match is re.Match.
+func (d *Doc) match(re *regexp.Regexp, text []byte, off int) bool {
+	return d.run(re, opMatch, text, off).ok
+}
+
+// find is re.FindIndex.
+func (d *Doc) find(re *regexp.Regexp, text []byte, off int) []int {
+	return d.run(re, opFind, text, off).loc
+}
+
+// findAll is re.FindAllIndex(text, -1).
+func (d *Doc) findAll(re *regexp.Regexp, text []byte, off int) [][]int {
+	return d.run(re, opFindAll, text, off).all
+}
+
+// findSub is re.FindSubmatchIndex.
+func (d *Doc) findSub(re *regexp.Regexp, text []byte, off int) []int {
+	return d.run(re, opFindSub, text, off).loc
+}
+
+// findAllSub is re.FindAllSubmatchIndex(text, -1).
+func (d *Doc) findAllSub(re *regexp.Regexp, text []byte, off int) [][]int {
+	return d.run(re, opFindAllSub, text, off).all
+}
