@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
@@ -22,6 +23,7 @@ const usage = `ipf-lsp — integration points, patterns and anti-patterns in spe
 
 Usage:
   ipf-lsp [serve] [--stdio]             run the language server over stdio
+                                        (--max-message-size BYTES)
   ipf-lsp check [flags] PATH...         analyse Markdown files or folders (for CI)
   ipf-lsp patterns [--format text|json] list the pattern library
   ipf-lsp patterns show ID              print one pattern as Markdown
@@ -70,14 +72,41 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return ExitUsage
 }
 
+const serveUsage = `Usage: ipf-lsp [serve] [--stdio] [--max-message-size BYTES]
+
+Runs the language server over stdin/stdout. Logs go to stderr.
+
+  --max-message-size BYTES  refuse a JSON-RPC message above this size without
+                            reading it into memory (default 67108864, 64 MiB;
+                            a suffix K, M or G counts in KiB, MiB, GiB)
+`
+
 func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	for _, a := range args {
-		switch a {
+	var maxMsg int64
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, value, hasValue := strings.Cut(a, "=")
+		switch name {
 		case "--stdio":
 			// The default transport; accepted because clients pass it.
 		case "-h", "--help":
-			fmt.Fprint(stdout, "Usage: ipf-lsp [serve] [--stdio]\n\nRuns the language server over stdin/stdout. Logs go to stderr.\n")
+			fmt.Fprint(stdout, serveUsage)
 			return ExitOK
+		case "--max-message-size":
+			if !hasValue {
+				if i+1 == len(args) {
+					fmt.Fprintf(stderr, "ipf-lsp serve: --max-message-size needs a value\n")
+					return ExitUsage
+				}
+				i++
+				value = args[i]
+			}
+			n, err := parseSize(value)
+			if err != nil {
+				fmt.Fprintf(stderr, "ipf-lsp serve: --max-message-size %q: %v\n", value, err)
+				return ExitUsage
+			}
+			maxMsg = n
 		default:
 			fmt.Fprintf(stderr, "ipf-lsp serve: unknown flag %q\n", a)
 			return ExitUsage
@@ -93,7 +122,26 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if c, ok := stdin.(io.Closer); ok {
 		closer = c
 	}
-	return lsp.Serve(ctx, stdin, stdout, closer, lsp.Options{Env: env, Logger: log, Version: Version})
+	return lsp.Serve(ctx, stdin, stdout, closer, lsp.Options{Env: env, Logger: log, Version: Version, MaxMessage: maxMsg})
+}
+
+// parseSize reads a positive byte count with an optional K, M or G suffix
+// (powers of 1024).
+func parseSize(v string) (int64, error) {
+	mult := int64(1)
+	switch {
+	case strings.HasSuffix(v, "K"):
+		mult, v = 1<<10, strings.TrimSuffix(v, "K")
+	case strings.HasSuffix(v, "M"):
+		mult, v = 1<<20, strings.TrimSuffix(v, "M")
+	case strings.HasSuffix(v, "G"):
+		mult, v = 1<<30, strings.TrimSuffix(v, "G")
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("want a positive number of bytes, e.g. 67108864 or 64M")
+	}
+	return n * mult, nil
 }
 
 func logLevel() slog.Level {

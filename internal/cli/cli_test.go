@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -197,5 +198,27 @@ func TestCheckFolderFindsProjectConstitution(t *testing.T) {
 	_, byFile, _ := run(t, "check", "--fail-on", "none", filepath.Join(proj, "specs/001-x/spec.md"))
 	if byFolder != byFile || !strings.Contains(byFolder, "(implied by FR-001 with the constitution's stack: Better Auth, FastAPI)") {
 		t.Fatalf("by folder:\n%s\nby file:\n%s", byFolder, byFile)
+	}
+}
+
+// TestServeMaxMessageSize: --max-message-size bounds what the server reads;
+// a request above it is answered with its id and not read.
+func TestServeMaxMessageSize(t *testing.T) {
+	frame := func(body string) string { return "Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body }
+	big := `{"jsonrpc":"2.0","id":5,"method":"initialize","params":{"pad":"` + strings.Repeat("x", 2000) + `"}}`
+	in := frame(big) + frame(`{"jsonrpc":"2.0","method":"exit"}`)
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), []string{"serve", "--max-message-size", "1K"}, strings.NewReader(in), &out, &errb)
+	want := frame(`{"jsonrpc":"2.0","id":5,"error":{"code":-32600,"message":"initialize: message of 2066 bytes exceeds the limit of 1024 bytes (ipf-lsp serve --max-message-size): not read"}}`)
+	if code != 1 || out.String() != want {
+		t.Fatalf("exit %d, output %q\nwant exit 1, %q", code, out.String(), want)
+	}
+	for _, bad := range [][]string{{"serve", "--max-message-size"}, {"serve", "--max-message-size=0"}, {"serve", "--max-message-size", "lots"}} {
+		if code, _, errOut := run(t, bad...); code != ExitUsage || !strings.Contains(errOut, "--max-message-size") {
+			t.Errorf("%v: exit %d, stderr %q", bad, code, errOut)
+		}
+	}
+	if code, out, _ := run(t, "serve", "--help"); code != ExitOK || !strings.Contains(out, "--max-message-size BYTES") {
+		t.Errorf("serve --help: %d %q", code, out)
 	}
 }

@@ -36,6 +36,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Version is reported in serverInfo.
 	Version string
+	// MaxMessage bounds one JSON-RPC message in bytes (DefaultMaxMessage
+	// when 0): a longer one is refused without being read into memory.
+	MaxMessage int64
 
 	// onStart, set only by tests, receives the Server before it serves:
 	// the soak test reads the server's own copy of a document through it.
@@ -104,7 +107,7 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, closer io.Closer, o
 		opts.onStart(s)
 	}
 
-	s.conn = jsonrpc2.NewConn(newStream(in, out, closer, log))
+	s.conn = jsonrpc2.NewConn(newStream(in, out, closer, log, opts.MaxMessage))
 	s.conn.Go(s.ctx, s.handler())
 	select {
 	case <-s.conn.Done():

@@ -8,6 +8,7 @@ package lsp
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,21 +22,35 @@ import (
 	"go.lsp.dev/jsonrpc2"
 )
 
-// maxMessage bounds one message body; a Content-Length above it is answered
-// with a parse error and its body skipped, so a bogus header cannot make the
-// server allocate gigabytes.
-const maxMessage = 64 << 20
+// DefaultMaxMessage bounds one message body unless Options.MaxMessage says
+// otherwise: a Content-Length above it is refused without allocating it
+// (documents above the analysis size limit, 10 MB by default, are still
+// synced, so the bound is well above that).
+const DefaultMaxMessage = 64 << 20
+
+// maxHeaderLine bounds one header line. A line that reaches it without a
+// line end is answered at once (the client may be waiting for a reply) and
+// consumed to its end without keeping it.
+const maxHeaderLine = 8 << 10
+
+// headerTail is what is kept of an over-long header line: its end, where a
+// body shorter than its Content-Length runs into the next frame's header.
+const headerTail = 64
 
 type tolerantStream struct {
 	in     *bufio.Reader
 	out    io.Writer
 	closer io.Closer
 	log    *slog.Logger
+	max    int64
 	wmu    sync.Mutex
 }
 
-func newStream(in io.Reader, out io.Writer, closer io.Closer, log *slog.Logger) *tolerantStream {
-	return &tolerantStream{in: bufio.NewReaderSize(in, 64<<10), out: out, closer: closer, log: log}
+func newStream(in io.Reader, out io.Writer, closer io.Closer, log *slog.Logger, max int64) *tolerantStream {
+	if max <= 0 {
+		max = DefaultMaxMessage
+	}
+	return &tolerantStream{in: bufio.NewReaderSize(in, 64<<10), out: out, closer: closer, log: log, max: max}
 }
 
 // Read returns the next message that decodes. Malformed frames and bodies
@@ -47,30 +62,40 @@ func (s *tolerantStream) Read(ctx context.Context) (jsonrpc2.Message, int64, err
 		if err := ctx.Err(); err != nil {
 			return nil, total, err
 		}
-		length, n, err := s.readHeader()
+		h, n, err := s.readHeader()
 		total += n
 		if err != nil {
-			var he headerError
-			if errors.As(err, &he) {
-				s.log.Warn("skipping malformed frame", "error", err)
-				s.writeError(nil, jsonrpc2.ParseError, err.Error())
-				continue
-			}
 			return nil, total, err
 		}
-		if length > maxMessage {
-			s.writeError(nil, jsonrpc2.ParseError, fmt.Sprintf("message of %d bytes exceeds the limit of %d", length, maxMessage))
-			if _, err := io.CopyN(io.Discard, s.in, length); err != nil {
-				return nil, total, fmt.Errorf("skipping oversized message: %w", err)
+		if h.bad != "" {
+			s.log.Warn("skipping malformed frame", "error", h.bad)
+			if !h.answered {
+				s.writeError(nil, jsonrpc2.ParseError, h.bad)
 			}
-			total += length
+			if h.length > 0 && h.length <= s.max {
+				// The frame's length is known: skip its body, or the body
+				// would be read as the next header.
+				n, err := s.skipBody(h.length)
+				total += n
+				if err != nil {
+					return nil, total, fmt.Errorf("skipping a malformed frame's body: %w", err)
+				}
+			}
 			continue
 		}
-		data := make([]byte, length)
+		if h.length > s.max {
+			n, err := s.refuseOversized(h.length)
+			total += n
+			if err != nil {
+				return nil, total, fmt.Errorf("skipping oversized message: %w", err)
+			}
+			continue
+		}
+		data := make([]byte, h.length)
 		if _, err := io.ReadFull(s.in, data); err != nil {
 			return nil, total, fmt.Errorf("reading message body: %w", err)
 		}
-		total += length
+		total += h.length
 		msg, err := jsonrpc2.DecodeMessage(data)
 		if err == nil && !isBareID(msg, data) {
 			return msg, total, nil
@@ -82,57 +107,210 @@ func (s *tolerantStream) Read(ctx context.Context) (jsonrpc2.Message, int64, err
 	}
 }
 
-type headerError struct{ msg string }
+// header is one parsed header block.
+type header struct {
+	length int64 // -1 when there is no usable Content-Length
+	// bad says what is wrong with the block; answered is set when the
+	// client was already told (an over-long line is answered at once).
+	bad      string
+	answered bool
+}
 
-func (e headerError) Error() string { return e.msg }
-
-// readHeader reads header lines up to the blank line. A frame without a
-// usable Content-Length is a headerError: the reader resynchronises on the
-// next header block.
-func (s *tolerantStream) readHeader() (int64, int64, error) {
-	var total, length int64 = 0, -1
-	var bad string
+// readHeader reads header lines up to the blank line. A block without a
+// usable Content-Length comes back with bad set: the reader resynchronises
+// on the next header block. Its error is an I/O error only.
+func (s *tolerantStream) readHeader() (header, int64, error) {
+	h := header{length: -1}
+	var total int64
+	lines := 0
 	for {
-		line, err := s.in.ReadString('\n')
-		total += int64(len(line))
+		line, n, long, err := s.readLine()
+		total += n
 		if err != nil {
-			return 0, total, fmt.Errorf("reading header line: %w", err)
+			return h, total, fmt.Errorf("reading header line: %w", err)
 		}
 		line = strings.TrimSpace(line)
 		// Resynchronise after a body shorter than its Content-Length said:
 		// its tail runs into the next header line.
 		if i := strings.Index(strings.ToLower(line), "content-length:"); i > 0 {
-			line = line[i:]
+			line, long = line[i:], false
+		}
+		if long {
+			h.bad = fmt.Sprintf("header line longer than %d bytes", maxHeaderLine)
+			h.answered = true
+			lines++
+			continue
 		}
 		if line == "" {
-			if length < 0 && bad == "" && total <= 2 {
+			if lines == 0 {
 				// Stray blank line between messages: keep reading.
-				total = 0
 				continue
 			}
 			break
 		}
+		lines++
 		name, value, ok := strings.Cut(line, ":")
 		if !ok {
-			bad = fmt.Sprintf("invalid header line %q", truncate(line, 80))
+			if h.bad == "" {
+				h.bad = fmt.Sprintf("invalid header line %q", truncate(line, 80))
+			}
 			continue
 		}
 		if strings.EqualFold(strings.TrimSpace(name), "Content-Length") {
 			n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
 			if err != nil || n <= 0 {
-				bad = fmt.Sprintf("invalid Content-Length %q", truncate(value, 40))
+				if h.bad == "" {
+					h.bad = fmt.Sprintf("invalid Content-Length %q", truncate(value, 40))
+				}
 				continue
 			}
-			length = n
+			h.length = n
 		}
 	}
-	if bad != "" {
-		return 0, total, headerError{bad}
+	if h.bad == "" && h.length < 0 {
+		h.bad = "missing Content-Length header"
 	}
-	if length < 0 {
-		return 0, total, headerError{"missing Content-Length header"}
+	return h, total, nil
+}
+
+// readLine reads one line, to its '\n'. It never holds more than
+// maxHeaderLine bytes: a longer line is answered with a parse error as soon
+// as it crosses the bound, consumed to its end, and returned as its last
+// headerTail bytes with long set.
+func (s *tolerantStream) readLine() (string, int64, bool, error) {
+	var buf []byte
+	var n int64
+	long := false
+	for {
+		// Peek(1) waits for data; Buffered then is what has arrived, so a
+		// client waiting for an answer is answered without more input.
+		if _, err := s.in.Peek(1); err != nil {
+			return string(buf), n, long, err
+		}
+		b, _ := s.in.Peek(s.in.Buffered())
+		i := bytes.IndexByte(b, '\n')
+		k := len(b)
+		if i >= 0 {
+			k = i + 1
+		}
+		if !long && len(buf)+k > maxHeaderLine {
+			long = true
+			s.log.Warn("header line too long", "limit", maxHeaderLine)
+			s.writeError(nil, jsonrpc2.ParseError, fmt.Sprintf("header line longer than %d bytes: skipped to its end", maxHeaderLine))
+		}
+		buf = append(buf, b[:k]...)
+		_, _ = s.in.Discard(k)
+		n += int64(k)
+		if long && len(buf) > headerTail {
+			buf = append(buf[:0], buf[len(buf)-headerTail:]...)
+		}
+		if i >= 0 {
+			return string(buf), n, long, nil
+		}
 	}
-	return length, total, nil
+}
+
+// skipBody discards up to n bytes of a body the server does not read. It
+// stops early at a line that starts with "Content-Length:": JSON cannot
+// hold a raw line break inside a string, so that line is the next frame's
+// header, and a bogus length cannot swallow the messages after it.
+func (s *tolerantStream) skipBody(n int64) (int64, error) {
+	var done int64
+	lineStart := true
+	for done < n {
+		if lineStart && s.headerAhead(n-done) {
+			return done, nil
+		}
+		if _, err := s.in.Peek(1); err != nil {
+			return done, err
+		}
+		b, _ := s.in.Peek(s.in.Buffered())
+		if int64(len(b)) > n-done {
+			b = b[:n-done]
+		}
+		k := len(b)
+		lineStart = false
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			k, lineStart = i+1, true
+		}
+		_, _ = s.in.Discard(k)
+		done += int64(k)
+	}
+	return done, nil
+}
+
+func (s *tolerantStream) headerAhead(left int64) bool {
+	const h = "content-length:"
+	if left < int64(len(h)) {
+		return false
+	}
+	b, err := s.in.Peek(len(h))
+	return err == nil && strings.EqualFold(string(b), h)
+}
+
+// refuseOversized answers a message whose Content-Length exceeds the bound
+// and skips its body without keeping it. What has already arrived of the
+// body names the message when it can: a request gets its error reply with
+// its id (InvalidRequest), a notification (a didOpen of a huge file) is
+// reported to the user with window/showMessage, as it gets no reply.
+func (s *tolerantStream) refuseOversized(length int64) (int64, error) {
+	msg := fmt.Sprintf("message of %d bytes exceeds the limit of %d bytes (ipf-lsp serve --max-message-size): not read", length, s.max)
+	s.log.Warn("refusing oversized message", "bytes", length, "limit", s.max)
+	var id json.RawMessage
+	var method string
+	if _, err := s.in.Peek(1); err == nil {
+		b, _ := s.in.Peek(int(min(int64(s.in.Buffered()), length)))
+		id, method = identity(b)
+	}
+	switch {
+	case id != nil:
+		s.writeError(id, jsonrpc2.InvalidRequest, method+": "+msg)
+	case method != "":
+		s.writeNotification("window/showMessage", map[string]any{"type": 1, "message": "ipf-lsp: " + method + " dropped: " + msg})
+	default:
+		s.writeError(nil, jsonrpc2.InvalidRequest, msg)
+	}
+	return s.skipBody(length)
+}
+
+// identity reads the id and method of a message from the start of its body
+// (clients write them before the params).
+func identity(prefix []byte) (id json.RawMessage, method string) {
+	dec := json.NewDecoder(bytes.NewReader(prefix))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, ""
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return id, method
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return id, method
+		}
+		switch tok {
+		case "id":
+			id = validID(raw)
+		case "method":
+			_ = json.Unmarshal(raw, &method)
+		}
+	}
+	return id, method
+}
+
+// validID returns raw if it is a JSON-RPC id (a string or a number), else nil.
+func validID(raw json.RawMessage) json.RawMessage {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return nil
+	}
+	var str string
+	var num json.Number
+	if json.Unmarshal(raw, &str) == nil || (raw[0] != '"' && json.Unmarshal(raw, &num) == nil) {
+		return raw
+	}
+	return nil
 }
 
 func truncate(s string, n int) string {
@@ -143,19 +321,17 @@ func truncate(s string, n int) string {
 }
 
 // answerUndecodable replies to a body that is not a JSON-RPC message: a
-// parse error for invalid JSON, an invalid-request error (echoing the id when
-// there is one) for valid JSON of the wrong shape.
+// parse error for invalid JSON, an invalid-request error for valid JSON of
+// the wrong shape, with the message's id whenever it can be read
+// ({"jsonrpc":"2.0","id":77,"method":5} gets -32600 with id 77).
 func (s *tolerantStream) answerUndecodable(data []byte, decodeErr error) {
-	var probe struct {
-		ID     json.RawMessage `json:"id"`
-		Method *string         `json:"method"`
-	}
 	if !json.Valid(data) {
 		s.log.Warn("invalid JSON in message", "error", decodeErr)
 		s.writeError(nil, jsonrpc2.ParseError, "parse error: "+decodeErr.Error())
 		return
 	}
-	if err := json.Unmarshal(data, &probe); err != nil {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
 		// Valid JSON but not an object (a batch, a string): LSP has no
 		// batches, so it is an invalid request.
 		s.log.Warn("JSON-RPC message is not an object", "error", err)
@@ -163,14 +339,17 @@ func (s *tolerantStream) answerUndecodable(data []byte, decodeErr error) {
 		return
 	}
 	s.log.Warn("invalid JSON-RPC message", "error", decodeErr)
-	id := probe.ID
-	if probe.Method != nil && len(id) == 0 {
+	rawID, hasID := fields["id"]
+	var method string
+	isNotification := !hasID && json.Unmarshal(fields["method"], &method) == nil && method != ""
+	if isNotification {
 		return // a malformed notification gets no reply
 	}
-	if len(id) > 0 && id[0] != '"' && (id[0] < '0' || id[0] > '9') && id[0] != '-' {
-		id = nil
+	reason := decodeErr.Error()
+	if m, ok := fields["method"]; ok && json.Unmarshal(m, &method) != nil {
+		reason = "method must be a string"
 	}
-	s.writeError(id, jsonrpc2.InvalidRequest, "invalid request: "+decodeErr.Error())
+	s.writeError(validID(rawID), jsonrpc2.InvalidRequest, "invalid request: "+reason)
 }
 
 func (s *tolerantStream) writeError(id json.RawMessage, code jsonrpc2.Code, msg string) {
@@ -182,6 +361,15 @@ func (s *tolerantStream) writeError(id json.RawMessage, code jsonrpc2.Code, msg 
 		ID      json.RawMessage `json:"id"`
 		Error   jsonrpc2.Error  `json:"error"`
 	}{"2.0", id, jsonrpc2.Error{Code: code, Message: msg}})
+	s.writeFrame(body)
+}
+
+func (s *tolerantStream) writeNotification(method string, params any) {
+	body, _ := json.Marshal(struct {
+		JSONRPC string `json:"jsonrpc"`
+		Method  string `json:"method"`
+		Params  any    `json:"params"`
+	}{"2.0", method, params})
 	s.writeFrame(body)
 }
 

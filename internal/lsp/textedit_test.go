@@ -146,7 +146,7 @@ func FuzzStream(f *testing.F) {
 	f.Add([]byte(frame(`{"jsonrpc":"1.0","id":"a","method":"x"}`) + frame(`[1,2]`) + frame(`{"id":1.5,"method":"m"}`)))
 	f.Add([]byte("\r\n\r\nContent-Type: x\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s := newStream(strings.NewReader(string(data)), io.Discard, nil, slog.New(slog.DiscardHandler))
+		s := newStream(strings.NewReader(string(data)), io.Discard, nil, slog.New(slog.DiscardHandler), 0)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		for range len(data) + 2 {

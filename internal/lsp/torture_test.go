@@ -10,12 +10,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"go.lsp.dev/jsonrpc2"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
 )
@@ -280,6 +284,13 @@ func TestTortureFraming(t *testing.T) {
 		c.expectError(7, -32600)
 		c.send(`"hello"`)
 		c.expectNullIDError(-32600)
+		// The id is read even when the method is not a string.
+		c.send(`{"jsonrpc":"2.0","id":77,"method":5}`)
+		c.expectError(77, -32600)
+		c.send(`{"jsonrpc":"2.0","id":"s77","method":["x"],"params":{}}`)
+		c.expectError("s77", -32600)
+		c.send(`{"jsonrpc":"2.0","method":5}`)
+		c.expectNullIDError(-32600)
 		c.alive(1002)
 	})
 	t.Run("bad Content-Length values", func(t *testing.T) {
@@ -312,6 +323,100 @@ func TestTortureFraming(t *testing.T) {
 		c.alive(1006)
 	})
 }
+
+// TestTortureOversized: header lines and bodies beyond their bounds are
+// answered at once and skipped without being kept; the session goes on.
+func TestTortureOversized(t *testing.T) {
+	c := newRawClientOpts(t, Options{Version: "test", MaxMessage: 4096})
+	c.initialize()
+	c.open(otherURI, otherText)
+	c.diagnostics(otherURI, 1)
+	t.Run("header line without a line end", func(t *testing.T) {
+		c.t = t
+		// 9 KiB and no newline: answered before the line ends (the client
+		// may be waiting), then skipped to its end.
+		c.sendRaw(strings.Repeat("X", 9<<10))
+		m := c.next("error with null id", func(m rawMsg) bool { return m.Method == "" && string(m.ID) == "null" })
+		if m.Error == nil || m.Error.Code != -32700 || m.Error.Message != "header line longer than 8192 bytes: skipped to its end" {
+			t.Fatalf("long header line: %+v", m.Error)
+		}
+		c.sendRaw(strings.Repeat("X", 1<<20) + "\r\n") // the same line goes on: no second reply
+		c.sendRaw(strings.Repeat("Y", 1<<20) + "\r\n\r\n")
+		c.expectNullIDError(-32700) // a second long line
+		c.alive(1101)
+	})
+	t.Run("long line ending in the next header", func(t *testing.T) {
+		c.t = t
+		// A body shorter than its Content-Length runs into the next
+		// frame; here its tail is a 10 KiB line ending in that header.
+		body := `{"jsonrpc":"2.0","id":1102,"method":"textDocument/hover","params":` + hoverParams(otherURI, 2, 1) + `}`
+		c.sendRaw(strings.Repeat("Z", 10<<10) + fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body), body))
+		c.expectNullIDError(-32700)
+		if m := c.reply(1102); m.Error != nil || !strings.Contains(string(m.Result), "Next.js") {
+			t.Fatalf("request after the long line: %+v %s", m.Error, m.Result)
+		}
+	})
+	t.Run("request above the size limit", func(t *testing.T) {
+		c.t = t
+		c.request(88, "textDocument/hover", fmt.Sprintf(`{"textDocument":{"uri":%q},"position":{"line":0,"character":0},"pad":%q}`, otherURI, strings.Repeat("p", 5000)))
+		m := c.reply(88)
+		if m.Error == nil || m.Error.Code != -32600 || !strings.HasPrefix(m.Error.Message, "textDocument/hover: message of ") || !strings.Contains(m.Error.Message, "exceeds the limit of 4096 bytes") {
+			t.Fatalf("oversized request: %+v", m.Error)
+		}
+		c.alive(1103)
+	})
+	t.Run("notification above the size limit", func(t *testing.T) {
+		c.t = t
+		c.open("file:///ws/huge.md", strings.Repeat("Better Auth and FastAPI. ", 400))
+		m := c.next("showMessage", func(m rawMsg) bool { return m.Method == "window/showMessage" })
+		var p struct {
+			Type    int    `json:"type"`
+			Message string `json:"message"`
+		}
+		_ = json.Unmarshal(m.Params, &p)
+		if p.Type != 1 || !strings.HasPrefix(p.Message, "ipf-lsp: textDocument/didOpen dropped: message of ") {
+			t.Fatalf("oversized notification: %+v", p)
+		}
+		c.alive(1104)
+	})
+	t.Run("bogus huge Content-Length", func(t *testing.T) {
+		c.t = t
+		// The declared body never comes: the reader finds the next
+		// frame's header at a line start and serves it.
+		c.sendRaw("Content-Length: 99999999999999\r\n\r\n" + `{"jsonrpc":"2.0","id":90,"method":"textDocument/hover"}` + "\r\n")
+		c.expectError(90, -32600)
+		c.alive(1105)
+	})
+}
+
+// TestStreamSkipsOversizedWithoutKeepingIt reads a 256 MiB message past a
+// 64 MiB bound: the reader answers and skips it holding only its buffer.
+func TestStreamSkipsOversizedWithoutKeepingIt(t *testing.T) {
+	const size = 256 << 20
+	next := `{"jsonrpc":"2.0","method":"exit"}`
+	in := io.MultiReader(strings.NewReader(fmt.Sprintf("Content-Length: %d\r\n\r\n", size)), io.LimitReader(zeros{}, size),
+		strings.NewReader(fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(next), next)))
+	var out strings.Builder
+	s := newStream(in, &out, nil, slog.New(slog.DiscardHandler), 0)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	msg, _, err := s.Read(context.Background())
+	runtime.ReadMemStats(&after)
+	if err != nil || msg.(*jsonrpc2.Notification).Method() != "exit" {
+		t.Fatalf("message after the oversized one: %v %v", msg, err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 1<<20 {
+		t.Fatalf("skipping a %d-byte message allocated %d bytes", size, got)
+	}
+	want := `{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"message of 268435456 bytes exceeds the limit of 67108864 bytes (ipf-lsp serve --max-message-size): not read"}}`
+	if !strings.HasSuffix(out.String(), want) {
+		t.Fatalf("reply %q, want %q", out.String(), want)
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
 func TestTortureRequests(t *testing.T) {
 	c := newTortureClient(t)
