@@ -110,8 +110,10 @@ type Result struct {
 	// repeated keys Repeats by line and pair while detectors run.
 	repeated       map[string]bool
 	repeatPatterns map[string][]string
-	Sections       []patterns.Section
-	Findings       []Finding
+	// mentionIdx holds, per block, the range of its mentions in Mentions.
+	mentionIdx map[int][2]int
+	Sections   []patterns.Section
+	Findings   []Finding
 	// Lines indexes line starts for Line/Col conversions.
 	Lines *LineIndex
 }

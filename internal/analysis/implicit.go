@@ -20,20 +20,29 @@ type concern struct {
 	chain [][]Role
 	// storage concerns are the ones a data model speaks of.
 	storage bool
+	// confirm, when set, decides whether a cue found at sp in block b
+	// states the concern (the sentence around it may say otherwise).
+	confirm func(r *Result, e *Env, st *Stack, b int, sp Span) bool
 }
 
 // concerns are matched against requirement lines. The cues are about how
 // people phrase a need, not about any technology.
 var concerns = []concern{
 	{
-		name:  "sign-in",
-		cue:   regexp.MustCompile(`(?i)\b(sign[- ]?(?:in|up|out)|log[- ]?(?:in|out)|register(?:s|ed|ing)?\b|registration|social login|oauth|auth(?:entication)? (?:client|ui|pages?|forms?|flows?))`),
-		chain: [][]Role{{RoleFrontend}, {RoleAuth}},
+		// Signing in is an integration of the frontend with the auth
+		// library when the text speaks of the client side: an auth client,
+		// a sign-in page, or the frontend in the sentence that speaks of
+		// signing in. "Users can sign in" alone does not say where.
+		name:    "sign-in",
+		cue:     signInCueRe,
+		chain:   [][]Role{{RoleFrontend}, {RoleAuth}},
+		confirm: (*Result).clientSideAuth,
 	},
 	{
-		name:  "protected access",
-		cue:   regexp.MustCompile(`(?i)\b(tokens?|jwts?|jwks|bearer|protected|authoriz\w*|unauthori[sz]ed|401|verif\w+ (?:the )?(?:token|identity|user)|user identity|authenticated (?:user|request)s?)\b`),
-		chain: [][]Role{{RoleAuth}, {RoleBackend}},
+		name:    "protected access",
+		cue:     regexp.MustCompile(`(?i)\b(tokens?|jwts?|jwks|bearer|protected|authoriz\w*|unauthori[sz]ed|401|verif\w+ (?:the )?(?:token|identity|user)|user identity|authenticated (?:user|request)s?)\b`),
+		chain:   [][]Role{{RoleAuth}, {RoleBackend}},
+		confirm: (*Result).notClientStorage,
 	},
 	{
 		name:  "API call",
@@ -45,6 +54,7 @@ var concerns = []concern{
 		storage: true,
 		cue:     regexp.MustCompile(`(?i)(\b(?:persist\w*|stored? (?:in|into) (?:the |a )?(?:database|db|table)|databases?|crud|(?:create|read|update|delete)[, /]+(?:read|update|delete|list)|queries|query the|orm models?)\b|数据库|存储|持久化)`),
 		chain:   [][]Role{{RoleBackend, roleServerFrontend, RoleHosting}, {RoleORM}, {RoleDatabase}},
+		confirm: (*Result).notClientStorage,
 	},
 	{
 		name:    "identity data",
@@ -142,7 +152,7 @@ func detectImplicitPoints(r *Result, e *Env, in *Input) {
 					}
 					sp := Span{run.Start + pos + loc[0], run.Start + pos + loc[1]}
 					pos += max(loc[1], loc[0]+1)
-					if !r.cueCounts(b, sp) {
+					if !r.cueCounts(b, sp) || c.confirm != nil && !c.confirm(r, e, st, b, sp) {
 						continue
 					}
 					r.addImplicit(e, in, st, c, b, sp, documented, seen)
@@ -171,6 +181,7 @@ func (r *Result) cueCounts(b int, sp Span) bool {
 	if bytes.HasSuffix(lineText(d.Src, sp.Start), []byte("?")) {
 		return false
 	}
+
 	switch d.Exclusion(b, sp) {
 	case "":
 		return true
@@ -398,4 +409,133 @@ func stackOwner(a, z StackEntry) string {
 		return name(a.Origin) + "'s stack"
 	}
 	return "the stack of " + strings.Join([]string{name(a.Origin), name(z.Origin)}, " and ")
+}
+
+var (
+	// signInCueRe finds what may speak of signing in from the client side:
+	// a phrase that names the client side of auth by itself
+	// (clientAuthRe), a sign-in word, or a word for the frontend.
+	signInCueRe  = regexp.MustCompile(`(?i)(\b(?:auth(?:entication)?[- ]?client|jwt[- ]?client|createauthclient|usesession)\b|/api/auth/\[|\b(?:sign[- ]?(?:in|up|out)|log[- ]?(?:in|out)|register(?:s|ed|ing)?|registration|social login|oauth|authenticat\w*)\b|\b(?:front[- ]?end|client[- ]side|browser)\b)`)
+	clientAuthRe = regexp.MustCompile(`(?i)^(?:auth(?:entication)?[- ]?client|jwt[- ]?client|createauthclient|usesession|/api/auth/\[)$`)
+	authWordRe   = regexp.MustCompile(`(?i)\b(?:sign[- ]?(?:in|up|out)|log[- ]?(?:in|out)|login|logout|register(?:s|ed|ing)?|registration|social login|oauth|authenticat\w*)\b`)
+	// signInWordRe is the act of signing in, which says more than
+	// "authentication" (a layer, a topic).
+	signInWordRe = regexp.MustCompile(`(?i)\b(?:sign[- ]?(?:in|up|out)|log[- ]?(?:in|out)|login|logout|register(?:s|ed|ing)?|registration)\b`)
+	frontWordRe  = regexp.MustCompile(`(?i)\b(?:front[- ]?end|client[- ]side|browser)\b`)
+	// bothEndsRe follows a frontend word that names the two ends of the
+	// API together ("frontend and backend", "frontend-backend"): that is
+	// the frontend calling the backend, not the frontend's sign-in.
+	bothEndsRe = regexp.MustCompile(`(?i)^(?:\s*(?:-|/|and|&|,|\+|→|->|<->|↔)\s*)(?:the\s+)?back[- ]?end`)
+	// clientStorageRe finds where a browser keeps state: a token or a
+	// session "stored in localStorage" or "persisting across refreshes"
+	// is the client's business, not the backend's or the database's.
+	clientStorageRe = regexp.MustCompile(`(?i)\b(?:local ?storage|session ?storage|indexeddb|cookies?|in[- ]memory|browser (?:refresh|reload|storage|session)s?|page (?:refresh|reload)s?)\b`)
+)
+
+// clientSideAuth reports whether the sign-in cue at sp speaks of the client
+// side of auth. Without a backend in the stack, signing in can only happen
+// between the frontend and the auth service, so any sign-in word does. With
+// one, the backend may be where users sign in, so the text must say it is
+// the client: a phrase that says so by itself ("auth client"), or a
+// sentence that holds a sign-in word or an auth technology, and the frontend
+// (the word or a frontend technology), with a technology named or the act of
+// signing in ("log in"; "authentication" alone may be a layer or a topic). A
+// sentence that lists the stack names its technologies, it does not wire
+// them; a line's label ("Frontend: …") is not the frontend taking part. What
+// the client keeps where (a token in memory) is storage, not wiring.
+func (r *Result) clientSideAuth(e *Env, st *Stack, b int, sp Span) bool {
+	d := r.Doc
+	if _, ok := st.For(RoleBackend); !ok && d.match(authWordRe, d.Src[sp.Start:sp.End], sp.Start) {
+		return true
+	}
+	if !r.notClientStorage(e, st, b, sp) {
+		return false
+	}
+	if d.match(clientAuthRe, d.Src[sp.Start:sp.End], sp.Start) {
+		return true
+	}
+	sent := sentence(d.Src, d.runOf(b, sp), sp.Start)
+	if loc := d.find(declRe, d.Src[sent.Start:sent.End], sent.Start); loc != nil {
+		sent.Start += loc[1]
+	}
+	text := d.Src[sent.Start:sent.End]
+	auth := d.match(authWordRe, text, sent.Start)
+	front := false
+	for _, loc := range d.findAll(frontWordRe, text, sent.Start) {
+		if !d.match(bothEndsRe, text[loc[1]:], sent.Start+loc[1]) {
+			front = true
+			break
+		}
+	}
+	named, techs := false, 0
+	for _, m := range r.blockMentions(b) {
+		if m.Excluded != "" || m.Span.Start < sent.Start || m.Span.End > sent.End {
+			continue
+		}
+		techs++
+		t, ok := e.Catalog.Lookup(m.Tech)
+		if !ok {
+			continue
+		}
+		switch t.Role {
+		case RoleAuth:
+			auth, named = true, true
+		case RoleFrontend:
+			front, named = true, true
+		}
+	}
+	if auth && front && (named || d.match(signInWordRe, text, sent.Start)) {
+		return !(techs >= 3 && isList(text))
+	}
+	// A terse list item takes its subject from its heading: "Runs in the
+	// frontend" under "### Authentication".
+	if blk := d.Blocks[b]; front && !auth && blk.ListDepth > 0 && blk.Section >= 0 && len(bytes.Fields(text)) <= 8 {
+		return d.matchBlock(authWordRe, blk.Section)
+	}
+	return false
+}
+
+// isList reports whether text is an enumeration ("Next.js 16+, React 18,
+// Better Auth, Tailwind CSS"): three or more comma-separated parts of a few
+// words each.
+func isList(text []byte) bool {
+	parts := bytes.Split(text, []byte(","))
+	if len(parts) < 3 {
+		return false
+	}
+	for _, p := range parts {
+		if len(bytes.Fields(p)) > 4 {
+			return false
+		}
+	}
+	return true
+}
+
+// notClientStorage reports whether the sentence of the cue at sp is not
+// about what the browser keeps (a token in localStorage, a session that
+// survives a refresh).
+func (r *Result) notClientStorage(_ *Env, _ *Stack, b int, sp Span) bool {
+	d := r.Doc
+	sent := sentence(d.Src, d.runOf(b, sp), sp.Start)
+	return !d.match(clientStorageRe, d.Src[sent.Start:sent.End], sent.Start)
+}
+
+// blockMentions returns the mentions in block b.
+func (r *Result) blockMentions(b int) []Mention {
+	if r.mentionIdx == nil {
+		r.mentionIdx = map[int][2]int{}
+		for i, m := range r.Mentions {
+			v, ok := r.mentionIdx[m.Block]
+			if !ok {
+				v = [2]int{i, i}
+			}
+			v[1] = i + 1
+			r.mentionIdx[m.Block] = v
+		}
+	}
+	v, ok := r.mentionIdx[b]
+	if !ok {
+		return nil
+	}
+	return r.Mentions[v[0]:v[1]]
 }

@@ -32,7 +32,7 @@ func TestImplicitPointsByKind(t *testing.T) {
 		kind, src, want string
 	}{
 		{"token requirement", "- **FR-004**: The system MUST reject requests without a valid token.\n", "better-auth>fastapi"},
-		{"sign-in story", "As a visitor, I want to sign up and log in so that my lists are mine.\n", "nextjs>better-auth"},
+		{"sign-in story from the browser", "As a visitor, I want to sign up and log in from the browser so that my lists are mine.\n", "nextjs>better-auth"},
 		{"persisting data", "- **FR-007**: Notes MUST persist across restarts.\n", "fastapi>sqlmodel sqlmodel>neon"},
 		{"payment", "- **FR-010**: Members can subscribe to the yearly plan.\n", "stripe>fastapi"},
 		{"email", "The system sends a confirmation email after booking.\n", "fastapi>resend"},

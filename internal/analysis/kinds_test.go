@@ -30,7 +30,7 @@ func pointFindings(t *testing.T, constitution, path, src string) []string {
 
 type kindCase struct {
 	kind, constitution, path, src string
-	want                           string // pointFindings joined by ", "
+	want                          string // pointFindings joined by ", "
 }
 
 func runKinds(t *testing.T, cases []kindCase) {
@@ -57,5 +57,36 @@ func TestKindJWTLibraryIsPartOfTheBackend(t *testing.T) {
 		{kind: "library verifying in the backend", src: "FastAPI decodes the token with PyJWT.\n", want: ""},
 		{kind: "library next to the issuer", src: "Tokens from Better Auth are checked with python-jose.\n", want: ""},
 		{kind: "the real pair on the same line stays", constitution: pyStack, src: "FastAPI verifies the Better Auth token using PyJWT.\n", want: "1 better-auth>fastapi"},
+	})
+}
+
+const clerkStack = "- Frontend: Next.js\n- Auth: Clerk\n- ORM: Prisma\n- Database: PostgreSQL\n"
+
+// Signing in joins the frontend and the auth library when the text speaks of
+// the client side. With a backend in the stack, "users sign in" alone does
+// not say where (the backend may hold the login); without one, the frontend
+// is the only place it can happen.
+func TestKindSignInNeedsTheClientSide(t *testing.T) {
+	runKinds(t, []kindCase{
+		{kind: "sign-in alone, stack with a backend", constitution: pyStack, src: "- **FR-001**: Users MUST be able to sign in with e-mail and password.\n", want: ""},
+		{kind: "sign-in alone, no backend", constitution: clerkStack, src: "- **FR-001**: Users MUST be able to sign in with e-mail and password.\n", want: "1 nextjs>clerk"},
+		{kind: "the frontend in the sentence", constitution: pyStack, src: "Better Auth handles sign-up and login on the frontend.\n", want: "1 nextjs>better-auth"},
+		{kind: "an auth client", constitution: pyStack, src: "The pages read the session through the auth client.\n", want: "1 nextjs>better-auth"},
+		{kind: "the frontend word alone", constitution: pyStack, src: "Frontend, backend and authentication stay separate layers.\n", want: ""},
+		{kind: "frontend and backend are the two ends of the API", constitution: pyStack, src: "Login goes through Better Auth; JSON flows frontend-backend over REST.\n", want: "1 nextjs>fastapi"},
+		{kind: "a list of the stack", constitution: pyStack, src: "- Frontend: Next.js 16, React 19, Better Auth, Tailwind CSS\n", want: ""},
+		{kind: "a line's label is not the frontend", constitution: pyStack, src: "1. Frontend: Better Auth handles login\n", want: ""},
+		{kind: "where the client keeps the token", constitution: pyStack, src: "**Choice**: the JWT is kept in memory by the Better Auth client.\n", want: ""},
+		{kind: "terse item under an auth heading", constitution: pyStack, src: "### Authentication\n\n- Done with Better Auth\n- Runs in the frontend\n", want: "4 nextjs>better-auth"},
+	})
+}
+
+// What the browser keeps (a token in localStorage, a session surviving a
+// reload) is neither the backend verifying a token nor data in the database.
+func TestKindClientStorageIsNotPersistence(t *testing.T) {
+	runKinds(t, []kindCase{
+		{kind: "session survives a reload", constitution: pyStack, src: "- **SC-005**: Sessions persist across page reloads.\n", want: ""},
+		{kind: "token kept in the browser", constitution: pyStack, src: "- The JWT is stored in localStorage after login.\n", want: ""},
+		{kind: "data kept in the database", constitution: pyStack, src: "- **FR-009**: Tasks persist across restarts.\n", want: "1 fastapi>sqlmodel, 1 sqlmodel>neon"},
 	})
 }
