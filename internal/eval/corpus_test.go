@@ -17,14 +17,14 @@ import (
 // maxTrapFindings is lowered the same way. Undefined ratios (nothing
 // predicted for a code, or no ground truth for it) do not fail a floor.
 const (
-	minIntegrationPrecision = 0.75 // reached: 0.757
-	minIntegrationRecall    = 0.75 // reached: 0.762
+	minIntegrationPrecision = 0.79 // reached: 0.799
+	minIntegrationRecall    = 0.77 // reached: 0.771
 	// Applied to every scored anti-pattern code (eval.ScoredCodes).
 	minAntipatternPrecision = 0.75 // lowest reached: shared-secret-jwt 0.750
 	minAntipatternRecall    = 0.75 // lowest reached: hardcoded-secret 0.750
 	// Findings of any code starting on a trap line (rejected alternatives,
 	// negations, template placeholders).
-	maxTrapFindings = 2 // both on Ayman-queen 002 plan L434, see the issue 3 note
+	maxTrapFindings = 0
 )
 
 func TestCorpusQuality(t *testing.T) {
