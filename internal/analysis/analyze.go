@@ -112,8 +112,13 @@ type Result struct {
 	repeatPatterns map[string][]string
 	// mentionIdx holds, per block, the range of its mentions in Mentions.
 	mentionIdx map[int][2]int
-	Sections   []patterns.Section
-	Findings   []Finding
+	// narrowFeature is set while implicit points are found in a document
+	// of a frontend or authentication feature (narrowFeature).
+	narrowFeature bool
+	// authFeature is set for a document of an authentication feature.
+	authFeature bool
+	Sections    []patterns.Section
+	Findings    []Finding
 	// Lines indexes line starts for Line/Col conversions.
 	Lines *LineIndex
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -54,7 +55,17 @@ var concerns = []concern{
 		storage: true,
 		cue:     regexp.MustCompile(`(?i)(\b(?:persist\w*|stored? (?:in|into) (?:the |a )?(?:database|db|table)|databases?|crud|(?:create|read|update|delete)[, /]+(?:read|update|delete|list)|queries|query the|orm models?)\b|数据库|存储|持久化)`),
 		chain:   [][]Role{{RoleBackend, roleServerFrontend, RoleHosting}, {RoleORM}, {RoleDatabase}},
-		confirm: (*Result).notClientStorage,
+		confirm: (*Result).storesData,
+	},
+	{
+		// A plan's "**Storage**:" field declares where the feature keeps
+		// its data. In a feature about signing in, that data is the auth
+		// library's own (users, sessions) when the library keeps it.
+		name:    "declared storage",
+		storage: true,
+		cue:     regexp.MustCompile(`(?i)\bstorage(?:\s*:|$)`),
+		chain:   [][]Role{{roleOwnAuth, RoleBackend, roleServerFrontend, RoleHosting}, {RoleORM}, {RoleDatabase}},
+		confirm: (*Result).declaresStorage,
 	},
 	{
 		name:    "identity data",
@@ -99,6 +110,11 @@ var concerns = []concern{
 // server code (Next.js route handlers), when the stack has no backend.
 const roleServerFrontend Role = "frontend (server side)"
 
+// roleOwnAuth is a hop played by the auth library in a feature about
+// signing in, when the library keeps its own data (users, sessions) in the
+// stack's storage.
+const roleOwnAuth Role = "auth (keeps its data)"
+
 // fullStack are the frontend frameworks with a server side.
 var fullStack = map[string]bool{"nextjs": true, "sveltekit": true}
 
@@ -131,6 +147,8 @@ func detectImplicitPoints(r *Result, e *Env, in *Input) {
 		seen[pairKey(e.Catalog, p.From, p.To)+"\x00"+itoa(p.Section)] = true
 	}
 	dataModel := isDataModel(in.Path)
+	r.narrowFeature, r.authFeature = featureScope(in.Path)
+	r.narrowFeature = r.narrowFeature && !dataModel
 	off := r.setAsideSections()
 	for b := range d.Blocks {
 		blk := &d.Blocks[b]
@@ -294,10 +312,14 @@ func (r *Result) addImplicit(e *Env, in *Input, st *Stack, c *concern, b int, sp
 		for _, role := range hop {
 			var en StackEntry
 			var ok bool
-			if role == roleServerFrontend {
+			switch role {
+			case roleServerFrontend:
 				en, ok = st.For(RoleFrontend)
 				ok = ok && fullStack[en.Tech]
-			} else {
+			case roleOwnAuth:
+				en, ok = st.For(RoleAuth)
+				ok = ok && r.authFeature && keepsOwnData(st, en.Tech)
+			default:
 				en, ok = st.For(role)
 			}
 			if ok && len(hops) > 0 && hostedIdentity[hops[len(hops)-1].Tech] && (role == RoleORM || role == RoleDatabase) {
@@ -429,7 +451,7 @@ var (
 	// clientStorageRe finds where a browser keeps state: a token or a
 	// session "stored in localStorage" or "persisting across refreshes"
 	// is the client's business, not the backend's or the database's.
-	clientStorageRe = regexp.MustCompile(`(?i)\b(?:local ?storage|session ?storage|indexeddb|cookies?|in[- ]memory|browser (?:refresh|reload|storage|session)s?|page (?:refresh|reload)s?)\b`)
+	clientStorageRe = regexp.MustCompile(`(?i)\b(?:local ?storage|session ?storage|indexeddb|cookies?|in[- ]memory|(?:browser|page) (?:refresh(?:es)?|reloads?|storage|sessions?))\b`)
 )
 
 // clientSideAuth reports whether the sign-in cue at sp speaks of the client
@@ -538,4 +560,103 @@ func (r *Result) blockMentions(b int) []Mention {
 		return nil
 	}
 	return r.Mentions[v[0]:v[1]]
+}
+
+// featureNameRe finds a spec-kit feature folder name ("001-auth-jwt",
+// "F01-S03-frontend-fullstack").
+var featureNameRe = regexp.MustCompile(`^[A-Za-z]?\d+[-_]`)
+
+// frontWords and authWords name features about the frontend or about
+// signing in.
+var (
+	frontWords = map[string]bool{"frontend": true, "ui": true}
+	authWords  = map[string]bool{"auth": true, "authentication": true, "login": true, "signin": true, "jwt": true}
+)
+
+// featureScope reports whether path lies in a feature folder whose name says
+// the feature is about the frontend or about authentication (narrow:
+// "003-frontend-auth-api", "001-user-authentication"), and whether it is
+// about authentication (auth).
+func featureScope(p string) (narrow, auth bool) {
+	for _, seg := range strings.Split(strings.ReplaceAll(p, "\\", "/"), "/") {
+		if !featureNameRe.MatchString(seg) {
+			continue
+		}
+		for _, w := range strings.FieldsFunc(strings.ToLower(seg), func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
+			auth = auth || authWords[w]
+			narrow = narrow || authWords[w] || frontWords[w]
+		}
+	}
+	return narrow, auth
+}
+
+// declaresStorage reports whether the cue at sp is the label of a field
+// whose value names the database or the ORM ("**Storage**: Neon", not
+// "**Storage**: Clerk user metadata").
+func (r *Result) declaresStorage(e *Env, _ *Stack, _ int, sp Span) bool {
+	d := r.Doc
+	after := sp.Start + len("storage")
+	loc := fieldLabelRe.FindIndex(d.Src[after:min(len(d.Src), after+5)])
+	if loc == nil {
+		return false
+	}
+	val := Span{after + loc[1], lineEnd(d.Src, sp.Start)}
+	if i := bytes.Index(d.Src[val.Start:val.End], []byte("**")); i >= 0 {
+		val.End = val.Start + i
+	}
+	return r.namesStorage(e, val)
+}
+
+// fieldLabelRe follows a field label: "Storage**:", "Storage:".
+var fieldLabelRe = regexp.MustCompile(`^(?:\*\*|__)?\s*:`)
+
+// keepsOwnData reports whether the auth technology stores its users in the
+// stack's storage: not a hosted identity service, and an ORM of its own
+// runtime, or no ORM but a database.
+func keepsOwnData(st *Stack, tech string) bool {
+	if hostedIdentity[tech] {
+		return false
+	}
+	if orm, ok := st.For(RoleORM); ok {
+		return ecosystem[tech] != "" && ecosystem[tech] == ecosystem[orm.Tech]
+	}
+	_, ok := st.For(RoleDatabase)
+	return ok
+}
+
+// storageNounRe names where data is kept.
+var storageNounRe = regexp.MustCompile(`(?i)\b(?:databases?|db|tables?|schemas?|orm|migrations?|stored? (?:in|into))\b|数据库`)
+
+// storesData reports whether the persistence cue at sp is about data the
+// application keeps: not what the browser keeps, and, in a feature about the
+// frontend or about signing in, text that names the storage (the database, a
+// table, an ORM or database technology). There, "users can create, update
+// and delete tasks" is the feature's context: the tasks are stored by
+// another feature.
+func (r *Result) storesData(e *Env, st *Stack, b int, sp Span) bool {
+	if !r.notClientStorage(e, st, b, sp) {
+		return false
+	}
+	d := r.Doc
+	if !r.narrowFeature {
+		return true
+	}
+	sent := sentence(d.Src, d.runOf(b, sp), sp.Start)
+	if d.match(storageNounRe, d.Src[sent.Start:sent.End], sent.Start) {
+		return true
+	}
+	return r.namesStorage(e, sent)
+}
+
+// namesStorage reports whether the text at sp names a database or an ORM.
+func (r *Result) namesStorage(e *Env, sp Span) bool {
+	i := sort.Search(len(r.Mentions), func(i int) bool { return r.Mentions[i].Span.Start >= sp.Start })
+	for ; i < len(r.Mentions) && r.Mentions[i].Span.End <= sp.End; i++ {
+		if m := r.Mentions[i]; m.Excluded == "" {
+			if t, ok := e.Catalog.Lookup(m.Tech); ok && (t.Role == RoleORM || t.Role == RoleDatabase) {
+				return true
+			}
+		}
+	}
+	return false
 }

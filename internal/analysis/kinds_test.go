@@ -90,3 +90,30 @@ func TestKindClientStorageIsNotPersistence(t *testing.T) {
 		{kind: "data kept in the database", constitution: pyStack, src: "- **FR-009**: Tasks persist across restarts.\n", want: "1 fastapi>sqlmodel, 1 sqlmodel>neon"},
 	})
 }
+
+// In a feature about signing in or about the frontend (its folder says so),
+// "users can create and delete their notes" is the context the feature
+// works in; the storage of those notes is another feature's. Text that names
+// the storage still implies the storage chain.
+func TestKindNarrowFeatureStorageNeedsStorageWords(t *testing.T) {
+	runKinds(t, []kindCase{
+		{kind: "data operations in an auth feature", constitution: pyStack, path: "/p/specs/002-login-tokens/spec.md", src: "Once signed in, people create, update and delete their notes.\n", want: ""},
+		{kind: "data operations in a frontend feature", constitution: pyStack, path: "/p/specs/003-frontend-shell/plan.md", src: "- A notes screen with CRUD operations\n", want: ""},
+		{kind: "the database named in an auth feature", constitution: pyStack, path: "/p/specs/002-login-tokens/spec.md", src: "- **FR-006**: The user id MUST persist in the database as text.\n", want: "1 fastapi>sqlmodel, 1 sqlmodel>neon"},
+		{kind: "data operations elsewhere", constitution: pyStack, path: "/p/specs/004-notes/spec.md", src: "People create, update and delete their notes.\n", want: "1 fastapi>sqlmodel, 1 sqlmodel>neon"},
+	})
+}
+
+const nextPrismaStack = "- Frontend: Next.js\n- Auth: Better Auth\n- ORM: Prisma\n- Database: PostgreSQL\n"
+
+// A plan's "**Storage**:" field that names a database declares the feature's
+// storage. In a feature about signing in, what it keeps is the auth
+// library's own data, when the library stores it through the stack's ORM.
+func TestKindDeclaredStorageField(t *testing.T) {
+	runKinds(t, []kindCase{
+		{kind: "storage field in an auth feature", constitution: nextPrismaStack, path: "/p/specs/002-google-login/plan.md", src: "**ORM**: Prisma\n**Storage**: PostgreSQL\n", want: "2 better-auth>prisma, 2 prisma>postgresql"},
+		{kind: "storage field elsewhere", constitution: nextPrismaStack, path: "/p/specs/005-bookings/plan.md", src: "**Storage**: PostgreSQL\n", want: "1 nextjs>prisma, 1 prisma>postgresql"},
+		{kind: "storage field naming no database", constitution: nextPrismaStack, path: "/p/specs/005-bookings/plan.md", src: "**Storage**: the identity provider's user metadata\n", want: ""},
+		{kind: "hosted identity keeps its own users", constitution: "- Frontend: React\n- Auth: Cognito\n- Backend: Express\n- Database: DynamoDB\n", path: "/p/specs/002-authentication/plan.md", src: "**Storage**: DynamoDB single table\n", want: "1 express>dynamodb"},
+	})
+}
