@@ -5,6 +5,7 @@
 package analysis
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -214,7 +215,11 @@ func (e *Env) Analyze(in *Input) *Result {
 			}
 		}
 	}
-	r.Sections = patterns.ParseSections(splitLinesKeep(in.Src))
+	// Sections start only at `Integration:` and `Pattern:` headings; most
+	// documents have none, and splitting them into lines is not free.
+	if bytes.Contains(d.Lower, []byte("integration:")) || bytes.Contains(d.Lower, []byte("pattern:")) {
+		r.Sections = patterns.ParseSections(splitLinesKeep(in.Src))
+	}
 	r.excludePatternSections()
 	for _, det := range detectors {
 		det(r, e, in)

@@ -18,6 +18,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"sync"
+	"sync/atomic"
 )
 
 // gates memoises requiredLiterals per compiled expression and numbers the
@@ -26,9 +27,11 @@ import (
 var gates gateRegistry
 
 type gateRegistry struct {
-	m  sync.Map // *regexp.Regexp → *gateInfo
-	mu sync.Mutex
-	n  int
+	// m is replaced, never modified, so reads need no lock: expressions
+	// are registered once each, on first use, and read thousands of times
+	// per analysis.
+	m  atomic.Pointer[map[*regexp.Regexp]*gateInfo]
+	mu sync.Mutex // serialises registrations
 }
 
 // gateInfo is what is known of one expression: its literals (nil: no
@@ -39,17 +42,29 @@ type gateInfo struct {
 }
 
 func (g *gateRegistry) info(re *regexp.Regexp) *gateInfo {
-	if v, ok := g.m.Load(re); ok {
-		return v.(*gateInfo)
+	if m := g.m.Load(); m != nil {
+		if gi, ok := (*m)[re]; ok {
+			return gi
+		}
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if v, ok := g.m.Load(re); ok {
-		return v.(*gateInfo)
+	old := g.m.Load()
+	if old != nil {
+		if gi, ok := (*old)[re]; ok {
+			return gi
+		}
 	}
-	gi := &gateInfo{lits: requiredLiterals(re), id: g.n}
-	g.n++
-	g.m.Store(re, gi)
+	next := make(map[*regexp.Regexp]*gateInfo, 1)
+	if old != nil {
+		next = make(map[*regexp.Regexp]*gateInfo, len(*old)+1)
+		for k, v := range *old {
+			next[k] = v
+		}
+	}
+	gi := &gateInfo{lits: requiredLiterals(re), id: len(next)}
+	next[re] = gi
+	g.m.Store(&next)
 	return gi
 }
 

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/patterns"
@@ -13,6 +14,12 @@ import (
 // not know. Section-level checklist problems come from
 // detectIncompletePatterns.
 func detectPatternFile(r *Result, e *Env, in *Input) {
+	// A pattern file starts with front matter: spare the copy of every
+	// other document.
+	first := bytes.TrimSpace(bytes.TrimPrefix(r.Doc.Src[:lineEnd(r.Doc.Src, 0)], []byte("\uFEFF")))
+	if string(first) != "---" {
+		return
+	}
 	src := string(r.Doc.Src)
 	if !patterns.IsPatternFile(src) {
 		return
