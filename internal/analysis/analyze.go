@@ -193,13 +193,16 @@ func (e *Env) Analyze(in *Input) *Result {
 	if line, n := longestLine(in.Src); n > MaxLineBytes {
 		return e.lineTooLong(in, line, n)
 	}
-	d := Parse(in.Src)
+	var d *Doc
 	if in.Memo != nil && in.Memo.acquire() {
+		d = in.Memo.parse(in.Src)
 		d.memo = in.Memo
 		defer func() {
 			d.memo, d.lastText, d.lastNode, d.nodes = nil, nil, nil, nil
 			in.Memo.release()
 		}()
+	} else {
+		d = Parse(in.Src)
 	}
 	r := &Result{Doc: d, Lines: NewLineIndex(in.Src)}
 	for b := range d.Blocks {

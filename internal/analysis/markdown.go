@@ -7,6 +7,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 )
 
@@ -81,6 +82,13 @@ var mdParser = goldmark.New(goldmark.WithExtensions(extension.Table, extension.S
 // Parse parses Markdown source into blocks. It never fails: every byte
 // sequence is some Markdown.
 func Parse(src []byte) *Doc {
+	d, _ := parseFull(src)
+	return d
+}
+
+// parseFull parses the whole of src; it also returns the link reference
+// definitions, which an incremental parse of part of the document needs.
+func parseFull(src []byte) (*Doc, []parser.Reference) {
 	d := &Doc{Src: src, Lower: asciiLower(src)}
 	body := src
 	if fm := frontMatterEnd(src); fm > 0 {
@@ -95,11 +103,12 @@ func Parse(src []byte) *Doc {
 			}
 		}
 	}
-	root := mdParser.Parse(text.NewReader(body))
+	ctx := parser.NewContext()
+	root := mdParser.Parse(text.NewReader(body), parser.WithContext(ctx))
 	w := walker{d: d, src: body, section: -1}
 	w.walk(root, 0, Span{})
 	d.computeLabels()
-	return d
+	return d, ctx.References()
 }
 
 // frontMatterEnd returns the byte offset just after a closing `---` line of a

@@ -22,6 +22,10 @@ import (
 type Memo struct {
 	mu       sync.Mutex
 	cur, old map[string]*memoNode
+	// parsed is the previous parse, for incremental parsing.
+	parsed *parseState
+	// Reparsed counts the analyses that parsed only the changed blocks.
+	Reparsed int
 }
 
 // memoNode holds the answers for one piece of text: which expressions'

@@ -44,14 +44,16 @@ func placeLine(text string, ok func(line string, inFence bool) bool) (int, int) 
 			return i, len(utf16.Encode([]rune(l)))
 		}
 	}
-	return 0, 0
+	return -1, 0
 }
 
 var keystrokePlaces = map[string]func(string, bool) bool{
-	"paragraph": func(l string, f bool) bool { return !f && len(l) > 40 && l[0] >= 'A' && l[0] <= 'Z' },
-	"list":      func(l string, f bool) bool { return !f && strings.HasPrefix(l, "- ") && len(l) > 10 },
-	"table":     func(l string, f bool) bool { return !f && strings.HasPrefix(l, "|") && !strings.Contains(l, "---") },
-	"fence":     func(l string, f bool) bool { return f && len(strings.TrimSpace(l)) > 5 },
+	"paragraph": func(l string, f bool) bool {
+		return !f && len(l) > 25 && (l[0] >= 'A' && l[0] <= 'Z' || strings.HasPrefix(l, "**"))
+	},
+	"list":  func(l string, f bool) bool { return !f && strings.HasPrefix(l, "- ") && len(l) > 10 },
+	"table": func(l string, f bool) bool { return !f && strings.HasPrefix(l, "|") && !strings.Contains(l, "---") },
+	"fence": func(l string, f bool) bool { return f && len(strings.TrimSpace(l)) > 5 },
 }
 
 func percentile(d []time.Duration, p float64) time.Duration {
@@ -72,6 +74,9 @@ func BenchmarkKeystroke(b *testing.B) {
 		for _, place := range []string{"paragraph", "list", "table", "fence"} {
 			b.Run(file+"/"+place, func(b *testing.B) {
 				line, col := placeLine(text, keystrokePlaces[place])
+				if line < 0 {
+					b.Skipf("%s has no %s line", file, place) // plan.md has no table
+				}
 				c := newRawClient(b, nil)
 				c.initialize()
 				const uri = "file:///ws/ref.md"
