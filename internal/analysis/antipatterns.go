@@ -778,12 +778,14 @@ var (
 // verifying its signature. Reported once, on the first endpoint.
 func (s *apScan) webhooks() {
 	d := s.r.Doc
-	body := d.Src
-	if d.FrontMatter.End > 0 {
-		body = body[d.FrontMatter.End:]
-	}
-	if s.signsWebhooks(body, len(d.Src)-len(body)) {
-		return
+	// Whether the document verifies signatures is asked only once an
+	// endpoint is found: it scans the whole document.
+	signs := func() bool {
+		body := d.Src
+		if d.FrontMatter.End > 0 {
+			body = body[d.FrontMatter.End:]
+		}
+		return s.signsWebhooks(body, len(d.Src)-len(body))
 	}
 	pats := []string{patStripeNext, patStripeFastAPI}
 	if s.hasTech["fastapi"] && !s.hasTech["nextjs"] {
@@ -807,7 +809,9 @@ func (s *apScan) webhooks() {
 		} else if d.Exclusion(b, sp) != "" {
 			continue
 		}
-		s.add(CodeWebhookWithoutSignature, sp, pats, "")
+		if !signs() {
+			s.add(CodeWebhookWithoutSignature, sp, pats, "")
+		}
 		return
 	}
 }

@@ -42,6 +42,11 @@ type parseState struct {
 func (m *Memo) parse(src []byte) *Doc {
 	if prev := m.parsed; prev != nil {
 		if d := reparse(prev, src); d != nil {
+			// Labels run expressions over headings and list labels: through
+			// the memo, only the changed ones run again.
+			d.memo = m
+			d.computeLabels()
+			d.memo, d.lastText, d.lastNode, d.nodes = nil, nil, nil, nil
 			m.parsed = &parseState{src: append([]byte(nil), src...), doc: d, refs: prev.refs}
 			m.Reparsed++
 			return d
@@ -61,7 +66,6 @@ func reparse(prev *parseState, src []byte) *Doc {
 		d.Src, d.Lower = src, asciiLower(src)
 		d.memo, d.lastText, d.lastNode, d.nodes = nil, nil, nil, nil
 		d.Blocks = append([]Block(nil), prev.doc.Blocks...)
-		d.computeLabels()
 		return &d
 	}
 	// The changed bytes: old[p:oldEnd] became src[p:newEnd].
@@ -141,7 +145,6 @@ func reparse(prev *parseState, src []byte) *Doc {
 			sec = i
 		}
 	}
-	d.computeLabels()
 	return d
 }
 

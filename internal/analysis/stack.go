@@ -83,12 +83,8 @@ func (s *Stack) For(role Role) (StackEntry, bool) {
 		return StackEntry{}, false
 	}
 	best, found := StackEntry{}, false
-	have := map[string]bool{}
 	for _, en := range s.Entries {
-		have[en.Tech] = true
-	}
-	for _, en := range s.Entries {
-		if en.Role != role || wrappedBy(en.Tech, have) {
+		if en.Role != role || s.wrapped(en.Tech) {
 			continue
 		}
 		if !found || rankOrigin(en.Origin) < rankOrigin(best.Origin) || rankOrigin(en.Origin) == rankOrigin(best.Origin) && en.Score > best.Score {
@@ -103,6 +99,19 @@ func (s *Stack) For(role Role) (StackEntry, bool) {
 var wrappers = map[string][]string{
 	"react": {"nextjs"},
 	"vite":  {"react", "nextjs", "vue", "sveltekit"},
+}
+
+// wrapped is wrappedBy over the stack's entries. For is called for every
+// requirement cue, so it scans the few entries rather than building a set.
+func (s *Stack) wrapped(tech string) bool {
+	for _, w := range wrappers[tech] {
+		for _, en := range s.Entries {
+			if en.Tech == w {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func wrappedBy(tech string, have map[string]bool) bool {
