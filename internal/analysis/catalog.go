@@ -205,6 +205,9 @@ func builtinTechnologies() []Technology {
 		{ID: "express", Name: "Express", Role: RoleBackend, Aliases: []string{"Express.js", "ExpressJS"}, CaseSensitive: []string{"Express"}},
 		{ID: "nestjs", Name: "NestJS", Role: RoleBackend, Aliases: []string{"NestJS", "Nest.js"}},
 		{ID: "hono", Name: "Hono", Role: RoleBackend, CaseSensitive: []string{"Hono"}},
+		// Supabase's functions are the backend of a Supabase project; they
+		// compare as Supabase, like its database and its auth.
+		{ID: "supabase-functions", Name: "Supabase Edge Functions", Role: RoleBackend, Aliases: []string{"Supabase Edge Functions", "Supabase Edge Function", "Supabase Functions", "Supabase Function"}, Canonical: "supabase"},
 		{ID: "trpc", Name: "tRPC", Role: RoleAPI, Aliases: []string{"tRPC"}},
 		{ID: "graphql", Name: "GraphQL", Role: RoleAPI, Aliases: []string{"GraphQL", "Apollo Server", "Apollo GraphQL"}},
 		{ID: "tanstack-query", Name: "TanStack Query", Role: RoleData, Aliases: []string{"TanStack Query", "React Query", "@tanstack/react-query"}},

@@ -307,11 +307,18 @@ func isDataModel(p string) bool {
 
 func (r *Result) addImplicit(e *Env, in *Input, st *Stack, c *concern, b int, sp Span, documented, seen map[string]bool) {
 	blk := &r.Doc.Blocks[b]
-	var hops []StackEntry
+	named := r.namedInSentence(e, st, b, sp)
+	// hops[i] holds the technologies of the i-th filled hop: the ones the
+	// requirement's sentence names for that role, else the stack's.
+	var hops [][]StackEntry
 	for _, hop := range c.chain {
 		for _, role := range hop {
 			var en StackEntry
 			var ok bool
+			var prev *StackEntry
+			if len(hops) > 0 {
+				prev = &hops[len(hops)-1][0]
+			}
 			switch role {
 			case roleServerFrontend:
 				en, ok = st.For(RoleFrontend)
@@ -322,73 +329,124 @@ func (r *Result) addImplicit(e *Env, in *Input, st *Stack, c *concern, b int, sp
 			default:
 				en, ok = st.For(role)
 			}
-			if ok && len(hops) > 0 && hostedIdentity[hops[len(hops)-1].Tech] && (role == RoleORM || role == RoleDatabase) {
+			if ok && prev != nil && hostedIdentity[prev.Tech] && (role == RoleORM || role == RoleDatabase) {
 				continue
 			}
-			if !ok && role == RoleORM && len(hops) > 0 && builtinORM[hops[len(hops)-1].Tech] != "" {
+			if !ok && role == RoleORM && prev != nil && builtinORM[prev.Tech] != "" {
 				// Django brings its ORM: the hop is there, chosen with it.
-				en, ok = hops[len(hops)-1], true
+				en, ok = *prev, true
 				en.Tech, en.Role = builtinORM[en.Tech], RoleORM
 			}
-			if ok && role == RoleORM && len(hops) > 0 && !sameEcosystem(hops[len(hops)-1].Tech, en.Tech) {
+			if ok && role == RoleORM && prev != nil && !sameEcosystem(prev.Tech, en.Tech) {
 				continue // Better Auth cannot use SQLModel: it goes to the database
 			}
-			if ok {
-				hops = append(hops, en)
-				break
+			if ok && role == RoleDatabase && prev != nil {
+				// A platform's functions use the platform's own database.
+				for _, o := range st.Entries {
+					if o.Role == RoleDatabase && e.Catalog.Canonical(o.Tech) == e.Catalog.Canonical(prev.Tech) {
+						en = o
+					}
+				}
 			}
+			if !ok {
+				continue
+			}
+			ens := []StackEntry{en}
+			if ns := named[role]; len(ns) > 0 && role != roleServerFrontend && role != roleOwnAuth && !(role == RoleORM && prev != nil && builtinORM[prev.Tech] == en.Tech) {
+				ens = ns
+			}
+			hops = append(hops, ens)
+			break
 		}
 	}
 	for i := 0; i+1 < len(hops); i++ {
-		a, z := hops[i], hops[i+1]
-		if e.Catalog.Canonical(a.Tech) == e.Catalog.Canonical(z.Tech) || builtinORM[a.Tech] == z.Tech {
-			continue
-		}
-		from, to := e.orient(a.Tech, z.Tech)
-		key := pairKey(e.Catalog, from, to)
-		if documented[key] {
-			continue
-		}
-		sk := key + "\x00" + itoa(blk.Section)
-		if isDataModel(in.Path) {
-			// A data model is about storage throughout: its storage pair
-			// is one point for the document, not one per entity section.
-			sk = key + "\x00doc"
-		}
-		line := r.Lines.Line(sp.Start)
-		if seen[sk] {
-			r.repeat(IntegrationPoint{From: from, To: to, Span: r.Lines.LineSpan(line), Block: b, Section: blk.Section,
-				Reason: fmt.Sprintf("implied by %s with %s: %s, %s", r.requirementName(b, sp), stackOwner(a, z), e.Catalog.Name(a.Tech), e.Catalog.Name(z.Tech))}, e)
-			continue
-		}
-		seen[sk] = true
-		p := IntegrationPoint{
-			From: from, To: to,
-			Span:     r.Lines.LineSpan(line),
-			Block:    b,
-			Section:  blk.Section,
-			Patterns: e.PatternsFor(from, to, r.Doc.textOf(*blk)),
-			Reason:   fmt.Sprintf("implied by %s with %s: %s, %s", r.requirementName(b, sp), stackOwner(a, z), e.Catalog.Name(a.Tech), e.Catalog.Name(z.Tech)),
-		}
-		for _, en := range []StackEntry{a, z} {
-			rel := Related{Path: en.Path, Line: en.Line, Span: en.Span, Message: fmt.Sprintf("%s chosen here (%s)", e.Catalog.Name(en.Tech), en.Role)}
-			if en.Path == in.Path {
-				rel.Path = ""
+		for _, a := range hops[i] {
+			for _, z := range hops[i+1] {
+				r.addImplicitPair(e, in, c, b, sp, blk, a, z, documented, seen)
 			}
-			p.Related = append(p.Related, rel)
 		}
-		r.Points = append(r.Points, p)
-		pp := p
-		r.Findings = append(r.Findings, Finding{
-			Span:     p.Span,
-			Severity: SevInformation,
-			Code:     CodeIntegrationPoint,
-			Message:  e.PointMessage(&p),
-			Point:    &pp,
-			Related:  p.Related,
-			Patterns: p.Patterns,
-		})
 	}
+}
+
+// namedInSentence returns, by role, the stack's technologies that the
+// sentence holding sp names: "PayPal webhooks" is about PayPal even when the
+// stack's payments choice is Stripe.
+func (r *Result) namedInSentence(e *Env, st *Stack, b int, sp Span) map[Role][]StackEntry {
+	d := r.Doc
+	sent := sentence(d.Src, d.runOf(b, sp), sp.Start)
+	var out map[Role][]StackEntry
+	have := map[string]bool{}
+	for _, en := range st.Entries {
+		have[en.Tech] = true
+	}
+	seen := map[string]bool{}
+	for _, m := range r.blockMentions(b) {
+		if m.Excluded != "" || m.Span.Start < sent.Start || m.Span.End > sent.End || seen[m.Tech] || wrappedBy(m.Tech, have) {
+			continue
+		}
+		en, ok := st.Has(e.Catalog, m.Tech)
+		if !ok || en.Tech != m.Tech {
+			continue
+		}
+		seen[m.Tech] = true
+		if out == nil {
+			out = map[Role][]StackEntry{}
+		}
+		out[en.Role] = append(out[en.Role], en)
+	}
+	return out
+}
+
+// addImplicitPair adds the point between a and z that concern c implies at
+// sp, or a repeat when the pair was reported in the section already.
+func (r *Result) addImplicitPair(e *Env, in *Input, _ *concern, b int, sp Span, blk *Block, a, z StackEntry, documented, seen map[string]bool) {
+	if e.Catalog.Canonical(a.Tech) == e.Catalog.Canonical(z.Tech) || builtinORM[a.Tech] == z.Tech {
+		return
+	}
+	from, to := e.orient(a.Tech, z.Tech)
+	key := pairKey(e.Catalog, from, to)
+	if documented[key] {
+		return
+	}
+	sk := key + "\x00" + itoa(blk.Section)
+	if isDataModel(in.Path) {
+		// A data model is about storage throughout: its storage pair
+		// is one point for the document, not one per entity section.
+		sk = key + "\x00doc"
+	}
+	line := r.Lines.Line(sp.Start)
+	if seen[sk] {
+		r.repeat(IntegrationPoint{From: from, To: to, Span: r.Lines.LineSpan(line), Block: b, Section: blk.Section,
+			Reason: fmt.Sprintf("implied by %s with %s: %s, %s", r.requirementName(b, sp), stackOwner(a, z), e.Catalog.Name(a.Tech), e.Catalog.Name(z.Tech))}, e)
+		return
+	}
+	seen[sk] = true
+	p := IntegrationPoint{
+		From: from, To: to,
+		Span:     r.Lines.LineSpan(line),
+		Block:    b,
+		Section:  blk.Section,
+		Patterns: e.PatternsFor(from, to, r.Doc.textOf(*blk)),
+		Reason:   fmt.Sprintf("implied by %s with %s: %s, %s", r.requirementName(b, sp), stackOwner(a, z), e.Catalog.Name(a.Tech), e.Catalog.Name(z.Tech)),
+	}
+	for _, en := range []StackEntry{a, z} {
+		rel := Related{Path: en.Path, Line: en.Line, Span: en.Span, Message: fmt.Sprintf("%s chosen here (%s)", e.Catalog.Name(en.Tech), en.Role)}
+		if en.Path == in.Path {
+			rel.Path = ""
+		}
+		p.Related = append(p.Related, rel)
+	}
+	r.Points = append(r.Points, p)
+	pp := p
+	r.Findings = append(r.Findings, Finding{
+		Span:     p.Span,
+		Severity: SevInformation,
+		Code:     CodeIntegrationPoint,
+		Message:  e.PointMessage(&p),
+		Point:    &pp,
+		Related:  p.Related,
+		Patterns: p.Patterns,
+	})
 }
 
 // requirementName names the requirement holding sp: its id ("FR-004"), "a

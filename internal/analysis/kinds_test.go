@@ -117,3 +117,35 @@ func TestKindDeclaredStorageField(t *testing.T) {
 		{kind: "hosted identity keeps its own users", constitution: "- Frontend: React\n- Auth: Cognito\n- Backend: Express\n- Database: DynamoDB\n", path: "/p/specs/002-authentication/plan.md", src: "**Storage**: DynamoDB single table\n", want: "1 express>dynamodb"},
 	})
 }
+
+// Supabase's Edge Functions are the backend of a Supabase project: payment
+// webhooks and e-mails go through them, and they use the project's own
+// database (no pair with it).
+func TestKindSupabaseFunctionsAsBackend(t *testing.T) {
+	st := "- Frontend: Next.js\n- Backend: Supabase Edge Functions, PostgreSQL\n- Database: Supabase\n- Payments: Stripe\n- Email: Resend\n"
+	runKinds(t, []kindCase{
+		{kind: "webhook handled by the functions", constitution: st, src: "- **FR-020**: Stripe webhooks MUST be recorded once.\n", want: "1 supabase-functions>stripe"},
+		{kind: "e-mail sent by the functions", constitution: st, src: "- **FR-021**: The system sends a receipt email to the buyer.\n", want: "1 supabase-functions>resend"},
+		{kind: "the functions store in their own database", constitution: st, src: "- **FR-022**: Orders persist in the database.\n", want: ""},
+	})
+}
+
+// A requirement that names which technology of a role it is about gets
+// that one, not only the stack's main choice: "PayPal webhooks" with Stripe
+// and PayPal in the stack, or a tool that reaches MySQL and PostgreSQL.
+func TestKindSentenceNamesTheTechnology(t *testing.T) {
+	runKinds(t, []kindCase{
+		{kind: "second payment provider", constitution: pyStack + "- Payments: Stripe, PayPal\n", src: "- **FR-030**: PayPal webhooks MUST update the order.\n", want: "1 fastapi>paypal"},
+		{kind: "main payment provider when none is named", constitution: pyStack + "- Payments: Stripe, PayPal\n", src: "- **FR-031**: Refunds MUST be recorded.\n", want: "1 stripe>fastapi"},
+		{kind: "two databases", constitution: "- Backend: FastAPI\n- Storage: SQLite\n", src: "- **FR-040**: Users query their own MySQL or PostgreSQL databases.\n", want: "1 fastapi>mysql, 1 fastapi>postgresql"},
+	})
+}
+
+// SQLModel is built on SQLAlchemy: named together, SQLAlchemy is its engine,
+// not a second ORM with points of its own.
+func TestKindSQLAlchemyUnderSQLModel(t *testing.T) {
+	runKinds(t, []kindCase{
+		{kind: "engine named next to the ORM", constitution: pyStack, src: "- **FR-050**: Records persist through SQLModel (SQLAlchemy underneath) in the database.\n", want: "1 fastapi>sqlmodel, 1 sqlmodel>neon"},
+		{kind: "migrations of the engine's models", constitution: pyStack + "- Migrations: Alembic\n", src: "Alembic migrates the SQLAlchemy metadata.\n", want: ""},
+	})
+}

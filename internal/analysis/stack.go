@@ -95,10 +95,14 @@ func (s *Stack) For(role Role) (StackEntry, bool) {
 }
 
 // wrappers lists, for a technology, the ones that build on it and so play
-// its role in its place: React inside Next.js, Vite under React.
+// its role in its place: React inside Next.js, Vite under React, SQLAlchemy
+// under SQLModel.
 var wrappers = map[string][]string{
 	"react": {"nextjs"},
-	"vite":  {"react", "nextjs", "vue", "sveltekit"},
+	// SQLModel is built on SQLAlchemy: named together, SQLAlchemy is its
+	// engine, not a second ORM.
+	"sqlalchemy": {"sqlmodel"},
+	"vite":       {"react", "nextjs", "vue", "sveltekit"},
 }
 
 // wrapped is wrappedBy over the stack's entries. For is called for every
