@@ -199,3 +199,76 @@ func vmRSS() float64 {
 	}
 	return 0
 }
+
+// synthetic returns a document of n bytes made of corpus text.
+func synthetic(b *testing.B, n int) string {
+	all := strings.Join(func() []string {
+		var out []string
+		for _, d := range testenv.CorpusSeeds(b, 0) {
+			out = append(out, string(d))
+		}
+		return out
+	}(), "\n\n")
+	if all == "" {
+		b.Skip("corpus not found: skipping")
+	}
+	var sb strings.Builder
+	for sb.Len() < n {
+		sb.WriteString(all)
+		sb.WriteString("\n\n")
+	}
+	return sb.String()[:n]
+}
+
+// BenchmarkHoverDuringAnalysis5MB types into a 5 MB document, one
+// character every 20 ms at the end of a paragraph line, and sends a hover
+// after each keystroke on a technology far from the typing: the figures are
+// the hover's latency while the analysis runs (p50, p99, max), the full
+// analysis of the document (open → first diagnostics), and the time from
+// the last keystroke to the diagnostics of the last version ("settle"),
+// which should stay within one full analysis.
+//
+//	go test -run '^$' -bench HoverDuringAnalysis5MB -benchtime 200x ./internal/lsp/
+func BenchmarkHoverDuringAnalysis5MB(b *testing.B) {
+	text := synthetic(b, 5<<20)
+	line, col := placeLine(text, keystrokePlaces["paragraph"])
+	// A mention far below the typing: the last "FastAPI" of the text.
+	at := strings.LastIndex(text, "FastAPI")
+	hl := strings.Count(text[:at], "\n")
+	hc := len(utf16.Encode([]rune(text[strings.LastIndex(text[:at], "\n")+1 : at])))
+	c := newRawClient(b, nil)
+	c.initialize()
+	const uri = "file:///ws/big.md"
+	start := time.Now()
+	c.open(uri, text)
+	c.diagnostics(uri, 1)
+	full := time.Since(start)
+
+	var lat []time.Duration
+	v, id := 1, 100
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	b.ResetTimer()
+	for b.Loop() {
+		v++
+		id++
+		c.notify("textDocument/didChange", fmt.Sprintf(`{"textDocument":{"uri":%q,"version":%d},"contentChanges":[{"range":{"start":{"line":%d,"character":%d},"end":{"line":%d,"character":%d}},"text":"x"}]}`, uri, v, line, col, line, col))
+		col++
+		t0 := time.Now()
+		c.request(id, "textDocument/hover", hoverParams(uri, hl, hc+1))
+		if m := c.reply(id); m.Error != nil || !strings.Contains(string(m.Result), "FastAPI") {
+			b.Fatalf("hover: %+v %s", m.Error, m.Result)
+		}
+		lat = append(lat, time.Since(t0))
+		<-tick.C
+	}
+	t1 := time.Now()
+	c.diagnostics(uri, v)
+	settle := time.Since(t1)
+	b.StopTimer()
+	b.ReportMetric(float64(percentile(lat, .50).Microseconds())/1000, "hover-p50-ms")
+	b.ReportMetric(float64(percentile(lat, .99).Microseconds())/1000, "hover-p99-ms")
+	b.ReportMetric(float64(percentile(lat, 1).Microseconds())/1000, "hover-max-ms")
+	b.ReportMetric(float64(full.Milliseconds()), "full-analysis-ms")
+	b.ReportMetric(float64(settle.Milliseconds()), "settle-ms")
+}

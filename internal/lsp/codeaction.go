@@ -12,9 +12,9 @@ import (
 )
 
 func (s *Server) codeAction(ctx context.Context, p *protocol.CodeActionParams) ([]protocol.CodeAction, error) {
-	a, ok := s.current(p.TextDocument.URI)
-	if !ok {
-		return nil, nil
+	a, err := s.current(ctx, p.TextDocument.URI)
+	if a == nil {
+		return nil, err
 	}
 	env := s.env.Load()
 	var out []protocol.CodeAction
@@ -180,36 +180,108 @@ func (s *Server) executeCommand(ctx context.Context, p *protocol.ExecuteCommandP
 		if err := json.Unmarshal(b, &args); err != nil || args.URI == "" {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: argument must be {uri, version}: %v", p.Command, err)
 		}
-		a, ok := s.current(args.URI)
-		if !ok {
+		d := s.doc(args.URI)
+		if d == nil {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s is not open", args.URI)
 		}
 		if args.Version == nil {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s needs the document version it was computed for: {uri, version}", p.Command)
 		}
-		if *args.Version != a.snap.version {
+		snap := d.cur.Load()
+		if *args.Version != snap.version {
 			// Never apply an edit to a version it was not computed for.
-			return nil, jsonrpc2.Errorf(protocol.CodeContentModified, "document changed (version %d, command was for %d): try again", a.snap.version, *args.Version)
+			return nil, jsonrpc2.Errorf(protocol.CodeContentModified, "document changed (version %d, command was for %d): try again", snap.version, *args.Version)
+		}
+		var a *analyzed
+		if p.Command == cmdInsertAll && len(args.Patterns) == 0 {
+			// Every undocumented point: the analysis of this version.
+			var err error
+			if a, err = s.analysisOf(ctx, d, snap); err != nil {
+				return nil, err
+			}
 		}
 		section := s.sectionsToInsert(env, a, p.Command, args)
-		if section == "" || alreadyInserted(a.snap.text, section) {
+		if section == "" || alreadyInserted(snap.text, section) {
 			return nil, nil
 		}
-		edit := s.workspaceEdit(a.snap, analysis.InsertSection(bytesOf(a.snap.text), section))
-		var res protocol.ApplyWorkspaceEditResponse
-		if _, err := s.conn.Call(ctx, "workspace/applyEdit", &protocol.ApplyWorkspaceEditParams{Label: "Insert integration patterns", Edit: *edit}, &res); err != nil {
-			return nil, jsonrpc2.Errorf(jsonrpc2.InternalError, "workspace/applyEdit: %v", err)
+		if err := d.beginEdit(snap); err != nil {
+			return nil, err
 		}
-		if !res.Applied {
-			return nil, jsonrpc2.Errorf(jsonrpc2.InternalError, "the client did not apply the edit: %s", res.FailureReason)
-		}
-		return nil, nil
+		edit := s.workspaceEdit(snap, analysis.InsertSection(bytesOf(snap.text), section))
+		// The client may answer applyEdit only after the messages it sent
+		// before it (a didChange, a hover) are answered: waiting in the
+		// queue would deadlock with it.
+		releaseQueue(ctx)
+		return nil, s.applyEdit(ctx, d, snap, edit)
 	}
 	return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "unknown command %q", p.Command)
 }
 
+// beginEdit claims d for one edit computed for snap, until the client has
+// answered workspace/applyEdit. It refuses, with ContentModified, an edit
+// while another one waits for the client, a second edit computed for the
+// version an applied edit was computed for (the client's didChange for the
+// first is not here yet: the second would be computed without it, and a
+// pattern could go in twice), and an edit of a version the document has
+// left while the command waited for its analysis.
+func (d *document) beginEdit(snap *snapshot) error {
+	d.editMu.Lock()
+	defer d.editMu.Unlock()
+	switch {
+	case d.cur.Load() != snap:
+		return jsonrpc2.Errorf(protocol.CodeContentModified, "document changed (version %d) while the command was computed: try again", snap.version)
+	case d.editing:
+		return jsonrpc2.Errorf(protocol.CodeContentModified, "an edit of this document is waiting for the client's answer to workspace/applyEdit: try again after it")
+	case d.edited && d.editedVersion == snap.version:
+		return jsonrpc2.Errorf(protocol.CodeContentModified, "an edit computed for version %d was already applied: try again at the next version", snap.version)
+	}
+	d.editing, d.edited, d.editedVersion = true, true, snap.version
+	return nil
+}
+
+// endEdit records the client's answer: a refused edit may be tried again.
+func (d *document) endEdit(version int32, applied bool) {
+	d.editMu.Lock()
+	defer d.editMu.Unlock()
+	d.editing = false
+	if !applied && d.editedVersion == version {
+		d.edited = false
+	}
+}
+
+// applyEdit sends the edit and waits for the client's answer off the queue.
+// The wait for the answer is not tied to the command: if the command is
+// cancelled, its reply goes out at once, and the document stays claimed
+// until the client says what it did with the edit.
+func (s *Server) applyEdit(ctx context.Context, d *document, snap *snapshot, edit *protocol.WorkspaceEdit) error {
+	type answer struct {
+		res protocol.ApplyWorkspaceEditResponse
+		err error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		var r answer
+		_, r.err = s.conn.Call(s.ctx, "workspace/applyEdit", &protocol.ApplyWorkspaceEditParams{Label: "Insert integration patterns", Edit: *edit}, &r.res)
+		d.endEdit(snap.version, r.err == nil && r.res.Applied)
+		done <- r
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return jsonrpc2.Errorf(jsonrpc2.InternalError, "workspace/applyEdit: %v", r.err)
+		}
+		if !r.res.Applied {
+			return jsonrpc2.Errorf(jsonrpc2.InternalError, "the client did not apply the edit: %s", r.res.FailureReason)
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // sectionsToInsert returns the Markdown to insert for a command: one pattern,
-// or the default pattern of every undocumented integration point.
+// or the default pattern of every undocumented integration point (from a,
+// which only that case needs).
 func (s *Server) sectionsToInsert(env *analysis.Env, a *analyzed, cmd string, args insertArgs) string {
 	if cmd == cmdInsertPattern {
 		if pt, ok := env.Library.Get(args.Pattern); ok {

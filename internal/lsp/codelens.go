@@ -23,9 +23,9 @@ import (
 // with workspace/applyEdit; their arguments carry the document version.
 func (s *Server) codeLens(ctx context.Context, p *protocol.CodeLensParams) ([]protocol.CodeLens, error) {
 	out := []protocol.CodeLens{}
-	a, ok := s.current(p.TextDocument.URI)
-	if !ok {
-		return out, nil
+	a, err := s.current(ctx, p.TextDocument.URI)
+	if a == nil {
+		return out, err
 	}
 	env := s.env.Load()
 	res, snap := a.res, a.snap

@@ -36,9 +36,9 @@ const patternHeading = "### Pattern:"
 // Typing ":" triggers it; the ":" only yields the integration pairs.
 func (s *Server) completion(ctx context.Context, p *protocol.CompletionParams) (*protocol.CompletionList, error) {
 	list := &protocol.CompletionList{Items: []protocol.CompletionItem{}}
-	a, ok := s.current(p.TextDocument.URI)
-	if !ok {
-		return list, nil
+	a, err := s.current(ctx, p.TextDocument.URI)
+	if a == nil {
+		return list, err
 	}
 	env := s.env.Load()
 	res, m := a.res, a.snap.mapper

@@ -28,9 +28,9 @@ import (
 // to a read-only cache file (os.UserCacheDir()/ipf-lsp/<version>/references/).
 func (s *Server) definition(ctx context.Context, p *protocol.DefinitionParams) ([]protocol.Location, error) {
 	out := []protocol.Location{}
-	a, ok := s.current(p.TextDocument.URI)
-	if !ok {
-		return out, nil
+	a, err := s.current(ctx, p.TextDocument.URI)
+	if a == nil {
+		return out, err
 	}
 	env := s.env.Load()
 	res := a.res

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
+	"time"
 
 	"go.lsp.dev/protocol"
 
@@ -12,47 +14,41 @@ import (
 	"github.com/ipf-lsp/ipf-lsp/internal/patterns"
 )
 
+// hoverWait bounds how long a hover waits for the analysis of the version
+// it is asked on, and it waits only when that analysis is expected within
+// the bound (the document's last analysis took no longer). Otherwise, as on
+// a large document being typed into, it answers at once from the latest
+// completed analysis, mapped onto the current text, and from the current
+// text alone where the two differ.
+const hoverWait = 10 * time.Millisecond
+
 func (s *Server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.Hover, error) {
-	a, ok := s.current(p.TextDocument.URI)
-	if !ok {
+	d := s.doc(p.TextDocument.URI)
+	if d == nil {
 		return nil, nil
 	}
-	off := a.snap.mapper.PositionOffset(p.Position)
+	snap := d.cur.Load()
+	a := d.last.Load()
+	if !d.exact(a, snap) && time.Duration(d.took.Load()) <= hoverWait {
+		releaseQueue(ctx)
+		wctx, cancel := context.WithTimeout(ctx, hoverWait)
+		_, _ = s.await(wctx, d, snap)
+		cancel()
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		a = d.last.Load()
+	}
+	off := snap.mapper.PositionOffset(p.Position)
 	env := s.env.Load()
 	s.mu.Lock()
 	md := s.caps.markdownHover
 	s.mu.Unlock()
 
-	var text string
-	var span analysis.Span
-	// A finding that carries patterns (an integration point, an
-	// anti-pattern) shows its recommended pattern. The narrowest one wins:
-	// on "Better Auth" in "Better Auth issues a JWT that FastAPI verifies"
-	// the explicit pair beats a point implied by the whole line.
-	var best *analysis.Finding
-	for i := range a.res.Findings {
-		f := &a.res.Findings[i]
-		if !f.Span.Contains(off) || len(f.Patterns) == 0 {
-			continue
-		}
-		if _, ok := env.Library.Get(f.Patterns[0]); ok && (best == nil || f.Span.Len() < best.Span.Len()) {
-			best = f
-		}
-	}
-	if best != nil {
-		pt, _ := env.Library.Get(best.Patterns[0])
-		text, span = RenderPattern(env, pt, best.Patterns[1:]), best.Span
-	}
-	if text == "" {
-		for _, m := range a.res.Mentions {
-			if m.Span.Contains(off) {
-				text, span = s.hoverMention(env, a.res, m), m.Span
-				break
-			}
-			if m.Span.Start > off {
-				break
-			}
-		}
+	v := viewOf(a, snap)
+	text, span := s.hoverAnalysed(env, v, off)
+	if text == "" && !v.known(off) {
+		text, span = hoverFromText(env, snap, off)
 	}
 	if text == "" {
 		return nil, nil
@@ -61,16 +57,153 @@ func (s *Server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 	if !md {
 		kind, text = protocol.PlainText, PlainText(text)
 	}
-	r := a.snap.mapper.Range(span.Start, span.End)
+	r := snap.mapper.Range(span.Start, span.End)
 	return &protocol.Hover{Contents: protocol.MarkupContent{Kind: kind, Value: text}, Range: &r}, nil
 }
 
-// hoverMention explains a technology mention: the pattern of the
-// integration point it belongs to, or a card about the technology.
-func (s *Server) hoverMention(env *analysis.Env, res *analysis.Result, m analysis.Mention) string {
+// hoverAnalysed answers from the analysis in v, at offset off of the
+// current text.
+func (s *Server) hoverAnalysed(env *analysis.Env, v view, off int) (string, analysis.Span) {
+	if v.a == nil {
+		return "", analysis.Span{}
+	}
+	res := v.a.res
+	// A finding that carries patterns (an integration point, an
+	// anti-pattern) shows its recommended pattern. The narrowest one wins:
+	// on "Better Auth" in "Better Auth issues a JWT that FastAPI verifies"
+	// the explicit pair beats a point implied by the whole line.
+	var best *analysis.Finding
+	var bestSpan analysis.Span
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		sp, ok := v.span(f.Span)
+		if !ok || !sp.Contains(off) || len(f.Patterns) == 0 {
+			continue
+		}
+		if _, ok := env.Library.Get(f.Patterns[0]); ok && (best == nil || sp.Len() < bestSpan.Len()) {
+			best, bestSpan = f, sp
+		}
+	}
+	if best != nil {
+		pt, _ := env.Library.Get(best.Patterns[0])
+		return RenderPattern(env, pt, best.Patterns[1:]), bestSpan
+	}
+	old, ok := v.oldOffset(off)
+	if !ok {
+		return "", analysis.Span{}
+	}
+	// Mentions are in text order: find the first that ends at or after old.
+	ms := res.Mentions
+	i := sort.Search(len(ms), func(i int) bool { return ms[i].Span.End >= old })
+	for ; i < len(ms) && ms[i].Span.Start <= old; i++ {
+		m := ms[i]
+		if sp, ok := v.span(m.Span); ok && m.Span.Contains(old) {
+			return s.hoverMention(env, v, m), sp
+		}
+	}
+	return "", analysis.Span{}
+}
+
+// hoverFromText is the hover where no analysis covers the text yet: the
+// card of a technology named on the current line.
+func hoverFromText(env *analysis.Env, snap *snapshot, off int) (string, analysis.Span) {
+	start, end := snap.mapper.lineBounds(off)
+	for _, m := range env.Matcher.Find(bytesOf(snap.text), analysis.Span{Start: start, End: end}, -1, nil) {
+		if m.Span.Contains(off) {
+			return TechCard(env, m.Tech, ""), m.Span
+		}
+	}
+	return "", analysis.Span{}
+}
+
+// view is an analysis seen from a later text: the two texts differ only in
+// old[p:oldEnd] versus new[p:newEnd] (the common prefix and suffix of the
+// two, so typing in one place leaves the rest of the analysis usable).
+type view struct {
+	a                *analyzed
+	p, oldEnd, newEnd int
+}
+
+func viewOf(a *analyzed, snap *snapshot) view {
+	if a == nil {
+		return view{}
+	}
+	if a.snap == snap {
+		n := len(snap.text) + 1 // everything is common
+		return view{a: a, p: n, oldEnd: n, newEnd: n}
+	}
+	oldT, newT := a.snap.text, snap.text
+	p := commonPrefix(oldT, newT)
+	q := commonSuffix(oldT[p:], newT[p:])
+	return view{a: a, p: p, oldEnd: len(oldT) - q, newEnd: len(newT) - q}
+}
+
+// known reports whether the analysis covers offset off of the new text.
+func (v view) known(off int) bool {
+	_, ok := v.oldOffset(off)
+	return v.a != nil && ok
+}
+
+// oldOffset maps an offset of the new text to the analysed text.
+func (v view) oldOffset(off int) (int, bool) {
+	switch {
+	case off < v.p:
+		return off, true
+	case off > v.newEnd:
+		return off - (v.newEnd - v.oldEnd), true
+	}
+	return 0, false
+}
+
+// span maps a span of the analysed text to the new text, if no byte of it
+// or next to it changed.
+func (v view) span(sp analysis.Span) (analysis.Span, bool) {
+	switch {
+	case sp.End < v.p:
+		return sp, true
+	case sp.Start > v.oldEnd:
+		d := v.newEnd - v.oldEnd
+		return analysis.Span{Start: sp.Start + d, End: sp.End + d}, true
+	}
+	return analysis.Span{}, false
+}
+
+// commonPrefix returns the length of the longest common prefix of a and b,
+// comparing blocks first (5 MB in well under a millisecond).
+func commonPrefix(a, b string) int {
+	n := min(len(a), len(b))
+	i := 0
+	for _, step := range []int{4096, 64, 1} {
+		for i+step <= n && a[i:i+step] == b[i:i+step] {
+			i += step
+		}
+	}
+	return i
+}
+
+// commonSuffix returns the length of the longest common suffix of a and b.
+func commonSuffix(a, b string) int {
+	n := min(len(a), len(b))
+	i := 0
+	for _, step := range []int{4096, 64, 1} {
+		for i+step <= n && a[len(a)-i-step:len(a)-i] == b[len(b)-i-step:len(b)-i] {
+			i += step
+		}
+	}
+	return i
+}
+
+// hoverMention explains a technology mention (in the analysed text's
+// offsets): the pattern of the integration point it belongs to, or a card
+// about the technology.
+func (s *Server) hoverMention(env *analysis.Env, v view, m analysis.Mention) string {
+	res := v.a.res
 	var best *analysis.IntegrationPoint
 	for i := range res.Points {
 		pt := &res.Points[i]
+		if _, ok := v.span(pt.Span); !ok {
+			continue
+		}
 		if pt.Span.Contains(m.Span.Start) && (pt.From == m.Tech || pt.To == m.Tech) && len(pt.Patterns) > 0 {
 			if _, ok := env.Library.Get(pt.Patterns[0]); ok && (best == nil || pt.Span.Len() < best.Span.Len()) {
 				best = pt

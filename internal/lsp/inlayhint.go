@@ -36,9 +36,9 @@ func (s *Server) inlayHint(ctx context.Context, p *inlayHintParams) ([]inlayHint
 	if !s.config().InlayHintsOn() {
 		return out, nil
 	}
-	a, ok := s.current(p.TextDocument.URI)
-	if !ok {
-		return out, nil
+	a, err := s.current(ctx, p.TextDocument.URI)
+	if a == nil {
+		return out, err
 	}
 	env := s.env.Load()
 	res, m := a.res, a.snap.mapper

@@ -71,6 +71,13 @@ func (m *Mapper) lineEnd(line int) int {
 	return e
 }
 
+// lineBounds returns the start and the content end of the line holding
+// offset off.
+func (m *Mapper) lineBounds(off int) (int, int) {
+	line := max(upperBound(m.starts, off)-1, 0)
+	return m.starts[line], m.lineEnd(line)
+}
+
 // LineCount returns the number of lines.
 func (m *Mapper) LineCount() int { return len(m.starts) }
 

@@ -43,6 +43,9 @@ type Options struct {
 	// onStart, set only by tests, receives the Server before it serves:
 	// the soak test reads the server's own copy of a document through it.
 	onStart func(*Server)
+	// analyzeHook, set only by tests, runs before each analysis on the
+	// worker's goroutine: a test blocks it to hold an analysis pending.
+	analyzeHook func(uri protocol.DocumentURI, version int32)
 }
 
 // Server is one LSP session.
@@ -75,6 +78,8 @@ type Server struct {
 	pending map[string]context.CancelFunc
 
 	routes map[string]route
+
+	analyzeHook func(uri protocol.DocumentURI, version int32)
 }
 
 // route handles one method. Notifications return nil, nil.
@@ -103,6 +108,7 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, closer io.Closer, o
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	defer s.cancel()
 	s.routes = s.buildRoutes()
+	s.analyzeHook = opts.analyzeHook
 	if opts.onStart != nil {
 		opts.onStart(s)
 	}
@@ -130,15 +136,16 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, closer io.Closer, o
 // handler builds the middleware chain, outermost first:
 //
 //	cancellation ($/cancelRequest with numeric or string ids)
-//	→ jsonrpc2.AsyncHandler (in-order, one goroutine per message)
+//	→ inOrder (one goroutine per message, each after the previous one
+//	  released the queue)
 //	→ recover (a panic becomes an InternalError reply)
 //	→ lifecycle gate
 //	→ router.
 //
-// Every layer replies exactly once on every path: AsyncHandler releases the
-// next message only on reply.
+// Every layer replies exactly once on every path: inOrder releases the next
+// message on reply, or earlier when a handler calls releaseQueue.
 func (s *Server) handler() jsonrpc2.Handler {
-	inner := jsonrpc2.AsyncHandler(s.dispatch)
+	inner := inOrder(s.dispatch)
 	return func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
 		if req.Method() == "exit" {
 			// Decided here, in the read loop, so neither an EOF right
@@ -184,6 +191,47 @@ func (s *Server) handler() jsonrpc2.Handler {
 		}
 		_ = inner(cctx, wrapped, req)
 		return nil
+	}
+}
+
+// releaseKey holds, in a request's context, the function that lets the next
+// message start.
+type releaseKey struct{}
+
+// inOrder is jsonrpc2.AsyncHandler with an early release: each message runs
+// in its own goroutine once the previous one has replied or called
+// releaseQueue. Notifications (didChange) thus apply in order, and a request
+// has seen every change sent before it; a request that then waits (for the
+// client's answer to workspace/applyEdit, for the analysis of its version)
+// releases the queue first, so the messages behind it are not held up.
+func inOrder(h jsonrpc2.Handler) jsonrpc2.Handler {
+	next := make(chan struct{})
+	close(next)
+	// Called from the connection's read loop only, one message at a time.
+	return func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+		prev := next
+		mine := make(chan struct{})
+		next = mine
+		var once sync.Once
+		release := func() { once.Do(func() { close(mine) }) }
+		ctx = context.WithValue(ctx, releaseKey{}, release)
+		go func() {
+			<-prev
+			_ = h(ctx, func(ctx context.Context, result any, err error) error {
+				release()
+				return reply(ctx, result, err)
+			}, req)
+			release() // a handler that forgot to reply must not stall the queue
+		}()
+		return nil
+	}
+}
+
+// releaseQueue lets the messages after the current request start. The
+// request keeps what it read so far (its snapshot) and replies later.
+func releaseQueue(ctx context.Context) {
+	if f, ok := ctx.Value(releaseKey{}).(func()); ok {
+		f()
 	}
 }
 

@@ -367,8 +367,7 @@ func (s *Server) applyConfig() {
 		if isConfigURI(u) {
 			continue
 		}
-		d.last.Store(nil)
-		d.schedule()
+		d.invalidate()
 	}
 	s.mu.Unlock()
 	ex := s.extras()

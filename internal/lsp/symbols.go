@@ -34,9 +34,9 @@ type symbol struct {
 // others flat SymbolInformation with containerName.
 func (s *Server) documentSymbol(ctx context.Context, p *protocol.DocumentSymbolParams) ([]any, error) {
 	out := []any{}
-	a, ok := s.current(p.TextDocument.URI)
-	if !ok {
-		return out, nil
+	a, err := s.current(ctx, p.TextDocument.URI)
+	if a == nil {
+		return out, err
 	}
 	env := s.env.Load()
 	res := a.res

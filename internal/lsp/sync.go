@@ -5,7 +5,9 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 
+	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
@@ -19,10 +21,14 @@ type snapshot struct {
 	mapper  *Mapper
 }
 
-// analyzed pairs a snapshot with its analysis.
+// analyzed pairs a snapshot with its analysis. gen is the document's
+// generation when the analysis started: settings, a constitution or a
+// workspace change bump it, and an analysis of an older generation is
+// outdated even for the same snapshot.
 type analyzed struct {
 	snap *snapshot
 	res  *analysis.Result
+	gen  uint64
 }
 
 // document is an open document: its current snapshot, its latest analysis
@@ -30,6 +36,16 @@ type analyzed struct {
 type document struct {
 	cur    atomic.Pointer[snapshot]
 	last   atomic.Pointer[analyzed]
+	gen    atomic.Uint64
+	// failed is the snapshot whose last analysis panicked, so requests
+	// waiting for it get an error instead of waiting forever.
+	failed atomic.Pointer[snapshot]
+	// took is how long the last analysis took (ns): hover waits for the
+	// analysis of the current version only when it is expected soon.
+	took atomic.Int64
+	// sig is closed and replaced whenever cur, last, failed or gen change.
+	sigMu  sync.Mutex
+	sig    chan struct{}
 	kick   chan struct{}
 	done   chan struct{}
 	closed atomic.Bool
@@ -38,9 +54,48 @@ type document struct {
 	// memo carries the detectors' answers from one analysis of the
 	// document to the next, so re-analysis costs about what an edit changed.
 	memo *analysis.Memo
+
+	// The server's own edits (codeaction.go beginEdit): one at a time, and
+	// at most one per version.
+	editMu        sync.Mutex
+	editing       bool
+	edited        bool
+	editedVersion int32
 }
 
 func (d *document) stop() { d.once.Do(func() { close(d.done) }) }
+
+func newDocument() *document {
+	return &document{kick: make(chan struct{}, 1), done: make(chan struct{}), sig: make(chan struct{}), memo: analysis.NewMemo()}
+}
+
+// changed returns a channel closed at the next change of the document.
+func (d *document) changed() <-chan struct{} {
+	d.sigMu.Lock()
+	defer d.sigMu.Unlock()
+	return d.sig
+}
+
+// signal wakes the requests waiting for a change.
+func (d *document) signal() {
+	d.sigMu.Lock()
+	close(d.sig)
+	d.sig = make(chan struct{})
+	d.sigMu.Unlock()
+}
+
+// invalidate marks every analysis so far outdated (an input other than the
+// text changed) and asks the worker for a new one.
+func (d *document) invalidate() {
+	d.gen.Add(1)
+	d.signal()
+	d.schedule()
+}
+
+// exact reports whether a is an up-to-date analysis of snap.
+func (d *document) exact(a *analyzed, snap *snapshot) bool {
+	return a != nil && a.snap == snap && a.gen == d.gen.Load()
+}
 
 // schedule asks the worker to analyse the current snapshot. Kicks coalesce:
 // a burst of keystrokes is analysed once, at its last version.
@@ -70,7 +125,7 @@ func (s *Server) didOpen(ctx context.Context, p *protocol.DidOpenTextDocumentPar
 		s.configDocument(uri, &p.TextDocument.Text)
 		return nil, nil
 	}
-	d := &document{kick: make(chan struct{}, 1), done: make(chan struct{}), memo: analysis.NewMemo()}
+	d := newDocument()
 	d.cur.Store(s.newSnapshot(uri, p.TextDocument.Version, p.TextDocument.Text))
 	s.mu.Lock()
 	if old := s.docs[uri]; old != nil {
@@ -112,6 +167,7 @@ func (s *Server) didChange(ctx context.Context, p *didChangeParams) (any, error)
 	}
 	m := applyChanges(cur.mapper, p.ContentChanges)
 	d.cur.Store(&snapshot{uri: uri, version: p.TextDocument.Version, text: m.Text(), mapper: m})
+	d.signal()
 	s.overlay(uri, m.Text())
 	d.schedule()
 	s.refreshDependents(pathOf(uri), uri)
@@ -133,6 +189,7 @@ func (s *Server) didClose(ctx context.Context, p *protocol.DidCloseTextDocumentP
 	}
 	d.closed.Store(true)
 	d.stop()
+	d.signal()
 	d.pubMu.Lock()
 	s.notify(s.ctx, "textDocument/publishDiagnostics", &publishParams{URI: uri, Diagnostics: []protocol.Diagnostic{}})
 	d.pubMu.Unlock()
@@ -150,6 +207,9 @@ func (s *Server) didSave(ctx context.Context, p *protocol.DidSaveTextDocumentPar
 }
 
 // worker keeps one document's diagnostics current until it is closed.
+// Kicks coalesce: while one version is analysed, any number of changes
+// leave one kick, and the next analysis takes the latest version (with the
+// document's memo, it costs about what changed since the last one).
 func (s *Server) worker(d *document) {
 	for {
 		select {
@@ -159,11 +219,21 @@ func (s *Server) worker(d *document) {
 		case <-s.ctx.Done():
 			return
 		}
+		gen := d.gen.Load()
 		snap := d.cur.Load()
-		if a := s.safeAnalyze(snap, d.memo); a != nil {
-			d.last.Store(a)
-			s.publish(d, a)
+		start := time.Now()
+		a := s.safeAnalyze(snap, d.memo)
+		d.took.Store(int64(time.Since(start)))
+		if a == nil {
+			d.failed.Store(snap)
+			d.signal()
+			continue
 		}
+		a.gen = gen
+		d.failed.Store(nil)
+		d.last.Store(a)
+		d.signal()
+		s.publish(d, a)
 	}
 }
 
@@ -182,6 +252,9 @@ func (s *Server) safeAnalyze(snap *snapshot, memo *analysis.Memo) (a *analyzed) 
 
 // analyzeSnapshot runs the analysis of one version; memo may be nil.
 func (s *Server) analyzeSnapshot(snap *snapshot, memo *analysis.Memo) *analyzed {
+	if s.analyzeHook != nil {
+		s.analyzeHook(snap.uri, snap.version)
+	}
 	env := s.env.Load()
 	stack, path := s.stackFor(env, snap.uri)
 	if path == "" {
@@ -194,22 +267,50 @@ func (s *Server) analyzeSnapshot(snap *snapshot, memo *analysis.Memo) *analyzed 
 	return &analyzed{snap: snap, res: res}
 }
 
-// current returns the latest snapshot of uri and an analysis of exactly that
-// snapshot, computing it now if the worker has not yet.
-func (s *Server) current(uri protocol.DocumentURI) (*analyzed, bool) {
+// current returns the analysis of the current version of uri (nil, nil
+// when the document is not open). The worker computes it; while it is not
+// there yet, the request releases the in-order queue and waits, so the
+// messages behind it (the next keystrokes, a hover) are not held up by the
+// analysis of a large document. If the document changes meanwhile the
+// answer would be for a version the client no longer has: the request
+// fails with ContentModified, as LSP 3.17 prescribes.
+func (s *Server) current(ctx context.Context, uri protocol.DocumentURI) (*analyzed, error) {
 	d := s.doc(uri)
 	if d == nil {
-		return nil, false
+		return nil, nil
 	}
-	snap := d.cur.Load()
-	prev := d.last.Load()
-	if prev != nil && prev.snap == snap {
-		return prev, true
+	return s.analysisOf(ctx, d, d.cur.Load())
+}
+
+// analysisOf returns the analysis of snap, releasing the queue while it
+// waits for it.
+func (s *Server) analysisOf(ctx context.Context, d *document, snap *snapshot) (*analyzed, error) {
+	if a := d.last.Load(); d.exact(a, snap) {
+		return a, nil
 	}
-	a := s.analyzeSnapshot(snap, d.memo)
-	// Keep it for the requests that follow the same keystroke (hover,
-	// inlay hints, code lens, symbols), unless the worker stored a result
-	// meanwhile: its inputs (settings, constitution) are at least as new.
-	d.last.CompareAndSwap(prev, a)
-	return a, true
+	releaseQueue(ctx)
+	return s.await(ctx, d, snap)
+}
+
+// await waits until the worker has analysed snap.
+func (s *Server) await(ctx context.Context, d *document, snap *snapshot) (*analyzed, error) {
+	for {
+		ch := d.changed()
+		if a := d.last.Load(); d.exact(a, snap) {
+			return a, nil
+		}
+		if d.failed.Load() == snap {
+			return nil, jsonrpc2.Errorf(jsonrpc2.InternalError, "the analysis of %s version %d failed (the server's log has the details)", snap.uri, snap.version)
+		}
+		if d.cur.Load() != snap || d.closed.Load() {
+			return nil, jsonrpc2.Errorf(protocol.CodeContentModified, "%s changed (version %d) before its analysis was done", snap.uri, snap.version)
+		}
+		select {
+		case <-ch:
+		case <-d.done:
+			return nil, jsonrpc2.Errorf(protocol.CodeContentModified, "%s was closed", snap.uri)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 }

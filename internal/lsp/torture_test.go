@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
 )
@@ -532,35 +533,125 @@ func TestTortureLifecycle(t *testing.T) {
 	})
 }
 
-// TestTortureCancel cancels requests by numeric and by string id. A
-// request that waits on the client (insert-all asks workspace/applyEdit,
-// which this client holds) keeps the later requests queued, so they are
-// still pending when the cancellation arrives.
+// TestTortureCancel cancels requests by numeric and by string id while
+// they wait: a command for the client's answer to workspace/applyEdit
+// (which this client holds), a code action for an analysis (which a hook
+// holds). Neither holds up the messages behind it.
 func TestTortureCancel(t *testing.T) {
 	for _, ids := range [][2]any{{50, 51}, {"c50", "c51"}} {
 		t.Run(fmt.Sprintf("%T ids", ids[0]), func(t *testing.T) {
-			c := newTortureClient(t)
-			c.t = t
+			release := make(chan struct{})
+			started := make(chan struct{}, 1)
+			c := newRawClientOpts(t, Options{Version: "test", analyzeHook: func(uri protocol.DocumentURI, v int32) {
+				if uri == tortureURI && v == 2 {
+					started <- struct{}{}
+					<-release
+				}
+			}})
+			var once sync.Once
+			unblock := func() { once.Do(func() { close(release) }) }
+			t.Cleanup(unblock)
+			c.initialize()
+			c.open(otherURI, otherText)
+			c.diagnostics(otherURI, 1)
+			c.open(tortureURI, specText)
+			c.diagnostics(tortureURI, 1)
+
 			c.request(ids[0], "workspace/executeCommand", fmt.Sprintf(`{"command":"ipf.insertAllPatterns","arguments":[{"uri":%q,"version":1}]}`, tortureURI))
-			var held rawMsg
-			select {
-			case held = <-c.held:
-			case <-time.After(waitTimeout):
-				t.Fatal("no workspace/applyEdit")
+			held := c.heldRequest()
+			// The client answers applyEdit later; meanwhile it is served.
+			c.request(1049, "textDocument/hover", hoverParams(tortureURI, 4, 42))
+			if m := c.reply(1049); m.Error != nil || !strings.Contains(string(m.Result), "Better Auth → FastAPI") {
+				t.Fatalf("hover while a command waits for the client: %+v %s", m.Error, m.Result)
 			}
-			c.request(ids[1], "textDocument/hover", hoverParams(tortureURI, 4, 42))
+			c.notify("textDocument/didChange", fmt.Sprintf(`{"textDocument":{"uri":%q,"version":2},"contentChanges":[{"range":{"start":{"line":5,"character":0},"end":{"line":5,"character":0}},"text":"More.\n"}]}`, tortureURI))
+			<-started // the analysis of version 2 is held
+			c.request(ids[1], "textDocument/codeAction", fmt.Sprintf(`{"textDocument":{"uri":%q},"range":{"start":{"line":4,"character":0},"end":{"line":4,"character":0}},"context":{"diagnostics":[]}}`, tortureURI))
+			c.alive(1050)
 			idj, _ := json.Marshal(ids[1])
 			c.notify("$/cancelRequest", fmt.Sprintf(`{"id":%s}`, idj))
+			c.expectError(ids[1], -32800)
 			idj, _ = json.Marshal(ids[0])
 			c.notify("$/cancelRequest", fmt.Sprintf(`{"id":%s}`, idj))
 			c.expectError(ids[0], -32800)
 			c.respond(held.ID, `{"applied":false}`)
-			c.expectError(ids[1], -32800)
+			unblock()
+			c.diagnostics(tortureURI, 2)
 			c.notify("$/cancelRequest", `{"id":12345}`) // unknown id: ignored
 			c.notify("$/cancelRequest", `{"id":{"x":1}}`)
-			c.alive(1050)
+			c.alive(1051)
 		})
 	}
+}
+
+// heldRequest waits for the workspace/applyEdit the client holds.
+func (c *rawClient) heldRequest() rawMsg {
+	c.t.Helper()
+	select {
+	case m := <-c.held:
+		return m
+	case <-time.After(waitTimeout):
+		c.t.Fatal("no workspace/applyEdit")
+	}
+	return rawMsg{}
+}
+
+// TestCommandDoesNotHoldTheQueue: a client that answers workspace/applyEdit
+// only after the server has answered its next message (a hover) is served,
+// and the command still never edits twice: a second insert while the first
+// waits, or for the version the first was applied to, is refused with
+// ContentModified.
+func TestCommandDoesNotHoldTheQueue(t *testing.T) {
+	c := newTortureClient(t)
+	insert := func(id, version int) {
+		c.request(id, "workspace/executeCommand", fmt.Sprintf(`{"command":"ipf.insertPattern","arguments":[{"uri":%q,"version":%d,"pattern":"better-auth-fastapi/jwt-bearer-verified-with-jwks"}]}`, tortureURI, version))
+	}
+	insert(60, 1)
+	held := c.heldRequest()
+	var edit struct {
+		Edit struct {
+			DocumentChanges []struct {
+				TextDocument struct {
+					Version int `json:"version"`
+				} `json:"textDocument"`
+				Edits []struct {
+					NewText string `json:"newText"`
+				} `json:"edits"`
+			} `json:"documentChanges"`
+		} `json:"edit"`
+	}
+	if err := json.Unmarshal(held.Params, &edit); err != nil || len(edit.Edit.DocumentChanges) != 1 || edit.Edit.DocumentChanges[0].TextDocument.Version != 1 {
+		t.Fatalf("applyEdit must carry version 1: %s", held.Params)
+	}
+	c.request(61, "textDocument/hover", hoverParams(tortureURI, 4, 42))
+	if m := c.reply(61); m.Error != nil || !strings.Contains(string(m.Result), "Better Auth → FastAPI") {
+		t.Fatalf("hover while the command waits: %+v %s", m.Error, m.Result)
+	}
+	insert(62, 1)
+	if m := c.reply(62); m.Error == nil || m.Error.Code != -32801 || m.Error.Message != "an edit of this document is waiting for the client's answer to workspace/applyEdit: try again after it" {
+		t.Fatalf("second insert while the first waits: %+v", m.Error)
+	}
+	c.respond(held.ID, `{"applied":true}`)
+	if m := c.reply(60); m.Error != nil || string(m.Result) != "null" {
+		t.Fatalf("insert: %+v %s", m.Error, m.Result)
+	}
+	// The client applied the edit but its didChange is not here yet.
+	insert(63, 1)
+	if m := c.reply(63); m.Error == nil || m.Error.Code != -32801 || m.Error.Message != "an edit computed for version 1 was already applied: try again at the next version" {
+		t.Fatalf("insert for the version already edited: %+v", m.Error)
+	}
+	text, _ := json.Marshal(specText + edit.Edit.DocumentChanges[0].Edits[0].NewText)
+	c.notify("textDocument/didChange", fmt.Sprintf(`{"textDocument":{"uri":%q,"version":2},"contentChanges":[{"text":%s}]}`, tortureURI, text))
+	insert(64, 2)
+	if m := c.reply(64); m.Error != nil || string(m.Result) != "null" {
+		t.Fatalf("insert at version 2: %+v %s", m.Error, m.Result)
+	}
+	select {
+	case m := <-c.held:
+		t.Fatalf("the pattern was inserted twice: %s", m.Params)
+	default:
+	}
+	c.alive(1065)
 }
 
 func TestTorture1000ConcurrentHovers(t *testing.T) {

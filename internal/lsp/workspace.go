@@ -95,7 +95,9 @@ func (s *Server) stackFor(env *analysis.Env, u protocol.DocumentURI) (*analysis.
 // documents read it instead of the disk.
 func (s *Server) overlay(u protocol.DocumentURI, text string) {
 	if p := pathOf(u); p != "" {
-		s.wsState().ws.Open(p, []byte(text))
+		// The overlay shares the snapshot's bytes: readers (stack extraction,
+		// related locations) only read them, as the analysis does.
+		s.wsState().ws.Open(p, bytesOf(text))
 	}
 }
 
@@ -141,8 +143,7 @@ func (s *Server) refreshDependents(path string, except protocol.DocumentURI) {
 	}
 	s.mu.Unlock()
 	for _, d := range ds {
-		d.last.Store(nil)
-		d.schedule()
+		d.invalidate()
 	}
 }
 
@@ -160,8 +161,7 @@ func (s *Server) didChangeWorkspaceFolders(ctx context.Context, p *protocol.DidC
 	}
 	s.mu.Unlock()
 	for _, d := range ds {
-		d.last.Store(nil)
-		d.schedule()
+		d.invalidate()
 	}
 	return nil, nil
 }

@@ -1,0 +1,93 @@
+package lsp
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.lsp.dev/protocol"
+)
+
+// TestHoverWhileAnalysisPending: with the analysis of the current version
+// held by a hook, hover answers for the current version from the previous
+// analysis mapped onto the new text (the pattern of a point the edit did
+// not touch, at its new place) and from the current text alone where the
+// edit is (the card of a technology just typed). Requests that need the
+// exact analysis wait without holding the queue and fail with
+// ContentModified when the document moves on; the diagnostics of the last
+// version arrive once the analysis is let go.
+func TestHoverWhileAnalysisPending(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan int32, 4)
+	c := newRawClientOpts(t, Options{Version: "test", analyzeHook: func(uri protocol.DocumentURI, v int32) {
+		if uri == tortureURI && v >= 2 {
+			started <- v
+			<-release
+		}
+	}})
+	var once sync.Once
+	unblock := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(unblock)
+	c.initialize()
+	c.open(tortureURI, specText)
+	c.diagnostics(tortureURI, 1)
+
+	// Version 2 adds two lines at the top: the point moves from line 4 to 6.
+	c.notify("textDocument/didChange", fmt.Sprintf(`{"textDocument":{"uri":%q,"version":2},"contentChanges":[{"range":{"start":{"line":0,"character":0},"end":{"line":0,"character":0}},"text":"Next.js renders it.\n\n"}]}`, tortureURI))
+	if v := <-started; v != 2 {
+		t.Fatalf("analysis of version %d started, want 2", v)
+	}
+
+	c.request(1, "textDocument/hover", hoverParams(tortureURI, 6, 42))
+	m := c.reply(1)
+	var h struct {
+		Contents protocol.MarkupContent `json:"contents"`
+		Range    protocol.Range         `json:"range"`
+	}
+	if m.Error != nil || json.Unmarshal(m.Result, &h) != nil {
+		t.Fatalf("hover on the moved point: %+v %s", m.Error, m.Result)
+	}
+	if !strings.HasPrefix(h.Contents.Value, "**Better Auth → FastAPI** · pattern: **JWT bearer verified with JWKS**\n") || h.Range != (protocol.Range{Start: pos(6, 14), End: pos(6, 51)}) {
+		t.Fatalf("hover on the moved point: %q at %+v", firstLines(h.Contents.Value, 1), h.Range)
+	}
+
+	c.request(2, "textDocument/hover", hoverParams(tortureURI, 0, 3))
+	m = c.reply(2)
+	want := `{"contents":{"kind":"markdown","value":"**Next.js** — frontend\n\nPatterns: Next.js → Auth.js, Next.js → Better Auth, Next.js → Clerk, Next.js → FastAPI, Next.js → Prisma, Next.js → Amazon S3, Next.js → Supabase Auth, Next.js → TanStack Query, Next.js → tRPC, Resend → Next.js, Stripe → Next.js, Supabase → Next.js\n"},"range":{"start":{"line":0,"character":0},"end":{"line":0,"character":7}}}`
+	if m.Error != nil || string(m.Result) != want {
+		t.Fatalf("hover on the new text: %+v\n got %s\nwant %s", m.Error, m.Result, want)
+	}
+
+	// The analysis of version 2 is still pending: nothing was published.
+	c.pmu.Lock()
+	last := c.latest[tortureURI]
+	c.pmu.Unlock()
+	if !strings.Contains(string(last.Params), `"version":1`) {
+		t.Fatalf("diagnostics published while the analysis was held: %s", last.Params)
+	}
+
+	// A code action needs the exact analysis: it waits off the queue (the
+	// hover after it is answered), and fails with ContentModified when
+	// version 3 arrives before the analysis of version 2.
+	c.request(3, "textDocument/codeAction", fmt.Sprintf(`{"textDocument":{"uri":%q},"range":{"start":{"line":6,"character":0},"end":{"line":6,"character":0}},"context":{"diagnostics":[]}}`, tortureURI))
+	c.request(4, "textDocument/hover", hoverParams(tortureURI, 0, 3))
+	if m := c.reply(4); m.Error != nil || string(m.Result) != want {
+		t.Fatalf("hover behind a waiting code action: %+v %s", m.Error, m.Result)
+	}
+	c.notify("textDocument/didChange", fmt.Sprintf(`{"textDocument":{"uri":%q,"version":3},"contentChanges":[{"range":{"start":{"line":0,"character":0},"end":{"line":0,"character":0}},"text":"x"}]}`, tortureURI))
+	m = c.reply(3)
+	if m.Error == nil || m.Error.Code != -32801 || m.Error.Message != "file:///ws/spec.md changed (version 2) before its analysis was done" {
+		t.Fatalf("code action for a version left behind: %+v %s", m.Error, m.Result)
+	}
+
+	unblock()
+	// Version 2's analysis finishes (and is not published: 3 is current);
+	// the kicks of 3 coalesced into one analysis of the latest version.
+	c.diagnostics(tortureURI, 3)
+	c.request(5, "textDocument/hover", hoverParams(tortureURI, 6, 42))
+	if m := c.reply(5); m.Error != nil || !strings.Contains(string(m.Result), "**Better Auth → FastAPI** · pattern: **JWT bearer verified with JWKS**") {
+		t.Fatalf("hover after the analysis: %+v %s", m.Error, m.Result)
+	}
+}
