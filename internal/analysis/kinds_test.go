@@ -149,3 +149,13 @@ func TestKindSQLAlchemyUnderSQLModel(t *testing.T) {
 		{kind: "migrations of the engine's models", constitution: pyStack + "- Migrations: Alembic\n", src: "Alembic migrates the SQLAlchemy metadata.\n", want: ""},
 	})
 }
+
+// A dependency list that names packages in code spans chooses them like
+// prose would: the ORM known only as `typeorm` still sits between the
+// backend and the database. Paths and calls in code spans name nothing.
+func TestKindPackageInCodeSpan(t *testing.T) {
+	runKinds(t, []kindCase{
+		{kind: "ORM as a package", path: "/p/specs/001-accounts/plan.md", src: "- Backend: NestJS with `@nestjs/typeorm`, `pg`\n\n**Storage**: PostgreSQL\n", want: "3 nestjs>typeorm, 3 typeorm>postgresql"},
+		{kind: "a path is no package", path: "/p/specs/001-accounts/plan.md", src: "- Backend: NestJS, schema in `typeorm/entities.ts`\n\n**Storage**: PostgreSQL\n", want: "3 nestjs>postgresql"},
+	})
+}

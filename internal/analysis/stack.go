@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"regexp"
 	"sort"
+	"strings"
 )
 
 // Stack origins: where a StackEntry was chosen.
@@ -38,7 +39,60 @@ func (e *Env) ExtractStack(path string, src []byte) *Stack {
 			}
 		}
 	}
+	ms = append(ms, e.codeSpanMentions(d)...)
 	return e.stackFrom(d, NewLineIndex(src), ms, path, OriginDocument)
+}
+
+// codeSpanRe finds an inline code span.
+var codeSpanRe = regexp.MustCompile("`([^`\n]{1,80})`")
+
+// codeSpanMentions returns the technologies that prose names as a package in
+// an inline code span (`typeorm`, `@prisma/client`, `@nestjs/typeorm`): a
+// dependency list chooses them as much as their names in prose would. They
+// are for the stack only: code spans join no explicit pair.
+func (e *Env) codeSpanMentions(d *Doc) []Mention {
+	var out []Mention
+	for b := range d.Blocks {
+		blk := &d.Blocks[b]
+		if blk.Kind == KindCode || blk.Kind == KindHTML || len(blk.Text) == 0 || !bytes.Contains(d.Src[blk.Span.Start:blk.Span.End], []byte("`")) {
+			continue
+		}
+		for _, loc := range codeSpanRe.FindAllSubmatchIndex(d.Src[blk.Span.Start:blk.Span.End], -1) {
+			sp := Span{blk.Span.Start + loc[2], blk.Span.Start + loc[3]}
+			id, ok := e.packageTech(string(d.Src[sp.Start:sp.End]))
+			if !ok {
+				continue
+			}
+			out = append(out, Mention{Span: sp, Tech: id, Block: b, Excluded: d.Exclusion(b, sp)})
+		}
+	}
+	return out
+}
+
+// packageTech resolves a package name ("typeorm", "@nestjs/typeorm",
+// "@prisma/client", "next-auth@beta") to a technology.
+func (e *Env) packageTech(name string) (string, bool) {
+	name = strings.TrimSpace(name)
+	if i := strings.LastIndexByte(name, '@'); i > 0 {
+		name = name[:i] // a version
+	}
+	if strings.ContainsAny(name, " .:=(){}<>") {
+		return "", false // code, a path or a call, not a package
+	}
+	cands := []string{name}
+	if strings.HasPrefix(name, "@") {
+		if i := strings.IndexByte(name, '/'); i > 0 {
+			cands = append(cands, name[i+1:], name[1:i])
+		}
+	} else if strings.Contains(name, "/") {
+		return "", false
+	}
+	for _, c := range cands {
+		if id, ok := e.Catalog.ResolveName(c); ok {
+			return id, true
+		}
+	}
+	return "", false
 }
 
 // stackFrom builds a stack from the mentions of a parsed document.
@@ -73,7 +127,8 @@ func (e *Env) stackFrom(d *Doc, li *LineIndex, ms []Mention, path, origin string
 
 // Stack returns the stack the document chooses itself.
 func (r *Result) Stack(e *Env, path string) *Stack {
-	return e.stackFrom(r.Doc, r.Lines, r.Mentions, path, OriginDocument)
+	ms := append(r.Mentions[:len(r.Mentions):len(r.Mentions)], e.codeSpanMentions(r.Doc)...)
+	return e.stackFrom(r.Doc, r.Lines, ms, path, OriginDocument)
 }
 
 // For returns the entry the stack uses for role: the one with the highest
