@@ -198,6 +198,7 @@ func (e *Env) Analyze(in *Input) *Result {
 		d = in.Memo.parse(in.Src)
 		d.memo = in.Memo
 		defer func() {
+			in.Memo.prevNodes = d.nodes
 			d.memo, d.lastText, d.lastNode, d.nodes = nil, nil, nil, nil
 			in.Memo.release()
 		}()

@@ -40,13 +40,17 @@ type parseState struct {
 
 // parse parses src, reusing the memo's previous parse when it can.
 func (m *Memo) parse(src []byte) *Doc {
+	m.edit = memoEdit{}
 	if prev := m.parsed; prev != nil {
-		if d := reparse(prev, src); d != nil {
+		// The changed bytes: prev.src[p:oldEnd] became src[p:newEnd].
+		p := commonPrefix(prev.src, src)
+		s := commonSuffix(prev.src[p:], src[p:])
+		m.edit = memoEdit{p: p, oldEnd: len(prev.src) - s, newEnd: len(src) - s, ok: true}
+		if d := reparse(prev, src, m.edit); d != nil {
 			// Labels run expressions over headings and list labels: through
 			// the memo, only the changed ones run again.
 			d.memo = m
 			d.computeLabels()
-			d.memo, d.lastText, d.lastNode, d.nodes = nil, nil, nil, nil
 			m.parsed = &parseState{src: append([]byte(nil), src...), doc: d, refs: prev.refs}
 			m.Reparsed++
 			return d
@@ -59,19 +63,16 @@ func (m *Memo) parse(src []byte) *Doc {
 
 // reparse returns the parse of src spliced from prev, or nil when the change
 // cannot be isolated.
-func reparse(prev *parseState, src []byte) *Doc {
+func reparse(prev *parseState, src []byte, ed memoEdit) *Doc {
 	old := prev.src
-	if bytes.Equal(old, src) {
+	if ed.p == len(old) && ed.p == len(src) {
 		d := *prev.doc
 		d.Src, d.Lower = src, asciiLower(src)
 		d.memo, d.lastText, d.lastNode, d.nodes = nil, nil, nil, nil
 		d.Blocks = append([]Block(nil), prev.doc.Blocks...)
 		return &d
 	}
-	// The changed bytes: old[p:oldEnd] became src[p:newEnd].
-	p := commonPrefix(old, src)
-	s := commonSuffix(old[p:], src[p:])
-	oldEnd := len(old) - s
+	p, oldEnd := ed.p, ed.oldEnd
 	delta := len(src) - len(old)
 	if hasLoneCR(src) {
 		return nil // goldmark and lineStart may not agree on such lines

@@ -22,8 +22,14 @@ import (
 type Memo struct {
 	mu       sync.Mutex
 	cur, old map[string]*memoNode
-	// parsed is the previous parse, for incremental parsing.
+	// parsed is the previous parse, for incremental parsing; edit is how
+	// the text changed since then.
 	parsed *parseState
+	edit   memoEdit
+	// prevNodes are the previous analysis's answers by offset and length
+	// (in its text): through edit, unchanged slices are found again without
+	// hashing their bytes.
+	prevNodes map[uint64]*memoNode
 	// Reparsed counts the analyses that parsed only the changed blocks.
 	Reparsed int
 }
@@ -36,6 +42,13 @@ type memoNode struct {
 	known, pass []uint64
 	keys        []uint32 // expression number << 3 | op
 	vals        []memoVal
+}
+
+// memoEdit says that the previous text's bytes [p, oldEnd) became the new
+// text's [p, newEnd), everything else being equal.
+type memoEdit struct {
+	p, oldEnd, newEnd int
+	ok                bool
 }
 
 type memoOp uint8
@@ -89,13 +102,19 @@ func (m *Memo) Len() int {
 	defer m.mu.Unlock()
 	seen := map[*memoNode]bool{}
 	n := 0
+	count := func(nd *memoNode) {
+		if !seen[nd] {
+			seen[nd] = true
+			n += len(nd.vals)
+		}
+	}
 	for _, g := range []map[string]*memoNode{m.cur, m.old} {
 		for _, nd := range g {
-			if !seen[nd] {
-				seen[nd] = true
-				n += len(nd.vals)
-			}
+			count(nd)
 		}
+	}
+	for _, nd := range m.prevNodes {
+		count(nd)
 	}
 	return n
 }
@@ -183,10 +202,28 @@ func (d *Doc) memoNode(text []byte, off int) *memoNode {
 			return n
 		}
 	}
-	n := d.memo.node(text)
+	m := d.memo
+	if off >= 0 && m.edit.ok && m.prevNodes != nil {
+		var prevKey uint64
+		switch {
+		case off+len(text) <= m.edit.p:
+			prevKey = key
+		case off >= m.edit.newEnd:
+			prevKey = uint64(off-m.edit.newEnd+m.edit.oldEnd)<<32 | uint64(len(text))
+		}
+		if n, ok := m.prevNodes[prevKey]; ok && prevKey != 0 {
+			if d.nodes == nil {
+				d.nodes = make(map[uint64]*memoNode, len(m.prevNodes))
+			}
+			d.nodes[key] = n
+			d.lastText, d.lastNode = text, n
+			return n
+		}
+	}
+	n := m.node(text)
 	if off >= 0 {
 		if d.nodes == nil {
-			d.nodes = make(map[uint64]*memoNode, len(d.memo.old))
+			d.nodes = make(map[uint64]*memoNode, len(m.prevNodes))
 		}
 		d.nodes[key] = n
 	}
