@@ -213,7 +213,7 @@ func (e *Env) Analyze(in *Input) *Result {
 		}
 		for _, run := range blk.Text {
 			start := len(r.Mentions)
-			r.Mentions = e.Matcher.Find(d.Src, run, b, r.Mentions)
+			r.Mentions = d.findMentions(e.Matcher, run, b, r.Mentions)
 			for i := start; i < len(r.Mentions); i++ {
 				r.Mentions[i].Excluded = d.Exclusion(b, r.Mentions[i].Span)
 			}

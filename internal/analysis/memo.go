@@ -42,6 +42,10 @@ type memoNode struct {
 	known, pass []uint64
 	keys        []uint32 // expression number << 3 | op
 	vals        []memoVal
+	// mentions are the technology mentions in the text (spans relative to
+	// it), found by mentionsBy.
+	mentions   []Mention
+	mentionsBy *Matcher
 }
 
 // memoEdit says that the previous text's bytes [p, oldEnd) became the new
@@ -259,4 +263,25 @@ func (d *Doc) findSub(re *regexp.Regexp, text []byte, off int) []int {
 // findAllSub is re.FindAllSubmatchIndex(text, -1).
 func (d *Doc) findAllSub(re *regexp.Regexp, text []byte, off int) [][]int {
 	return d.run(re, opFindAllSub, text, off).all
+}
+
+// findMentions is m.Find over a run of the document, through the memo.
+func (d *Doc) findMentions(m *Matcher, run Span, block int, out []Mention) []Mention {
+	if d.memo == nil {
+		return m.Find(d.Src, run, block, out)
+	}
+	n := d.memoNode(d.Src[run.Start:run.End], run.Start)
+	if n.mentionsBy != m {
+		found := m.Find(d.Src, run, block, nil)
+		for i := range found {
+			found[i].Span = Span{found[i].Span.Start - run.Start, found[i].Span.End - run.Start}
+		}
+		n.mentions, n.mentionsBy = found, m
+	}
+	for _, mn := range n.mentions {
+		mn.Span = Span{mn.Span.Start + run.Start, mn.Span.End + run.Start}
+		mn.Block = block
+		out = append(out, mn)
+	}
+	return out
 }

@@ -113,7 +113,9 @@ func (m *Matcher) Find(src []byte, span Span, block int, out []Mention) []Mentio
 		if len(cands) == 0 {
 			continue
 		}
-		if i > span.Start && (wordBefore(src, i) || src[i-1] == '-' || src[i-1] == '.' || src[i-1] == '@' || src[i-1] == '/') {
+		// wordBefore sees only the span, so that the answer depends on the
+		// span's bytes alone (the memo relies on it).
+		if i > span.Start && (wordBefore(src[span.Start:], i-span.Start) || src[i-1] == '-' || src[i-1] == '.' || src[i-1] == '@' || src[i-1] == '/') {
 			continue
 		}
 		for _, a := range cands {
