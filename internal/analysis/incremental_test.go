@@ -149,3 +149,38 @@ func sameParse(got, want *Doc) error {
 	}
 	return nil
 }
+
+// FuzzIncrementalParse parses a document, applies two edits (each a
+// position, a number of bytes to delete and bytes to insert) and checks the
+// incremental parse after each equals a full parse.
+func FuzzIncrementalParse(f *testing.F) {
+	for i, src := range testenv.CorpusSeeds(f, 48) {
+		if len(src) > 16<<10 {
+			continue
+		}
+		s := incrementalSnippets[i%len(incrementalSnippets)]
+		f.Add(src, uint(len(src)/3), uint(i%5), []byte(s), uint(len(src)/2), []byte("x"))
+	}
+	f.Add([]byte("# T\n\npara\n\n- a\n- b\n\n```\ncode\n```\n\nend\n"), uint(11), uint(0), []byte("```\n"), uint(30), []byte("\n"))
+	f.Fuzz(func(t *testing.T, src []byte, at1, del1 uint, ins1 []byte, at2 uint, ins2 []byte) {
+		if len(src) > 64<<10 || len(ins1) > 256 || len(ins2) > 256 {
+			return
+		}
+		edit := func(text []byte, at, del uint, ins []byte) []byte {
+			a := int(at % uint(len(text)+1))
+			e := min(len(text), a+int(del%16))
+			return append(text[:a:a], append(append([]byte(nil), ins...), text[e:]...)...)
+		}
+		memo := NewMemo()
+		text := append([]byte(nil), src...)
+		memo.parse(text)
+		text = edit(text, at1, del1, ins1)
+		if err := sameParse(memo.parse(text), Parse(text)); err != nil {
+			t.Fatalf("after the first edit: %v", err)
+		}
+		text = edit(text, at2, 0, ins2)
+		if err := sameParse(memo.parse(text), Parse(text)); err != nil {
+			t.Fatalf("after the second edit: %v", err)
+		}
+	})
+}
