@@ -204,6 +204,11 @@ func (e *Env) Analyze(in *Input) *Result {
 		}()
 	} else {
 		d = Parse(in.Src)
+		// Detectors ask the same questions of the same text more than once
+		// (every cue of a paragraph names its requirement): a memo for this
+		// one analysis answers the repeats.
+		d.memo = NewMemo()
+		defer func() { d.memo, d.lastText, d.lastNode, d.nodes = nil, nil, nil, nil }()
 	}
 	r := &Result{Doc: d, Lines: NewLineIndex(in.Src)}
 	for b := range d.Blocks {

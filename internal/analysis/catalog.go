@@ -49,23 +49,36 @@ type Technology struct {
 type Catalog struct {
 	techs []Technology
 	byID  map[string]*Technology
+	// byName maps every squashed id, name and alias to its technology's id
+	// (the first technology that has it), for ResolveName.
+	byName map[string]string
 }
 
 // NewCatalog builds a catalog from entries; later entries with the same id
 // replace earlier ones.
 func NewCatalog(techs []Technology) *Catalog {
-	c := &Catalog{byID: map[string]*Technology{}}
+	c := &Catalog{byID: map[string]*Technology{}, byName: map[string]string{}}
+	// Indices, not pointers, while appending: append may move the array.
+	at := map[string]int{}
 	for _, t := range techs {
-		if old, ok := c.byID[t.ID]; ok {
-			*old = t
+		if i, ok := at[t.ID]; ok {
+			c.techs[i] = t
 			continue
 		}
+		at[t.ID] = len(c.techs)
 		c.techs = append(c.techs, t)
-		c.byID[t.ID] = &c.techs[len(c.techs)-1]
 	}
-	// Re-point the index: append may have moved the backing array.
 	for i := range c.techs {
-		c.byID[c.techs[i].ID] = &c.techs[i]
+		t := &c.techs[i]
+		c.byID[t.ID] = t
+		names := append([]string{t.ID, t.Name}, t.Aliases...)
+		for _, n := range append(names, t.CaseSensitive...) {
+			if k := squash(n); k != "" {
+				if _, ok := c.byName[k]; !ok {
+					c.byName[k] = t.ID
+				}
+			}
+		}
 	}
 	return c
 }
@@ -117,22 +130,8 @@ func (c *Catalog) ResolveName(s string) (string, bool) {
 	if key == "" {
 		return "", false
 	}
-	for _, t := range c.techs {
-		if squash(t.ID) == key || squash(t.Name) == key {
-			return t.ID, true
-		}
-		for _, a := range t.Aliases {
-			if squash(a) == key {
-				return t.ID, true
-			}
-		}
-		for _, a := range t.CaseSensitive {
-			if squash(a) == key {
-				return t.ID, true
-			}
-		}
-	}
-	return "", false
+	id, ok := c.byName[key]
+	return id, ok
 }
 
 // IDs returns all ids, sorted.
