@@ -2,9 +2,12 @@ package analysis
 
 import (
 	"bytes"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/testenv"
 )
 
 func TestRequiredLiterals(t *testing.T) {
@@ -80,4 +83,61 @@ func TestLongLineIsNotAnalysed(t *testing.T) {
 	if l, n := longestLine([]byte("ab\r\ncde\rf\n")); l != 1 || n != 3 {
 		t.Fatalf("longestLine = %d, %d", l, n)
 	}
+}
+
+func TestLoweredVariantExists(t *testing.T) {
+	for _, tc := range []struct {
+		re   string
+		want bool
+	}{
+		{`(?i)\bbetter auth\b`, true},
+		{`(?i)[A-Z]+_SECRET`, true},
+		{`\bFR-\d+`, false},             // no case folding
+		{`(?i)token(?-i:JWT)`, false},   // a case-sensitive upper-case part
+		{`(?i)token(?-i:[A-Z])`, false}, // the same in a class
+		{`(?i)été|ÉTÉ`, true},           // non-ASCII letters keep folding
+		{`(?i)localStorage\b`, true},
+	} {
+		if got := lowered(regexp.MustCompile(tc.re)) != nil; got != tc.want {
+			t.Errorf("lowered(%q) exists = %v, want %v", tc.re, got, tc.want)
+		}
+	}
+}
+
+// TestLoweredVariants: every expression the detectors use (registered by
+// analysing the corpus) gives, through its lowered variant on lowered text,
+// exactly the matches it gives on the original, on every paragraph
+// of the corpus.
+func TestLoweredVariants(t *testing.T) {
+	env := testEnv(t)
+	docs := testenv.CorpusSeeds(t, 0)
+	for _, src := range docs {
+		env.Analyze(&Input{Src: src})
+	}
+	var variants []*regexp.Regexp
+	infos := map[*regexp.Regexp]*gateInfo{}
+	for re, gi := range *gates.m.Load() {
+		if gi.low != nil {
+			variants = append(variants, re)
+			infos[re] = gi
+		}
+	}
+	if len(variants) < 20 {
+		t.Fatalf("only %d expressions have a lowered variant", len(variants))
+	}
+	pieces := 0
+	for _, src := range docs {
+		for _, piece := range bytes.Split(src, []byte("\n\n")) {
+			pieces++
+			low := asciiLower(piece)
+			for _, re := range variants {
+				got := infos[re].low.FindAllSubmatchIndex(low, -1)
+				want := re.FindAllSubmatchIndex(piece, -1)
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("%s on %q:\nlowered %v\noriginal %v", re, piece, got, want)
+				}
+			}
+		}
+	}
+	t.Logf("%d expressions with lowered variants agree on %d pieces of the corpus", len(variants), pieces)
 }

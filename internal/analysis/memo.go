@@ -137,7 +137,7 @@ func (d *Doc) gate(gi *gateInfo, text []byte, off int) bool {
 func (d *Doc) run(re *regexp.Regexp, op memoOp, text []byte, off int) memoVal {
 	gi := gates.info(re)
 	if d.memo == nil {
-		return compute(re, op, d.gate(gi, text, off), text)
+		return d.compute(gi, re, op, d.gate(gi, text, off), text, off)
 	}
 	n := d.memoNode(text, off)
 	w, bit := gi.id/64, uint64(1)<<(gi.id%64)
@@ -161,18 +161,21 @@ func (d *Doc) run(re *regexp.Regexp, op memoOp, text []byte, off int) memoVal {
 			return n.vals[i]
 		}
 	}
-	v := compute(re, op, true, text)
+	v := d.compute(gi, re, op, true, text, off)
 	n.keys = append(n.keys, key)
 	n.vals = append(n.vals, v)
 	return v
 }
 
-// compute answers op of re on text; gate false means the literal gate
-// already ruled a match out.
-func compute(re *regexp.Regexp, op memoOp, gate bool, text []byte) memoVal {
+// compute answers op of re on text (at document offset off, or -1); gate
+// false means the literal gate already ruled a match out.
+func (d *Doc) compute(gi *gateInfo, re *regexp.Regexp, op memoOp, gate bool, text []byte, off int) memoVal {
 	var v memoVal
 	if !gate {
 		return v
+	}
+	if gi.low != nil && off >= 0 {
+		re, text = gi.low, d.Lower[off:off+len(text)]
 	}
 	switch op {
 	case opMay:
