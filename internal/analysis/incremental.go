@@ -40,6 +40,7 @@ type parseState struct {
 
 // parse parses src, reusing the memo's previous parse when it can.
 func (m *Memo) parse(src []byte) *Doc {
+	m.analyses++
 	m.edit = memoEdit{}
 	if prev := m.parsed; prev != nil {
 		// The changed bytes: prev.src[p:oldEnd] became src[p:newEnd].

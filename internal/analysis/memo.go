@@ -30,8 +30,10 @@ type Memo struct {
 	// (in its text): through edit, unchanged slices are found again without
 	// hashing their bytes.
 	prevNodes map[uint64]*memoNode
-	// Reparsed counts the analyses that parsed only the changed blocks.
+	// Reparsed counts the analyses that parsed only the changed blocks,
+	// analyses all those that used the memo.
 	Reparsed int
+	analyses int
 }
 
 // memoNode holds the answers for one piece of text: which expressions'
@@ -98,6 +100,14 @@ func (m *Memo) node(text []byte) *memoNode {
 	}
 	m.cur[string(text)] = n
 	return n
+}
+
+// Stats returns how many analyses used the memo and how many of them parsed
+// only the changed blocks, for tests and figures.
+func (m *Memo) Stats() (analyses, reparsed int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.analyses, m.Reparsed
 }
 
 // Len returns how many answers the memo holds, for tests and figures.

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -40,18 +42,56 @@ func TestSoak(t *testing.T) {
 			n = 5000
 		}
 	}
+	text := "# Soak\r\n\r\nThe app uses Next.js with Better Auth.\n\n| a | b |\n|---|---|\n| 😀 | 你 |\n"
+	soak(t, text, soakInserts, 6, n, 6000)
+}
+
+// TestSoakCorpusDocument soaks the prose-heavy reference plan of issue 6
+// without lone CRs, which make every parse a full one: the incremental
+// parse and the memo carry many analyses, and must still equal a full
+// analysis every 250 edits.
+func TestSoakCorpusDocument(t *testing.T) {
+	n := *soakEdits
+	if n == 0 {
+		n = 20000
+		if testing.Short() || testenv.InCI() {
+			n = 2000
+		}
+	}
+	src, err := os.ReadFile(filepath.Join(testenv.CorpusDir(t), "0riva__oriva-platform", "specs", "010-orivaflow-semantic-commerce", "plan.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inserts []string
+	for _, s := range soakInserts {
+		if s != "\r" {
+			inserts = append(inserts, s)
+		}
+	}
+	analyses, reparsed := soak(t, string(src), inserts, 7, n, len(src)+2000).Stats()
+	t.Logf("%d of %d analyses parsed only the changed blocks", reparsed, analyses)
+	// Random inserts leave fences and HTML comments open for long runs of
+	// edits, and those parse whole; typing prose does not (see
+	// TestTypingParsesIncrementally). A quarter proves the path is taken.
+	if reparsed*4 < analyses {
+		t.Errorf("only %d of %d analyses were incremental", reparsed, analyses)
+	}
+}
+
+// soak runs n random edits (pieces from inserts, the document kept near
+// maxLen bytes) and returns the document's memo.
+func soak(t *testing.T, text string, inserts []string, seed uint64, n, maxLen int) *analysis.Memo {
 	var srv *Server
 	c := newRawClientOpts(t, Options{Version: "test", onStart: func(s *Server) { srv = s }})
 	c.initialize()
 	const uri = "file:///ws/soak.md"
-	text := "# Soak\r\n\r\nThe app uses Next.js with Better Auth.\n\n| a | b |\n|---|---|\n| 😀 | 你 |\n"
 	c.open(uri, text)
 	c.diagnostics(uri, 1)
 	env, err := analysis.DefaultEnv()
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := rand.New(rand.NewPCG(6, 2026))
+	r := rand.New(rand.NewPCG(seed, 2026))
 	start := time.Now()
 	version := 1
 	for step := 1; step <= n; step++ {
@@ -67,9 +107,9 @@ func TestSoak(t *testing.T) {
 			default: // replace
 				e = runeBoundary(text, s+r.IntN(min(12, len(text)-s)+1))
 			}
-			ins := soakInserts[r.IntN(len(soakInserts))]
-			if k := r.IntN(4); len(text) > 6000 && k > 0 {
-				ins = "" // keep the document at a few kilobytes
+			ins := inserts[r.IntN(len(inserts))]
+			if k := r.IntN(4); len(text) > maxLen && k > 0 {
+				ins = "" // keep the document near maxLen
 			} else if e-s > 0 && k == 0 {
 				ins = ""
 			}
@@ -95,6 +135,7 @@ func TestSoak(t *testing.T) {
 		}
 	}
 	t.Logf("%d random edits through the protocol: server text equal after every one, diagnostics equal to a full analysis every 250 (%v)", n, time.Since(start).Round(time.Millisecond))
+	return srv.doc(uri).memo
 }
 
 // checkSoakDiagnostics waits for the diagnostics published for version and
