@@ -24,6 +24,10 @@ type concern struct {
 	// confirm, when set, decides whether a cue found at sp in block b
 	// states the concern (the sentence around it may say otherwise).
 	confirm func(r *Result, e *Env, st *Stack, b int, sp Span) bool
+	// platform lets a platform's part fill an unfilled role of the chain
+	// with the platform's other part: a Supabase database brings its auth,
+	// Supabase Auth keeps its users in its project's database.
+	platform bool
 }
 
 // concerns are matched against requirement lines. The cues are about how
@@ -68,10 +72,11 @@ var concerns = []concern{
 		confirm: (*Result).declaresStorage,
 	},
 	{
-		name:    "identity data",
-		storage: true,
-		cue:     regexp.MustCompile(`(?i)\b(row[- ]level security|rls|auth\.uid|users? tables?|sessions? tables?|auth tables?|user records?|accounts? tables?|database adapter|prisma adapter|adapter)\b`),
-		chain:   [][]Role{{RoleAuth}, {RoleORM, RoleDatabase}},
+		name:     "identity data",
+		storage:  true,
+		cue:      regexp.MustCompile(`(?i)\b(row[- ]level security|rls|auth\.uid|users? tables?|sessions? tables?|auth tables?|user records?|accounts? tables?|database adapter|prisma adapter|adapter)\b`),
+		chain:    [][]Role{{RoleAuth}, {RoleORM, RoleDatabase}},
+		platform: true,
 	},
 	{
 		name:    "migrations",
@@ -114,6 +119,43 @@ const roleServerFrontend Role = "frontend (server side)"
 // signing in, when the library keeps its own data (users, sessions) in the
 // stack's storage.
 const roleOwnAuth Role = "auth (keeps its data)"
+
+// platformParts pairs the parts of one platform by role: row-level
+// security keyed on the signed-in user (auth.uid()) is Supabase Auth's
+// identity inside the Supabase database, whichever of the two the stack
+// names.
+var platformParts = map[string]map[Role]string{
+	"supabase":      {RoleAuth: "supabase-auth"},
+	"supabase-auth": {RoleDatabase: "supabase"},
+}
+
+// platformFill returns the part of a platform in the stack that plays
+// role, when the stack leaves role unfilled.
+func platformFill(st *Stack, role Role) (StackEntry, bool) {
+	for _, en := range st.Entries {
+		if id := platformParts[en.Tech][role]; id != "" {
+			en.Tech, en.Role = id, role
+			return en, true
+		}
+	}
+	return StackEntry{}, false
+}
+
+// userRowsRe finds what ties row-level security to the signed-in user.
+var userRowsRe = regexp.MustCompile(`(?i)\b(?:users?|authenticated|unauthori[sz]ed|signed[- ]in|own(?:er|s)?)\b`)
+
+// rowsOfTheUser reports whether the identity cue at sp speaks of rows
+// kept per signed-in user: its sentence names users or authorization, or
+// the document's policies key on the signed-in user (auth.uid()). "RLS on
+// all tables" alone is the database's own feature.
+func (r *Result) rowsOfTheUser(b int, sp Span) bool {
+	d := r.Doc
+	sent := sentence(d.Src, d.runOf(b, sp), sp.Start)
+	if d.match(userRowsRe, d.Src[sent.Start:sent.End], sent.Start) {
+		return true
+	}
+	return bytes.Contains(d.Src, []byte("auth.uid()"))
+}
 
 // fullStack are the frontend frameworks with a server side.
 var fullStack = map[string]bool{"nextjs": true, "sveltekit": true}
@@ -328,6 +370,9 @@ func (r *Result) addImplicit(e *Env, in *Input, st *Stack, c *concern, b int, sp
 				ok = ok && r.authFeature && keepsOwnData(st, en.Tech)
 			default:
 				en, ok = st.For(role)
+				if !ok && c.platform && r.rowsOfTheUser(b, sp) {
+					en, ok = platformFill(st, role)
+				}
 			}
 			if ok && prev != nil && hostedIdentity[prev.Tech] && (role == RoleORM || role == RoleDatabase) {
 				continue

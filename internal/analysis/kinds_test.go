@@ -159,3 +159,17 @@ func TestKindPackageInCodeSpan(t *testing.T) {
 		{kind: "a path is no package", path: "/p/specs/001-accounts/plan.md", src: "- Backend: NestJS, schema in `typeorm/entities.ts`\n\n**Storage**: PostgreSQL\n", want: "3 nestjs>postgresql"},
 	})
 }
+
+// Row-level security keyed on the signed-in user is where Supabase Auth's
+// identity meets the Supabase database, whichever of the two the stack
+// names. RLS alone ("on every table") is a feature of the database.
+func TestKindPlatformAuthMeetsItsDatabase(t *testing.T) {
+	authOnly := "- Frontend: Next.js\n- Auth: Supabase Auth\n"
+	dbOnly := "- Frontend: React\n- Database: Supabase\n"
+	runKinds(t, []kindCase{
+		{kind: "auth named, rows per user", constitution: authOnly, src: "- **FR-010**: Row-level security MUST keep each user's notes private.\n", want: "1 supabase-auth>supabase"},
+		{kind: "database named, unauthorized reads refused", constitution: dbOnly, src: "Unauthorized reads return nothing (RLS policies).\n", want: "1 supabase-auth>supabase"},
+		{kind: "RLS as a database feature", constitution: dbOnly, src: "- RLS enabled on all tables\n", want: ""},
+		{kind: "policies keyed on auth.uid() in the document", constitution: dbOnly, path: "/p/specs/002-notes/data-model.md", src: "**Security**: RLS on all tables\n\n```sql\nCREATE POLICY p ON notes USING (owner = auth.uid());\n```\n", want: "1 supabase-auth>supabase"},
+	})
+}
