@@ -434,6 +434,13 @@ func (r *Result) namedInSentence(e *Env, st *Stack, b int, sp Span) map[Role][]S
 			continue
 		}
 		seen[m.Tech] = true
+		if h, ok := hostOf(st, en.Tech); ok {
+			// "Supabase (PostgreSQL)" names one database: the platform.
+			if seen[h.Tech] {
+				continue
+			}
+			en, seen[h.Tech] = h, true
+		}
 		if out == nil {
 			out = map[Role][]StackEntry{}
 		}
@@ -442,10 +449,21 @@ func (r *Result) namedInSentence(e *Env, st *Stack, b int, sp Span) map[Role][]S
 	return out
 }
 
+// hostOf returns the stack's platform that runs engine tech ("PostGIS" in
+// a Supabase stack is Supabase's database).
+func hostOf(st *Stack, tech string) (StackEntry, bool) {
+	for _, en := range st.Entries {
+		if hostedEngine[en.Tech] == tech {
+			return en, true
+		}
+	}
+	return StackEntry{}, false
+}
+
 // addImplicitPair adds the point between a and z that concern c implies at
 // sp, or a repeat when the pair was reported in the section already.
 func (r *Result) addImplicitPair(e *Env, in *Input, _ *concern, b int, sp Span, blk *Block, a, z StackEntry, documented, seen map[string]bool) {
-	if e.Catalog.Canonical(a.Tech) == e.Catalog.Canonical(z.Tech) || builtinORM[a.Tech] == z.Tech {
+	if ca, cz := e.Catalog.Canonical(a.Tech), e.Catalog.Canonical(z.Tech); ca == cz || samePlatform(ca, cz) || builtinORM[a.Tech] == z.Tech {
 		return
 	}
 	from, to := e.orient(a.Tech, z.Tech)

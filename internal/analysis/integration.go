@@ -72,7 +72,7 @@ func init() {
 func (c *Catalog) CanIntegrate(a, b string) bool {
 	ta, ok1 := c.Lookup(a)
 	tb, ok2 := c.Lookup(b)
-	if !ok1 || !ok2 || c.Canonical(a) == c.Canonical(b) {
+	if !ok1 || !ok2 || c.Canonical(a) == c.Canonical(b) || samePlatform(c.Canonical(a), c.Canonical(b)) {
 		return false
 	}
 	if integrates[[2]Role{ta.Role, tb.Role}] {

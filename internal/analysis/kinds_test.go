@@ -173,3 +173,15 @@ func TestKindPlatformAuthMeetsItsDatabase(t *testing.T) {
 		{kind: "policies keyed on auth.uid() in the document", constitution: dbOnly, path: "/p/specs/002-notes/data-model.md", src: "**Security**: RLS on all tables\n\n```sql\nCREATE POLICY p ON notes USING (owner = auth.uid());\n```\n", want: "1 supabase-auth>supabase"},
 	})
 }
+
+// Supabase runs PostgreSQL: "Supabase (PostgreSQL)" or PostGIS in a Supabase
+// stack names one database, the platform, and the platform's functions
+// using "PostgreSQL" are not a pair of two technologies.
+func TestKindPlatformRunsItsEngine(t *testing.T) {
+	st := "- Backend: FastAPI\n- Database: Supabase (PostgreSQL) with PostGIS for maps\n"
+	runKinds(t, []kindCase{
+		{kind: "engine named with its platform", constitution: st, src: "- **FR-001**: Parcels persist in the database (Supabase, PostgreSQL).\n", want: "1 fastapi>supabase"},
+		{kind: "engine named alone", constitution: st, src: "- **FR-002**: PostGIS stores the parcels as the database of record.\n", want: "1 fastapi>supabase"},
+		{kind: "platform functions with the engine", src: "- Backend: Supabase Edge Functions for webhooks, PostgreSQL for payment records\n", want: ""},
+	})
+}

@@ -146,7 +146,24 @@ func (s *Stack) For(role Role) (StackEntry, bool) {
 			best, found = en, true
 		}
 	}
+	// "Supabase (PostgreSQL)": the platform that runs the engine is the
+	// choice; the engine names what it runs.
+	for _, en := range s.Entries {
+		if found && en.Role == role && hostedEngine[en.Tech] == best.Tech && rankOrigin(en.Origin) <= rankOrigin(best.Origin) {
+			return en, true
+		}
+	}
 	return best, found
+}
+
+// hostedEngine names the database engine a platform runs: Supabase is a
+// PostgreSQL, so the two are one database, not two technologies that meet.
+var hostedEngine = map[string]string{"supabase": "postgresql"}
+
+// samePlatform reports whether a and b (canonical ids) are a platform and
+// the engine it runs.
+func samePlatform(a, b string) bool {
+	return hostedEngine[a] == b || hostedEngine[b] == a
 }
 
 // wrappers lists, for a technology, the ones that build on it and so play
