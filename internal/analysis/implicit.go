@@ -100,6 +100,23 @@ var concerns = []concern{
 		chain: [][]Role{{RoleFrontend}, {RoleStorage}},
 	},
 	{
+		// A backend that allows the browser's cross-origin calls names
+		// the origin of the frontend's host: the backend meets the host,
+		// when the document names where it runs.
+		name:    "CORS",
+		cue:     regexp.MustCompile(`(?i)(\bcors\b|\ballowed[_ ]origins\b|\bcross[- ]origin\b)`),
+		chain:   [][]Role{{RoleBackend}, {RoleHosting}},
+		confirm: (*Result).namesHost,
+	},
+	{
+		// A sentence that deploys onto a hosting platform it names, and
+		// is not about the frontend, puts the backend there.
+		name:    "deployment",
+		cue:     regexp.MustCompile(`(?i)\b(deploy\w*|target platform|hosted on|serverless)\b`),
+		chain:   [][]Role{{RoleBackend}, {RoleHosting}},
+		confirm: (*Result).backendDeployment,
+	},
+	{
 		name:  "AI",
 		cue:   regexp.MustCompile(`(?i)(\bllms?\b|\bai\b|natural[- ]language|\bprompts?\b|自然语言|大模型)`),
 		chain: [][]Role{{RoleBackend}, {RoleAI}},
@@ -155,6 +172,45 @@ func (r *Result) rowsOfTheUser(b int, sp Span) bool {
 		return true
 	}
 	return bytes.Contains(d.Src, []byte("auth.uid()"))
+}
+
+// namesHost reports whether the document itself names a hosting platform.
+func (r *Result) namesHost(e *Env, _ *Stack, _ int, _ Span) bool {
+	for _, m := range r.Mentions {
+		if t, ok := e.Catalog.Lookup(m.Tech); ok && t.Role == RoleHosting && m.Excluded == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// backendDeployment reports whether the deployment cue at sp puts the
+// backend on a hosting platform: its sentence names the platform, and
+// neither the sentence nor its heading speaks of the frontend.
+func (r *Result) backendDeployment(e *Env, _ *Stack, b int, sp Span) bool {
+	d := r.Doc
+	sent := sentence(d.Src, d.runOf(b, sp), sp.Start)
+	if d.match(frontWordRe, d.Src[sent.Start:sent.End], sent.Start) {
+		return false
+	}
+	if sec := d.Blocks[b].Section; sec >= 0 && d.matchBlock(frontWordRe, sec) {
+		return false
+	}
+	host := false
+	for _, m := range r.blockMentions(b) {
+		if m.Excluded != "" || m.Span.Start < sent.Start || m.Span.End > sent.End {
+			continue
+		}
+		if t, ok := e.Catalog.Lookup(m.Tech); ok {
+			switch t.Role {
+			case RoleHosting:
+				host = true
+			case RoleFrontend:
+				return false
+			}
+		}
+	}
+	return host
 }
 
 // fullStack are the frontend frameworks with a server side.
@@ -263,8 +319,10 @@ var (
 
 // setAsideSections returns the heading blocks whose sections state no
 // decision of the document.
-func (r *Result) setAsideSections() map[int]bool {
-	d := r.Doc
+func (r *Result) setAsideSections() map[int]bool { return r.Doc.setAsideSections() }
+
+// setAsideSections is Result.setAsideSections on a parsed document.
+func (d *Doc) setAsideSections() map[int]bool {
 	out := map[int]bool{}
 	for b, blk := range d.Blocks {
 		switch {
@@ -368,6 +426,11 @@ func (r *Result) addImplicit(e *Env, in *Input, st *Stack, c *concern, b int, sp
 			case roleOwnAuth:
 				en, ok = st.For(RoleAuth)
 				ok = ok && r.authFeature && keepsOwnData(st, en.Tech)
+			case RoleHosting:
+				// A data model describes tables, not where the code
+				// that uses them runs.
+				en, ok = st.For(role)
+				ok = ok && !isDataModel(in.Path)
 			default:
 				en, ok = st.For(role)
 				if !ok && c.platform && r.rowsOfTheUser(b, sp) {

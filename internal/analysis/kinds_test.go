@@ -185,3 +185,23 @@ func TestKindPlatformRunsItsEngine(t *testing.T) {
 		{kind: "platform functions with the engine", src: "- Backend: Supabase Edge Functions for webhooks, PostgreSQL for payment records\n", want: ""},
 	})
 }
+
+const hostedStack = "- Frontend: Next.js\n- Backend: FastAPI\n- Database: Neon\n- Hosting: Vercel\n"
+
+// Where the code runs is an integration point when the document says so: a
+// backend that allows the browser's cross-origin calls meets the host whose
+// origin it allows (when the document names the host), and a deployment
+// sentence that names the host and is not about the frontend puts the
+// backend there. A future phase's hosting chooses nothing, and a data model
+// describes tables, not where their users run.
+func TestKindHostingPoints(t *testing.T) {
+	runKinds(t, []kindCase{
+		{kind: "CORS with the host named in the document", src: "- Frontend: Next.js on Vercel\n- Backend: FastAPI\n\n### Security\n\n- Cross-origin requests allowed for the production site\n", want: "1 nextjs>vercel, 6 fastapi>vercel"},
+		{kind: "CORS with the host only in the constitution", constitution: hostedStack, src: "- CORS must allow the site's origin\n", want: ""},
+		{kind: "backend deployment on the host", src: "**Backend**: Express 4\n\n**Target Platform**: Node.js, Vercel serverless deployment\n", want: "3 express>vercel"},
+		{kind: "frontend deployment on the host", src: "**Backend**: Express 4\n\n- Deploy the frontend to Vercel\n", want: ""},
+		{kind: "hosting of a future phase", src: "**Backend**: FastAPI\n\n## Deployment (Future Phase)\n\n- Backend deployed to Vercel; CORS allowed\n", want: ""},
+		{kind: "a data model and the host (no backend)", constitution: "- Frontend: React\n- Database: Supabase\n- Hosting: Vercel\n", path: "/p/specs/003-notes/data-model.md", src: "- Notes are stored in the database\n", want: ""},
+		{kind: "a data model and the host", constitution: hostedStack, path: "/p/specs/003-notes/data-model.md", src: "- Notes are stored in the database\n", want: "1 fastapi>neon"},
+	})
+}

@@ -99,8 +99,10 @@ func (e *Env) packageTech(name string) (string, bool) {
 func (e *Env) stackFrom(d *Doc, li *LineIndex, ms []Mention, path, origin string) *Stack {
 	s := &Stack{Source: path}
 	idx := map[string]int{}
+	// A section about a future phase or a rejected option chooses nothing.
+	off := d.setAsideSections()
 	for _, m := range ms {
-		if m.Excluded != "" {
+		if m.Excluded != "" || off[d.Blocks[m.Block].Section] {
 			continue
 		}
 		t, ok := e.Catalog.Lookup(m.Tech)
