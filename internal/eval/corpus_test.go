@@ -17,8 +17,8 @@ import (
 // maxTrapFindings is lowered the same way. Undefined ratios (nothing
 // predicted for a code, or no ground truth for it) do not fail a floor.
 const (
-	minIntegrationPrecision = 0.86 // reached: 0.860
-	minIntegrationRecall    = 0.81 // reached: 0.812
+	minIntegrationPrecision = 0.88 // reached: 0.885
+	minIntegrationRecall    = 0.85 // reached: 0.854
 	// Applied to every scored anti-pattern code (eval.ScoredCodes).
 	minAntipatternPrecision = 0.75 // lowest reached: shared-secret-jwt 0.750
 	minAntipatternRecall    = 0.75 // lowest reached: hardcoded-secret 0.750
