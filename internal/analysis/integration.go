@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"bytes"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/patterns"
 	"regexp"
@@ -121,9 +120,7 @@ func (e *Env) PatternsFor(a, b string, text []byte) []string {
 		return nil
 	}
 	words := map[string]bool{}
-	for _, w := range wordRe.FindAll(bytes.ToLower(text), -1) {
-		words[string(w)] = true
-	}
+	asciiWords(text, func(w []byte) { words[string(w)] = true })
 	type scored struct {
 		id    string
 		score int
@@ -154,7 +151,9 @@ func (e *Env) PatternsFor(a, b string, text []byte) []string {
 func patternScore(p *patterns.Pattern, words map[string]bool, pairNames string) int {
 	n := 0
 	seen := map[string]bool{}
-	for _, w := range wordRe.FindAllString(strings.ToLower(p.Name), -1) {
+	var names []string
+	asciiWords([]byte(p.Name), func(w []byte) { names = append(names, string(w)) })
+	for _, w := range names {
 		if len(w) < 5 || stopWords[w] || seen[w] || strings.Contains(pairNames, w) {
 			continue
 		}
@@ -166,10 +165,32 @@ func patternScore(p *patterns.Pattern, words map[string]bool, pairNames string) 
 	return n
 }
 
-var (
-	wordRe    = regexp.MustCompile(`[a-z0-9_]+`)
-	stopWords = map[string]bool{}
-)
+var stopWords = map[string]bool{}
+
+// asciiWords calls fn with each word of b — a run of ASCII letters, digits
+// and underscores — lowered. It runs for every new integration point, so it
+// is a loop rather than an expression; fn must not keep the slice.
+func asciiWords(b []byte, fn func(w []byte)) {
+	var buf []byte
+	for i := 0; i < len(b); {
+		j := i
+		for j < len(b) && (b[j] >= 'a' && b[j] <= 'z' || b[j] >= 'A' && b[j] <= 'Z' || b[j] >= '0' && b[j] <= '9' || b[j] == '_') {
+			j++
+		}
+		if j == i {
+			i++
+			continue
+		}
+		buf = append(buf[:0], b[i:j]...)
+		for k, c := range buf {
+			if c >= 'A' && c <= 'Z' {
+				buf[k] = c + 'a' - 'A'
+			}
+		}
+		fn(buf)
+		i = j
+	}
+}
 
 func init() {
 	for _, w := range strings.Fields("server client side with that when from this need your into have each which than then their they them used uses using only also more over same want wants should must will what where while after before every other about these those there here does done make makes made like just one two") {
