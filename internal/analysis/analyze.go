@@ -6,6 +6,7 @@ package analysis
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -134,6 +135,11 @@ type Input struct {
 	// the language server keeps one per open document so that analysing
 	// after an edit costs about what the edit changed.
 	Memo *Memo
+	// Ctx, when set, stops the analysis early once it is done: the
+	// detectors' expressions then answer nothing and Analyze returns nil.
+	// The language server cancels the analysis of a version the editor has
+	// already left. What the memo learnt before the stop is kept.
+	Ctx context.Context
 }
 
 // Stack is the set of technologies a project has chosen, with where each was
@@ -198,6 +204,12 @@ func (e *Env) Analyze(in *Input) *Result {
 		d = in.Memo.parse(in.Src)
 		d.memo = in.Memo
 		defer func() {
+			if d.stopped {
+				in.Memo.prevNodes = in.Memo.carry(d.nodes)
+				d.memo, d.lastText, d.lastNode, d.nodes = nil, nil, nil, nil
+				in.Memo.abandon()
+				return
+			}
 			in.Memo.prevNodes = d.nodes
 			d.memo, d.lastText, d.lastNode, d.nodes = nil, nil, nil, nil
 			in.Memo.release()
@@ -210,6 +222,8 @@ func (e *Env) Analyze(in *Input) *Result {
 		d.memo = NewMemo()
 		defer func() { d.memo, d.lastText, d.lastNode, d.nodes = nil, nil, nil, nil }()
 	}
+	d.ctx, d.polls, d.stopped = in.Ctx, 0, false
+	defer func() { d.ctx = nil }() // the result's later uses are not cancelled
 	r := &Result{Doc: d, Lines: NewLineIndex(in.Src)}
 	for b := range d.Blocks {
 		blk := &d.Blocks[b]
@@ -231,7 +245,13 @@ func (e *Env) Analyze(in *Input) *Result {
 	}
 	r.excludePatternSections()
 	for _, det := range detectors {
+		if d.stop() {
+			break
+		}
 		det(r, e, in)
+	}
+	if d.stopped {
+		return nil
 	}
 	r.dropInsidePatterns()
 	r.applySuppressions()

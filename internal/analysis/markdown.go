@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"bytes"
+	"context"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -75,6 +76,10 @@ type Doc struct {
 	lastText []byte
 	lastNode *memoNode
 	nodes    map[uint64]*memoNode
+	// ctx stops the analysis (Input.Ctx); stopped is set once it has.
+	ctx     context.Context
+	polls   uint32
+	stopped bool
 }
 
 var mdParser = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.TaskList)).Parser()

@@ -89,6 +89,38 @@ func (m *Memo) release() {
 	m.mu.Unlock()
 }
 
+// abandon ends a stopped analysis: it forgets nothing, since it did not
+// see the whole document.
+func (m *Memo) abandon() { m.mu.Unlock() }
+
+// carry completes the answers by offset of a stopped analysis with those of
+// the analysis before it that it did not reach, moved through the edit
+// between their texts as memoNode finds them, so the next analysis still
+// finds them.
+func (m *Memo) carry(nodes map[uint64]*memoNode) map[uint64]*memoNode {
+	if !m.edit.ok || len(m.prevNodes) == 0 {
+		return nodes
+	}
+	if nodes == nil {
+		nodes = make(map[uint64]*memoNode, len(m.prevNodes))
+	}
+	for k, n := range m.prevNodes {
+		off, ln := int(k>>32), int(k&(1<<32-1))
+		switch {
+		case off+ln <= m.edit.p:
+		case off >= m.edit.oldEnd:
+			off += m.edit.newEnd - m.edit.oldEnd
+		default:
+			continue // the edit changed these bytes
+		}
+		nk := uint64(off)<<32 | uint64(ln)
+		if _, ok := nodes[nk]; !ok && nk != 0 {
+			nodes[nk] = n
+		}
+	}
+	return nodes
+}
+
 // node returns the answers for text, creating the entry when it is new.
 func (m *Memo) node(text []byte) *memoNode {
 	if n, ok := m.cur[string(text)]; ok {
@@ -145,6 +177,9 @@ func (d *Doc) gate(gi *gateInfo, text []byte, off int) bool {
 }
 
 func (d *Doc) run(re *regexp.Regexp, op memoOp, text []byte, off int) memoVal {
+	if d.stop() {
+		return memoVal{} // the answers no longer matter; none is memoised
+	}
 	gi := gates.info(re)
 	if d.memo == nil {
 		return d.compute(gi, re, op, d.gate(gi, text, off), text, off)
@@ -175,6 +210,23 @@ func (d *Doc) run(re *regexp.Regexp, op memoOp, text []byte, off int) memoVal {
 	n.keys = append(n.keys, key)
 	n.vals = append(n.vals, v)
 	return v
+}
+
+// stop reports whether the analysis was cancelled (Input.Ctx). The
+// context is polled every 64 expressions: the expressions are most of the
+// analysis, so a cancelled one ends within a few of them.
+func (d *Doc) stop() bool {
+	if d.ctx == nil {
+		return false // not analysing, or not cancellable
+	}
+	if d.stopped {
+		return true
+	}
+	d.polls++
+	if d.polls%64 == 0 && d.ctx.Err() != nil {
+		d.stopped = true
+	}
+	return d.stopped
 }
 
 // compute answers op of re on text (at document offset off, or -1); gate

@@ -120,7 +120,7 @@ func hoverFromText(env *analysis.Env, snap *snapshot, off int) (string, analysis
 // old[p:oldEnd] versus new[p:newEnd] (the common prefix and suffix of the
 // two, so typing in one place leaves the rest of the analysis usable).
 type view struct {
-	a                *analyzed
+	a                 *analyzed
 	p, oldEnd, newEnd int
 }
 

@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -21,7 +22,7 @@ import (
 func TestHoverWhileAnalysisPending(t *testing.T) {
 	release := make(chan struct{})
 	started := make(chan int32, 4)
-	c := newRawClientOpts(t, Options{Version: "test", analyzeHook: func(uri protocol.DocumentURI, v int32) {
+	c := newRawClientOpts(t, Options{Version: "test", analyzeHook: func(_ context.Context, uri protocol.DocumentURI, v int32) {
 		if uri == tortureURI && v >= 2 {
 			started <- v
 			<-release
@@ -83,11 +84,43 @@ func TestHoverWhileAnalysisPending(t *testing.T) {
 	}
 
 	unblock()
-	// Version 2's analysis finishes (and is not published: 3 is current);
-	// the kicks of 3 coalesced into one analysis of the latest version.
+	// The change to version 3 cancelled the analysis of version 2: once the
+	// hook lets it go it stops at once, and version 3 is analysed.
 	c.diagnostics(tortureURI, 3)
 	c.request(5, "textDocument/hover", hoverParams(tortureURI, 6, 42))
 	if m := c.reply(5); m.Error != nil || !strings.Contains(string(m.Result), "**Better Auth → FastAPI** · pattern: **JWT bearer verified with JWKS**") {
 		t.Fatalf("hover after the analysis: %+v %s", m.Error, m.Result)
+	}
+}
+
+// TestChangeCancelsStaleAnalysis: a change cancels the analysis of the
+// version it replaces. The hook holds the analysis of version 2 until its
+// context ends, so the diagnostics of version 3 arrive only because the
+// change to 3 cancelled it.
+func TestChangeCancelsStaleAnalysis(t *testing.T) {
+	started := make(chan struct{}, 1)
+	stopped := make(chan int32, 1)
+	c := newRawClientOpts(t, Options{Version: "test", analyzeHook: func(ctx context.Context, uri protocol.DocumentURI, v int32) {
+		if uri == tortureURI && v == 2 {
+			started <- struct{}{}
+			<-ctx.Done()
+			stopped <- v
+		}
+	}})
+	c.initialize()
+	c.open(tortureURI, specText)
+	c.diagnostics(tortureURI, 1)
+	change := func(v int) {
+		c.notify("textDocument/didChange", fmt.Sprintf(`{"textDocument":{"uri":%q,"version":%d},"contentChanges":[{"range":{"start":{"line":0,"character":0},"end":{"line":0,"character":0}},"text":"x"}]}`, tortureURI, v))
+	}
+	change(2)
+	<-started
+	change(3)
+	if v := <-stopped; v != 2 {
+		t.Fatalf("cancelled analysis of version %d, want 2", v)
+	}
+	m := c.diagnostics(tortureURI, 3)
+	if !strings.Contains(string(m.Params), `"code":"integration-point"`) {
+		t.Fatalf("diagnostics of version 3: %s", m.Params)
 	}
 }

@@ -45,7 +45,7 @@ type Options struct {
 	onStart func(*Server)
 	// analyzeHook, set only by tests, runs before each analysis on the
 	// worker's goroutine: a test blocks it to hold an analysis pending.
-	analyzeHook func(uri protocol.DocumentURI, version int32)
+	analyzeHook func(ctx context.Context, uri protocol.DocumentURI, version int32)
 }
 
 // Server is one LSP session.
@@ -79,7 +79,7 @@ type Server struct {
 
 	routes map[string]route
 
-	analyzeHook func(uri protocol.DocumentURI, version int32)
+	analyzeHook func(ctx context.Context, uri protocol.DocumentURI, version int32)
 }
 
 // route handles one method. Notifications return nil, nil.

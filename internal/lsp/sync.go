@@ -34,15 +34,20 @@ type analyzed struct {
 // document is an open document: its current snapshot, its latest analysis
 // and the goroutine that keeps the analysis up to date.
 type document struct {
-	cur    atomic.Pointer[snapshot]
-	last   atomic.Pointer[analyzed]
-	gen    atomic.Uint64
+	cur  atomic.Pointer[snapshot]
+	last atomic.Pointer[analyzed]
+	gen  atomic.Uint64
 	// failed is the snapshot whose last analysis panicked, so requests
 	// waiting for it get an error instead of waiting forever.
 	failed atomic.Pointer[snapshot]
 	// took is how long the last analysis took (ns): hover waits for the
 	// analysis of the current version only when it is expected soon.
 	took atomic.Int64
+	// run is the analysis in progress: its snapshot, generation and cancel.
+	runMu     sync.Mutex
+	runSnap   *snapshot
+	runGen    uint64
+	runCancel context.CancelFunc
 	// sig is closed and replaced whenever cur, last, failed or gen change.
 	sigMu  sync.Mutex
 	sig    chan struct{}
@@ -88,8 +93,37 @@ func (d *document) signal() {
 // text changed) and asks the worker for a new one.
 func (d *document) invalidate() {
 	d.gen.Add(1)
+	d.cancelStale()
 	d.signal()
 	d.schedule()
+}
+
+// startRun records the analysis of snap at gen as the one in progress and
+// returns its context. It is cancelled as soon as the document has moved
+// on: here already if a change came between loading snap and this call.
+func (d *document) startRun(parent context.Context, snap *snapshot, gen uint64) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(parent)
+	d.runMu.Lock()
+	d.runSnap, d.runGen, d.runCancel = snap, gen, cancel
+	d.runMu.Unlock()
+	d.cancelStale()
+	return ctx, func() {
+		d.runMu.Lock()
+		d.runSnap, d.runCancel = nil, nil
+		d.runMu.Unlock()
+		cancel()
+	}
+}
+
+// cancelStale stops the analysis in progress when its version or generation
+// is no longer the document's: nobody will see its result, and the
+// analysis of the latest version should not wait for it.
+func (d *document) cancelStale() {
+	d.runMu.Lock()
+	defer d.runMu.Unlock()
+	if d.runCancel != nil && (d.runSnap != d.cur.Load() || d.runGen != d.gen.Load() || d.closed.Load()) {
+		d.runCancel()
+	}
 }
 
 // exact reports whether a is an up-to-date analysis of snap.
@@ -167,6 +201,7 @@ func (s *Server) didChange(ctx context.Context, p *didChangeParams) (any, error)
 	}
 	m := applyChanges(cur.mapper, p.ContentChanges)
 	d.cur.Store(&snapshot{uri: uri, version: p.TextDocument.Version, text: m.Text(), mapper: m})
+	d.cancelStale()
 	d.signal()
 	s.overlay(uri, m.Text())
 	d.schedule()
@@ -189,6 +224,7 @@ func (s *Server) didClose(ctx context.Context, p *protocol.DidCloseTextDocumentP
 	}
 	d.closed.Store(true)
 	d.stop()
+	d.cancelStale()
 	d.signal()
 	d.pubMu.Lock()
 	s.notify(s.ctx, "textDocument/publishDiagnostics", &publishParams{URI: uri, Diagnostics: []protocol.Diagnostic{}})
@@ -207,9 +243,12 @@ func (s *Server) didSave(ctx context.Context, p *protocol.DidSaveTextDocumentPar
 }
 
 // worker keeps one document's diagnostics current until it is closed.
-// Kicks coalesce: while one version is analysed, any number of changes
-// leave one kick, and the next analysis takes the latest version (with the
-// document's memo, it costs about what changed since the last one).
+// A change cancels the analysis of the version it replaces (cancelStale),
+// and kicks coalesce: while one version is analysed, any number of changes
+// leave one kick, and the next analysis takes the latest version. So once
+// typing stops, the diagnostics of the last version come after one analysis
+// (with the document's memo, about what changed since the last completed
+// one; a cancelled analysis keeps what it had learnt).
 func (s *Server) worker(d *document) {
 	for {
 		select {
@@ -221,9 +260,16 @@ func (s *Server) worker(d *document) {
 		}
 		gen := d.gen.Load()
 		snap := d.cur.Load()
+		ctx, done := d.startRun(s.ctx, snap, gen)
 		start := time.Now()
-		a := s.safeAnalyze(snap, d.memo)
-		d.took.Store(int64(time.Since(start)))
+		a := s.safeAnalyze(ctx, snap, d.memo)
+		took := time.Since(start)
+		cancelled := ctx.Err() != nil
+		done()
+		if cancelled {
+			continue // a newer version or generation is on its way
+		}
+		d.took.Store(int64(took))
 		if a == nil {
 			d.failed.Store(snap)
 			d.signal()
@@ -240,27 +286,31 @@ func (s *Server) worker(d *document) {
 // safeAnalyze analyses snap, turning a panic into a log line: nothing
 // recovers panics on the worker's goroutine, and one would end the process
 // and the user's session.
-func (s *Server) safeAnalyze(snap *snapshot, memo *analysis.Memo) (a *analyzed) {
+func (s *Server) safeAnalyze(ctx context.Context, snap *snapshot, memo *analysis.Memo) (a *analyzed) {
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("panic in analysis", "uri", snap.uri, "version", snap.version, "panic", p, "stack", string(debug.Stack()))
 			a = nil
 		}
 	}()
-	return s.analyzeSnapshot(snap, memo)
+	return s.analyzeSnapshot(ctx, snap, memo)
 }
 
-// analyzeSnapshot runs the analysis of one version; memo may be nil.
-func (s *Server) analyzeSnapshot(snap *snapshot, memo *analysis.Memo) *analyzed {
+// analyzeSnapshot runs the analysis of one version; memo may be nil. It
+// returns nil when ctx is cancelled first.
+func (s *Server) analyzeSnapshot(ctx context.Context, snap *snapshot, memo *analysis.Memo) *analyzed {
 	if s.analyzeHook != nil {
-		s.analyzeHook(snap.uri, snap.version)
+		s.analyzeHook(ctx, snap.uri, snap.version)
 	}
 	env := s.env.Load()
 	stack, path := s.stackFor(env, snap.uri)
 	if path == "" {
 		path = string(snap.uri)
 	}
-	res := env.Analyze(&analysis.Input{Src: bytesOf(snap.text), Path: path, Stack: stack, Memo: memo})
+	res := env.Analyze(&analysis.Input{Src: bytesOf(snap.text), Path: path, Stack: stack, Memo: memo, Ctx: ctx})
+	if res == nil {
+		return nil
+	}
 	if s.ignored(snap.uri) {
 		res.Findings = nil // matches an ignore glob of the configuration
 	}

@@ -542,7 +542,7 @@ func TestTortureCancel(t *testing.T) {
 		t.Run(fmt.Sprintf("%T ids", ids[0]), func(t *testing.T) {
 			release := make(chan struct{})
 			started := make(chan struct{}, 1)
-			c := newRawClientOpts(t, Options{Version: "test", analyzeHook: func(uri protocol.DocumentURI, v int32) {
+			c := newRawClientOpts(t, Options{Version: "test", analyzeHook: func(_ context.Context, uri protocol.DocumentURI, v int32) {
 				if uri == tortureURI && v == 2 {
 					started <- struct{}{}
 					<-release
