@@ -124,3 +124,25 @@ func TestChangeCancelsStaleAnalysis(t *testing.T) {
 		t.Fatalf("diagnostics of version 3: %s", m.Params)
 	}
 }
+
+// TestCommonPrefixSuffix compares the block-wise comparisons with a byte
+// loop on texts that differ at every distance from either end.
+func TestCommonPrefixSuffix(t *testing.T) {
+	base := strings.Repeat("abcdefghij", 1000)
+	for _, at := range []int{0, 1, 63, 64, 65, 4095, 4096, 4097, 5000, 9999} {
+		b := base[:at] + "X" + base[at+1:]
+		naiveP, naiveS := 0, 0
+		for naiveP < len(base) && base[naiveP] == b[naiveP] {
+			naiveP++
+		}
+		for naiveS < len(base) && base[len(base)-1-naiveS] == b[len(b)-1-naiveS] {
+			naiveS++
+		}
+		if p, s := commonPrefix(base, b), commonSuffix(base, b); p != naiveP || s != naiveS {
+			t.Errorf("difference at %d: prefix %d suffix %d, want %d %d", at, p, s, naiveP, naiveS)
+		}
+	}
+	if p, s := commonPrefix(base, base[:100]), commonSuffix(base, base[len(base)-100:]); p != 100 || s != 100 {
+		t.Errorf("prefix/suffix of a part: %d %d", p, s)
+	}
+}
