@@ -119,8 +119,11 @@ type Result struct {
 	narrowFeature bool
 	// authFeature is set for a document of an authentication feature.
 	authFeature bool
-	Sections    []patterns.Section
-	Findings    []Finding
+	// viaGateway is set for a document whose frontend calls a managed API
+	// gateway in front of the backend.
+	viaGateway bool
+	Sections   []patterns.Section
+	Findings   []Finding
 	// Lines indexes line starts for Line/Col conversions.
 	Lines *LineIndex
 }

@@ -50,9 +50,12 @@ var concerns = []concern{
 		confirm: (*Result).notClientStorage,
 	},
 	{
-		name:  "API call",
-		cue:   regexp.MustCompile(`(?i)(\bapis?\b|\bendpoints?\b|\brest(?:ful)?\b|/api/|\bhttp requests?\b|\bfetch(?:es|ed|ing)?\b|\bapi client\b|authorization header|接口|后端)`),
-		chain: [][]Role{{RoleFrontend}, {RoleAPI, RoleBackend}},
+		// The frontend calls the backend's API, unless the document puts
+		// a managed API gateway in front of it: the calls end there.
+		name:    "API call",
+		cue:     regexp.MustCompile(`(?i)(\bapis?\b|\bendpoints?\b|\brest(?:ful)?\b|/api/|\bhttp requests?\b|\bfetch(?:es|ed|ing)?\b|\bapi client\b|authorization header|接口|后端)`),
+		chain:   [][]Role{{RoleFrontend}, {RoleAPI, RoleBackend}},
+		confirm: func(r *Result, _ *Env, _ *Stack, _ int, _ Span) bool { return !r.viaGateway },
 	},
 	{
 		name:    "persistence",
@@ -247,6 +250,7 @@ func detectImplicitPoints(r *Result, e *Env, in *Input) {
 	dataModel := isDataModel(in.Path)
 	r.narrowFeature, r.authFeature = featureScope(in.Path)
 	r.narrowFeature = r.narrowFeature && !dataModel
+	r.viaGateway = d.match(apiGatewayRe, d.Src, 0)
 	off := r.setAsideSections()
 	for b := range d.Blocks {
 		blk := &d.Blocks[b]
@@ -278,6 +282,10 @@ func detectImplicitPoints(r *Result, e *Env, in *Input) {
 		}
 	}
 }
+
+// apiGatewayRe finds a managed API gateway (API Gateway, an API gateway
+// in front of the backend); a component the text calls "gateway" is not one.
+var apiGatewayRe = regexp.MustCompile(`(?i)\bapi gateway\b`)
 
 // withoutRe matches "without" (and "lacking", "missing") just before a cue,
 // a few words away: "reject requests without a valid token" still needs

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"bytes"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/patterns"
 	"regexp"
@@ -230,7 +231,14 @@ func (r *Result) explicitPoints(e *Env) {
 						continue
 					}
 				}
-				if !d.match(connectorRe, d.Src[m1.Span.End:m2.Span.Start], m1.Span.End) {
+				// In an enumeration ("Next.js 16+, React 18 + Vite, Express")
+				// what joins two items stands after the last comma between
+				// them: a "+" inside an earlier item joins that item only.
+				between, boff := d.Src[m1.Span.End:m2.Span.Start], m1.Span.End
+				if i := bytes.LastIndexByte(between, ','); i >= 0 {
+					between, boff = between[i+1:], boff+i+1
+				}
+				if !d.match(connectorRe, between, boff) {
 					continue
 				}
 				from, to := e.orient(m1.Tech, m2.Tech)

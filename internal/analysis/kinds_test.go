@@ -205,3 +205,24 @@ func TestKindHostingPoints(t *testing.T) {
 		{kind: "a data model and the host", constitution: hostedStack, path: "/p/specs/003-notes/data-model.md", src: "- Notes are stored in the database\n", want: "1 fastapi>neon"},
 	})
 }
+
+// In an enumeration, what joins two items stands after the last comma
+// between them: the "+" of a version ("Next.js 16+,") or inside an earlier
+// item ("React 18 + Vite, Express") joins nothing across the comma.
+func TestKindEnumerationIsNotAConnector(t *testing.T) {
+	runKinds(t, []kindCase{
+		{kind: "version plus before a comma", src: "Our picks are Next.js 16+, Tailwind, Better Auth.\n", want: ""},
+		{kind: "plus inside an earlier item", src: "Dependencies are React 18 + Vite + Tailwind, Tauri 2, Express 4.\n", want: ""},
+		{kind: "connector after the comma", src: "Better Auth issues the token, and FastAPI verifies it.\n", want: "1 better-auth>fastapi"},
+	})
+}
+
+// A frontend whose calls go to a managed API gateway in front of the
+// backend does not call the backend itself.
+func TestKindAPIGatewayInFront(t *testing.T) {
+	st := "- Frontend: React\n- Auth: Cognito\n- Backend: Express\n- Database: DynamoDB\n"
+	runKinds(t, []kindCase{
+		{kind: "calls end at the gateway", constitution: st, src: "- **FR-009**: Every API request carries the token; API Gateway checks it before the function runs.\n", want: "1 cognito>express"},
+		{kind: "no gateway", constitution: st, src: "- **FR-009**: Every API request carries the token.\n", want: "1 cognito>express, 1 react>express"},
+	})
+}
