@@ -85,7 +85,7 @@ var concerns = []concern{
 		name:    "migrations",
 		storage: true,
 		cue:     regexp.MustCompile(`(?i)\b(migrations?|migrate|schema changes?)\b`),
-		chain:   [][]Role{{RoleMigrate}, {RoleDatabase}},
+		chain:   [][]Role{{RoleMigrate, roleMigratingORM}, {RoleDatabase}},
 	},
 	{
 		name:  "payment",
@@ -134,6 +134,13 @@ var concerns = []concern{
 // roleServerFrontend is a hop played by a frontend framework that runs
 // server code (Next.js route handlers), when the stack has no backend.
 const roleServerFrontend Role = "frontend (server side)"
+
+// roleMigratingORM is a hop played by an ORM that ships its own
+// migrations (Prisma Migrate, TypeORM), when the stack has no migration tool.
+const roleMigratingORM Role = "orm (migrates)"
+
+// migratingORM are the ORMs that ship migrations of their own.
+var migratingORM = map[string]bool{"prisma": true, "drizzle": true, "typeorm": true, "django-orm": true}
 
 // roleOwnAuth is a hop played by the auth library in a feature about
 // signing in, when the library keeps its own data (users, sessions) in the
@@ -434,6 +441,11 @@ func (r *Result) addImplicit(e *Env, in *Input, st *Stack, c *concern, b int, sp
 			case roleOwnAuth:
 				en, ok = st.For(RoleAuth)
 				ok = ok && r.authFeature && keepsOwnData(st, en.Tech)
+			case roleMigratingORM:
+				// "Migrate the session interface" is no schema change:
+				// the sentence must speak of the storage.
+				en, ok = st.For(RoleORM)
+				ok = ok && migratingORM[en.Tech] && r.speaksOfStorage(e, b, sp)
 			case RoleHosting:
 				// A data model describes tables, not where the code
 				// that uses them runs.
@@ -468,7 +480,7 @@ func (r *Result) addImplicit(e *Env, in *Input, st *Stack, c *concern, b int, sp
 				continue
 			}
 			ens := []StackEntry{en}
-			if ns := named[role]; len(ns) > 0 && role != roleServerFrontend && role != roleOwnAuth && !(role == RoleORM && prev != nil && builtinORM[prev.Tech] == en.Tech) {
+			if ns := named[role]; len(ns) > 0 && role != roleServerFrontend && role != roleOwnAuth && role != roleMigratingORM && !(role == RoleORM && prev != nil && builtinORM[prev.Tech] == en.Tech) {
 				ens = ns
 			}
 			hops = append(hops, ens)
@@ -838,6 +850,14 @@ func (r *Result) storesData(e *Env, st *Stack, b int, sp Span) bool {
 		return true
 	}
 	return r.namesStorage(e, sent)
+}
+
+// speaksOfStorage reports whether the sentence holding sp names where data
+// is kept: a storage word, or a database or ORM technology.
+func (r *Result) speaksOfStorage(e *Env, b int, sp Span) bool {
+	d := r.Doc
+	sent := sentence(d.Src, d.runOf(b, sp), sp.Start)
+	return d.match(storageNounRe, d.Src[sent.Start:sent.End], sent.Start) || r.namesStorage(e, sent)
 }
 
 // namesStorage reports whether the text at sp names a database or an ORM.

@@ -226,3 +226,15 @@ func TestKindAPIGatewayInFront(t *testing.T) {
 		{kind: "no gateway", constitution: st, src: "- **FR-009**: Every API request carries the token.\n", want: "1 cognito>express, 1 react>express"},
 	})
 }
+
+// An ORM that ships its own migrations (Prisma Migrate, TypeORM) applies
+// them to the database when the stack has no migration tool; "migrate"
+// about code (an interface, a provider) is no schema change.
+func TestKindORMOwnMigrations(t *testing.T) {
+	st := "- Frontend: Next.js\n- Auth: Clerk\n- ORM: Prisma\n- Database: PostgreSQL\n"
+	runKinds(t, []kindCase{
+		{kind: "schema migrations by the ORM", constitution: st, src: "- Prisma migrations need the unpooled connection string.\n", want: "1 prisma>postgresql"},
+		{kind: "migration words about code", constitution: st, src: "- Migrate the session helpers to the new provider\n", want: ""},
+		{kind: "an ORM without migrations of its own", constitution: "- Backend: FastAPI\n- ORM: SQLModel\n- Database: PostgreSQL\n", src: "- Schema migrations run on deploy.\n", want: ""},
+	})
+}

@@ -17,7 +17,7 @@ import (
 // maxTrapFindings is lowered the same way. Undefined ratios (nothing
 // predicted for a code, or no ground truth for it) do not fail a floor.
 const (
-	minIntegrationPrecision = 0.88 // reached: 0.885
+	minIntegrationPrecision = 0.89 // reached: 0.898
 	minIntegrationRecall    = 0.85 // reached: 0.854
 	// Applied to every scored anti-pattern code (eval.ScoredCodes).
 	minAntipatternPrecision = 0.75 // lowest reached: shared-secret-jwt 0.750
