@@ -44,9 +44,11 @@ var concerns = []concern{
 		confirm: (*Result).clientSideAuth,
 	},
 	{
-		name:    "protected access",
-		cue:     regexp.MustCompile(`(?i)\b(tokens?|jwts?|jwks|bearer|protected|authoriz\w*|unauthori[sz]ed|401|verif\w+ (?:the )?(?:token|identity|user)|user identity|authenticated (?:user|request)s?)\b`),
-		chain:   [][]Role{{RoleAuth}, {RoleBackend}},
+		name: "protected access",
+		cue:  regexp.MustCompile(`(?i)\b(tokens?|jwts?|jwks|bearer|protected|authoriz\w*|unauthori[sz]ed|401|verif\w+ (?:the )?(?:token|identity|user)|user identity|authenticated (?:user|request)s?)\b`),
+		// With an API layer (GraphQL, tRPC) in the stack, requests are
+		// checked where it resolves them.
+		chain:   [][]Role{{RoleAuth}, {RoleAPI, RoleBackend}},
 		confirm: (*Result).notClientStorage,
 	},
 	{
@@ -134,6 +136,14 @@ var concerns = []concern{
 // roleServerFrontend is a hop played by a frontend framework that runs
 // server code (Next.js route handlers), when the stack has no backend.
 const roleServerFrontend Role = "frontend (server side)"
+
+// layered reports whether the stack serves an API layer (GraphQL, tRPC)
+// from its backend framework.
+func layered(st *Stack) bool {
+	_, api := st.For(RoleAPI)
+	_, back := st.For(RoleBackend)
+	return api && back
+}
 
 // roleMigratingORM is a hop played by an ORM that ships its own
 // migrations (Prisma Migrate, TypeORM), when the stack has no migration tool.
@@ -426,7 +436,13 @@ func (r *Result) addImplicit(e *Env, in *Input, st *Stack, c *concern, b int, sp
 	// hops[i] holds the technologies of the i-th filled hop: the ones the
 	// requirement's sentence names for that role, else the stack's.
 	var hops [][]StackEntry
-	for _, hop := range c.chain {
+	for hi, hop := range c.chain {
+		if hi == 0 && c.storage && hop[0] == RoleBackend && layered(st) {
+			// Behind an API layer the data goes through the
+			// application's resolvers and services, not the transport
+			// framework: the chain starts at the ORM.
+			continue
+		}
 		for _, role := range hop {
 			var en StackEntry
 			var ok bool

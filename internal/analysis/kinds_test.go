@@ -238,3 +238,16 @@ func TestKindORMOwnMigrations(t *testing.T) {
 		{kind: "an ORM without migrations of its own", constitution: "- Backend: FastAPI\n- ORM: SQLModel\n- Database: PostgreSQL\n", src: "- Schema migrations run on deploy.\n", want: ""},
 	})
 }
+
+// A backend framework that serves an API layer (GraphQL, tRPC) is its
+// transport: requests are checked where the API layer resolves them, and
+// data goes from the resolvers through the application's own services to
+// the ORM, so the storage chain starts at the ORM.
+func TestKindAPILayerBehindTheBackend(t *testing.T) {
+	st := "- Transport: Express\n- API layer: Apollo GraphQL\n- Persistence: MongoDB via Mongoose\n- Auth: Better Auth\n"
+	runKinds(t, []kindCase{
+		{kind: "protected requests", constitution: st, src: "- **FR-003**: Every protected query needs a valid session token.\n", want: "1 graphql>better-auth"},
+		{kind: "storage", constitution: st, src: "- **FR-004**: Rentals persist in the database.\n", want: "1 mongoose>mongodb"},
+		{kind: "no API layer", constitution: "- Backend: Express\n- Database: MongoDB via Mongoose\n", src: "- **FR-004**: Rentals persist in the database.\n", want: "1 express>mongoose, 1 mongoose>mongodb"},
+	})
+}
