@@ -79,9 +79,10 @@ var concerns = []concern{
 	{
 		name:     "identity data",
 		storage:  true,
-		cue:      regexp.MustCompile(`(?i)\b(row[- ]level security|rls|auth\.uid|users? tables?|sessions? tables?|auth tables?|user records?|accounts? tables?|database adapter|prisma adapter|adapter)\b`),
+		cue:      regexp.MustCompile(`(?i)(\b(?:row[- ]level security|rls|auth\.uid|users? tables?|sessions? tables?|auth tables?|user records?|accounts? tables?|database adapter|prisma adapter|adapter)\b|\b[a-z]+Adapter\b|\b(?:callback|hook)s?\b)`),
 		chain:    [][]Role{{RoleAuth}, {RoleORM, RoleDatabase}},
 		platform: true,
+		confirm:  (*Result).identityStorage,
 	},
 	{
 		name:    "migrations",
@@ -137,12 +138,50 @@ var concerns = []concern{
 // server code (Next.js route handlers), when the stack has no backend.
 const roleServerFrontend Role = "frontend (server side)"
 
+// callbackCueRe finds a callback or hook; authEventRe, just before it, makes
+// it an auth library's ("the `signIn` callback"), which touches the storage
+// only when its sentence says so.
+var (
+	callbackCueRe = regexp.MustCompile(`(?i)^(?:callback|hook)s?$`)
+	authEventRe   = regexp.MustCompile("(?i)\\b(?:sign[- ]?in|sign[- ]?up|session|jwt)`?\\s*$")
+)
+
+// identityStorage reports whether the identity cue at sp states where the
+// auth library's data is kept: a callback counts when its sentence names the
+// storage ("upsert the user with Prisma in the signIn callback").
+func (r *Result) identityStorage(e *Env, _ *Stack, b int, sp Span) bool {
+	d := r.Doc
+	if !d.match(callbackCueRe, d.Src[sp.Start:sp.End], sp.Start) {
+		return true
+	}
+	from := max(lineStart(d.Src, sp.Start), sp.Start-24)
+	return d.match(authEventRe, d.Src[from:sp.Start], from) && r.speaksOfStorage(e, b, sp)
+}
+
+// adapterTech resolves an adapter named after a storage technology
+// ("mongodbAdapter", "prismaAdapter") to that technology.
+func (e *Env) adapterTech(name []byte) (string, bool) {
+	if len(name) <= len("adapter") || !bytes.HasSuffix(name, []byte("Adapter")) {
+		return "", false
+	}
+	return e.Catalog.ResolveName(string(name[:len(name)-len("Adapter")]))
+}
+
 // layered reports whether the stack serves an API layer (GraphQL, tRPC)
 // from its backend framework.
 func layered(st *Stack) bool {
 	_, api := st.For(RoleAPI)
 	_, back := st.For(RoleBackend)
 	return api && back
+}
+
+func slicesContains(roles []Role, r Role) bool {
+	for _, x := range roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
 }
 
 // roleMigratingORM is a hop played by an ORM that ships its own
@@ -494,6 +533,14 @@ func (r *Result) addImplicit(e *Env, in *Input, st *Stack, c *concern, b int, sp
 			}
 			if !ok {
 				continue
+			}
+			if a, isAdapter := e.adapterTech(r.Doc.Src[sp.Start:sp.End]); isAdapter && prev != nil {
+				// An adapter named after a technology of the stack goes
+				// to that technology: "mongodbAdapter" to MongoDB, past
+				// the ORM.
+				if o, has := st.Has(e.Catalog, a); has && o.Tech == a && slicesContains(hop, o.Role) {
+					en = o
+				}
 			}
 			ens := []StackEntry{en}
 			if ns := named[role]; len(ns) > 0 && role != roleServerFrontend && role != roleOwnAuth && role != roleMigratingORM && !(role == RoleORM && prev != nil && builtinORM[prev.Tech] == en.Tech) {
@@ -872,7 +919,8 @@ func (r *Result) storesData(e *Env, st *Stack, b int, sp Span) bool {
 // is kept: a storage word, or a database or ORM technology.
 func (r *Result) speaksOfStorage(e *Env, b int, sp Span) bool {
 	d := r.Doc
-	sent := sentence(d.Src, d.runOf(b, sp), sp.Start)
+	// The block's source, so a sentence runs across its code spans.
+	sent := sentence(d.Src, d.Blocks[b].Span, sp.Start)
 	return d.match(storageNounRe, d.Src[sent.Start:sent.End], sent.Start) || r.namesStorage(e, sent)
 }
 

@@ -251,3 +251,19 @@ func TestKindAPILayerBehindTheBackend(t *testing.T) {
 		{kind: "no API layer", constitution: "- Backend: Express\n- Database: MongoDB via Mongoose\n", src: "- **FR-004**: Rentals persist in the database.\n", want: "1 express>mongoose, 1 mongoose>mongodb"},
 	})
 }
+
+// Where an auth library keeps its users: an adapter named after a
+// technology of the stack goes to it ("mongodbAdapter" reaches MongoDB past
+// the ORM), and the library's sign-in callback writes through the storage
+// its sentence names; a callback that names no storage keeps nothing.
+func TestKindAuthLibraryStorage(t *testing.T) {
+	mongo := "- Backend: Express\n- Auth: Better Auth\n- Database: MongoDB via Mongoose\n"
+	prisma := "- Auth: Auth.js\n- ORM: Prisma\n- Database: PostgreSQL\n"
+	runKinds(t, []kindCase{
+		{kind: "adapter named after the database", constitution: mongo, src: "Better Auth uses its mongodbAdapter on the instance the app already has.\n", want: "1 better-auth>mongodb"},
+		{kind: "adapter in general goes through the ORM", constitution: mongo, src: "Better Auth keeps its users through an adapter.\n", want: "1 better-auth>mongoose"},
+		{kind: "sign-in callback writing with the ORM", constitution: prisma, src: "Create the user with a Prisma upsert in the `signIn` callback.\n", want: "1 authjs>prisma"},
+		{kind: "sign-in callback naming no storage", constitution: prisma, src: "The `signIn` callback returns false for strangers.\n", want: ""},
+		{kind: "a callback of something else", constitution: prisma, src: "The payment provider's callback writes with Prisma.\n", want: ""},
+	})
+}
