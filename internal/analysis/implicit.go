@@ -96,6 +96,15 @@ var concerns = []concern{
 		chain: [][]Role{{RoleBackend, roleServerFrontend, RoleHosting}, {RolePayments}},
 	},
 	{
+		// The browser loads a payment provider's script or UI kit
+		// (Stripe.js, Stripe Elements, the PayPal SDK) that its sentence
+		// names: the frontend meets the provider.
+		name:    "payment client",
+		cue:     regexp.MustCompile(`(?i)(\bscripts?\b|\belements\b|\bstripe\.js\b|\bpaypal (?:js )?sdk\b|\bcheckout\.js\b)`),
+		chain:   [][]Role{{RoleFrontend}, {RolePayments}},
+		confirm: (*Result).namesPayments,
+	},
+	{
 		name:  "email",
 		cue:   regexp.MustCompile(`(?i)\b(send(?:s|ing)? (?:an? |the )?(?:\w+ )?e-?mails?|e-?mail (?:notification|verification|confirmation|delivery)s?|notif(?:y|ies|ied|ication|ications)|reset link|verification link)\b`),
 		chain: [][]Role{{RoleBackend}, {RoleEmail}},
@@ -165,6 +174,12 @@ func (e *Env) adapterTech(name []byte) (string, bool) {
 		return "", false
 	}
 	return e.Catalog.ResolveName(string(name[:len(name)-len("Adapter")]))
+}
+
+// namesPayments reports whether the sentence of the cue at sp names a
+// payment technology of the stack.
+func (r *Result) namesPayments(e *Env, st *Stack, b int, sp Span) bool {
+	return len(r.namedInSentence(e, st, b, sp)[RolePayments]) > 0
 }
 
 // layered reports whether the stack serves an API layer (GraphQL, tRPC)

@@ -267,3 +267,15 @@ func TestKindAuthLibraryStorage(t *testing.T) {
 		{kind: "a callback of something else", constitution: prisma, src: "The payment provider's callback writes with Prisma.\n", want: ""},
 	})
 }
+
+// The browser loading a payment provider's script or UI kit that its
+// sentence names is the frontend meeting the provider; "scripts" that name
+// no provider are not.
+func TestKindFrontendLoadsPaymentSDK(t *testing.T) {
+	st := "- Frontend: Next.js (static export)\n- Payments: Stripe, PayPal\n"
+	runKinds(t, []kindCase{
+		{kind: "provider scripts loaded after consent", constitution: st, src: "- Ask for consent before loading the Stripe and PayPal scripts.\n", want: "1 nextjs>paypal, 1 stripe>nextjs"},
+		{kind: "card form from the UI kit", constitution: st, src: "- The card form uses Stripe Elements.\n", want: "1 stripe>nextjs"},
+		{kind: "scripts naming no provider", constitution: st, src: "- Build scripts run in CI.\n", want: ""},
+	})
+}
