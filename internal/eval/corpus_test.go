@@ -17,8 +17,8 @@ import (
 // maxTrapFindings is lowered the same way. Undefined ratios (nothing
 // predicted for a code, or no ground truth for it) do not fail a floor.
 const (
-	minIntegrationPrecision = 0.91 // reached: 0.913
-	minIntegrationRecall    = 0.87 // reached: 0.875
+	minIntegrationPrecision = 0.91 // reached: 0.914
+	minIntegrationRecall    = 0.88 // reached: 0.889
 	// Applied to every scored anti-pattern code (eval.ScoredCodes).
 	minAntipatternPrecision = 0.75 // lowest reached: shared-secret-jwt 0.750
 	minAntipatternRecall    = 0.75 // lowest reached: hardcoded-secret 0.750
