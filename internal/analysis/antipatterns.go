@@ -248,12 +248,15 @@ func (s *apScan) proseBlocks(fn func(b int, text []byte, off int)) {
 	}
 }
 
-// codeLines calls fn for each line of each code block.
-func (s *apScan) codeLines(fn func(b, i int, line []byte, off int)) {
+// codeLines calls fn for each line of each code block where one of res may
+// match. fn must do nothing on a line where none of res matches: a block
+// none of them may match (its literal gates, checked once for the whole
+// block) is skipped, since a line holds no literal its block lacks.
+func (s *apScan) codeLines(res []*regexp.Regexp, fn func(b, i int, line []byte, off int)) {
 	d := s.r.Doc
 	for b := range d.Blocks {
 		blk := &d.Blocks[b]
-		if blk.Kind != KindCode {
+		if blk.Kind != KindCode || !s.anyMay(d.Src[blk.Span.Start:blk.Span.End], blk.Span.Start, res...) {
 			continue
 		}
 		for i, ln := range blk.Text {
@@ -329,7 +332,7 @@ func (s *apScan) tokenStorage() {
 		}
 		return false
 	})
-	s.codeLines(func(b, i int, line []byte, off int) {
+	s.codeLines([]*regexp.Regexp{codeStorageRe}, func(b, i int, line []byte, off int) {
 		loc := s.find(codeStorageRe, line, off)
 		if loc == nil {
 			return
@@ -390,7 +393,7 @@ func (s *apScan) hardcodedSecrets() {
 		}
 		return p
 	}
-	s.codeLines(func(b, i int, line []byte, off int) {
+	s.codeLines([]*regexp.Regexp{secretPrefixRe, secretAssignRe, passwordCallRe, urlCredRe}, func(b, i int, line []byte, off int) {
 		report := func(sp Span, extra string) {
 			if !s.codeExcluded(b, i) {
 				s.add(CodeHardcodedSecret, sp, nil, extra)
@@ -534,7 +537,7 @@ func (s *apScan) jwtVerification() {
 	s.prose(CodeUnverifiedJWTSignature, unverifiedProseRe, 0, nil)
 	s.prose(CodeMissingExpCheck, noExpProseRe, 0, nil)
 	d := s.r.Doc
-	s.codeLines(func(b, i int, line []byte, off int) {
+	s.codeLines([]*regexp.Regexp{unverifiedCodeRe, noExpCodeRe, algNoneRe, pyDecodeRe}, func(b, i int, line []byte, off int) {
 		if !s.anyMay(line, off, unverifiedCodeRe, noExpCodeRe, algNoneRe, pyDecodeRe) || s.codeExcluded(b, i) {
 			return
 		}
@@ -633,7 +636,7 @@ func (s *apScan) sharedSecret() {
 		return authSecretRe.Match(sent) || sharedSecretWordRe.Match(sent)
 	})
 	authServer := s.hasTech["better-auth"] || s.hasTech["authjs"] || s.hasTech["clerk"] || s.hasTech["supabase-auth"]
-	s.codeLines(func(b, i int, line []byte, off int) {
+	s.codeLines([]*regexp.Regexp{hsDecodeRe}, func(b, i int, line []byte, off int) {
 		loc := s.find(hsDecodeRe, line, off)
 		if loc == nil || s.codeExcluded(b, i) {
 			return
@@ -716,7 +719,7 @@ func (s *apScan) publicEnv() {
 			s.add(CodePublicEnvSecret, sp, s.envPatterns(text[m[2]:m[3]]), "")
 		}
 	})
-	s.codeLines(func(b, i int, line []byte, off int) {
+	s.codeLines([]*regexp.Regexp{publicEnvRe}, func(b, i int, line []byte, off int) {
 		if !s.anyMay(line, off, publicEnvRe) || s.codeExcluded(b, i) {
 			return
 		}
