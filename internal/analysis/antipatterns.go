@@ -3,7 +3,6 @@ package analysis
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -112,10 +111,10 @@ func AntiPatternHref(code string) string { return antiPatterns[code].href }
 
 // Expressions used inside the detectors' callbacks, compiled once.
 var (
-	jwtWordRe          = regexp.MustCompile(`(?i)\b(?:jwts?|tokens?)\b`)
-	sharedSecretWordRe = regexp.MustCompile(`(?i)shared\s+secret`)
-	credentialsOffRe   = regexp.MustCompile(`(?i)allow_credentials\s*=\s*False`)
-	expWordRe          = regexp.MustCompile(`\bexp\b`)
+	jwtWordRe          = mustRx(`(?i)\b(?:jwts?|tokens?)\b`)
+	sharedSecretWordRe = mustRx(`(?i)shared\s+secret`)
+	credentialsOffRe   = mustRx(`(?i)allow_credentials\s*=\s*False`)
+	expWordRe          = mustRx(`\bexp\b`)
 )
 
 // detectAntiPatterns adds the anti-pattern findings of a document, in prose
@@ -204,29 +203,29 @@ func (s *apScan) low(off, n int) []byte { return s.r.Doc.Lower[off : off+n] }
 
 // find, findAll, findSub, findAllSub and match run re on text (which starts
 // at document offset off) behind its literal gate, through the memo.
-func (s *apScan) find(re *regexp.Regexp, text []byte, off int) []int {
+func (s *apScan) find(re *rx, text []byte, off int) []int {
 	return s.r.Doc.find(re, text, off)
 }
 
-func (s *apScan) findAll(re *regexp.Regexp, text []byte, off int) [][]int {
+func (s *apScan) findAll(re *rx, text []byte, off int) [][]int {
 	return s.r.Doc.findAll(re, text, off)
 }
 
-func (s *apScan) findSub(re *regexp.Regexp, text []byte, off int) []int {
+func (s *apScan) findSub(re *rx, text []byte, off int) []int {
 	return s.r.Doc.findSub(re, text, off)
 }
 
-func (s *apScan) findAllSub(re *regexp.Regexp, text []byte, off int) [][]int {
+func (s *apScan) findAllSub(re *rx, text []byte, off int) [][]int {
 	return s.r.Doc.findAllSub(re, text, off)
 }
 
-func (s *apScan) match(re *regexp.Regexp, text []byte, off int) bool {
+func (s *apScan) match(re *rx, text []byte, off int) bool {
 	return s.r.Doc.match(re, text, off)
 }
 
 // anyMay reports whether any of res may match text (at offset off): a cheap
 // test that spares the exclusion rules for lines no detector cares about.
-func (s *apScan) anyMay(text []byte, off int, res ...*regexp.Regexp) bool {
+func (s *apScan) anyMay(text []byte, off int, res ...*rx) bool {
 	for _, re := range res {
 		if s.r.Doc.may(re, text, off) {
 			return true
@@ -252,7 +251,7 @@ func (s *apScan) proseBlocks(fn func(b int, text []byte, off int)) {
 // match. fn must do nothing on a line where none of res matches: a block
 // none of them may match (its literal gates, checked once for the whole
 // block) is skipped, since a line holds no literal its block lacks.
-func (s *apScan) codeLines(res []*regexp.Regexp, fn func(b, i int, line []byte, off int)) {
+func (s *apScan) codeLines(res []*rx, fn func(b, i int, line []byte, off int)) {
 	d := s.r.Doc
 	for b := range d.Blocks {
 		blk := &d.Blocks[b]
@@ -267,7 +266,7 @@ func (s *apScan) codeLines(res []*regexp.Regexp, fn func(b, i int, line []byte, 
 
 // prose reports each match of re in prose whose group g (0: the whole
 // match) is not excluded and for which ok (when set) holds.
-func (s *apScan) prose(code string, re *regexp.Regexp, g int, ok func(b int, sp Span, sent []byte) bool) {
+func (s *apScan) prose(code string, re *rx, g int, ok func(b int, sp Span, sent []byte) bool) {
 	d := s.r.Doc
 	s.proseBlocks(func(b int, text []byte, off int) {
 		for _, m := range s.findAllSub(re, text, off) {
@@ -288,11 +287,11 @@ func (s *apScan) prose(code string, re *regexp.Regexp, g int, ok func(b int, sp 
 }
 
 var (
-	tokenWordRe   = regexp.MustCompile(`(?i)\b(?:tokens?|jwts?|bearer|access[_ -]?tokens?|refresh[_ -]?tokens?|id[_ -]?tokens?|session[_ -]?(?:ids?|tokens?)|credentials?|auth\w*)\b`)
-	jwtContextRe  = regexp.MustCompile(`(?i)\b(?:jwts?|tokens?|hs256|hmac|[a-z_]*auth_secret|sign(?:s|ed|ing)?|verif\w*)\b`)
-	storageWordRe = regexp.MustCompile(`(?i)\b(?:window\.)?(local\s?storage|session\s?storage|web\s+storage|browser\s+storage)\b`)
-	codeStorageRe = regexp.MustCompile(`\b(?:local|session)Storage\b`)
-	codeTokenRe   = regexp.MustCompile(`(?i)token|jwt|bearer|credential|auth`)
+	tokenWordRe   = mustRx(`(?i)\b(?:tokens?|jwts?|bearer|access[_ -]?tokens?|refresh[_ -]?tokens?|id[_ -]?tokens?|session[_ -]?(?:ids?|tokens?)|credentials?|auth\w*)\b`)
+	jwtContextRe  = mustRx(`(?i)\b(?:jwts?|tokens?|hs256|hmac|[a-z_]*auth_secret|sign(?:s|ed|ing)?|verif\w*)\b`)
+	storageWordRe = mustRx(`(?i)\b(?:window\.)?(local\s?storage|session\s?storage|web\s+storage|browser\s+storage)\b`)
+	codeStorageRe = mustRx(`\b(?:local|session)Storage\b`)
+	codeTokenRe   = mustRx(`(?i)token|jwt|bearer|credential|auth`)
 )
 
 // tokenStorage: auth tokens in localStorage/sessionStorage.
@@ -332,7 +331,7 @@ func (s *apScan) tokenStorage() {
 		}
 		return false
 	})
-	s.codeLines([]*regexp.Regexp{codeStorageRe}, func(b, i int, line []byte, off int) {
+	s.codeLines([]*rx{codeStorageRe}, func(b, i int, line []byte, off int) {
 		loc := s.find(codeStorageRe, line, off)
 		if loc == nil {
 			return
@@ -346,8 +345,8 @@ func (s *apScan) tokenStorage() {
 }
 
 var (
-	perRequestRe = regexp.MustCompile(`(?i)\b(?:(?:on|for|with|per|in)\s+(?:every|each)\s+(?:single\s+)?(?:api\s+|incoming\s+|protected\s+|http\s+)?(?:request|call)s?|per[- ]request|every\s+(?:api\s+)?request)\b`)
-	remoteAuthRe = regexp.MustCompile(`(?i)\b(?:call(?:s|ed|ing)?|quer(?:y|ies|ying)|fetch(?:es|ing)?|hit(?:s|ting)?|ask(?:s|ing)?|contact(?:s|ing)?|round[- ]trips?\s+to|validat(?:e|es|ing)\s+(?:\w+\s+){0,3}(?:with|against|via)|verif(?:y|ies|ying)\s+(?:\w+\s+){0,3}(?:with|against|via))\s+(?:\w+\s+){0,4}?(?:the\s+)?(auth(?:entication)?\s+(?:server|service|provider)|better[ -]auth(?:'s)?(?:\s+(?:api|server))?|/?(?:api/auth/)?get-session|getSession|session\s+endpoint|introspection(?:\s+endpoint)?|/userinfo)`)
+	perRequestRe = mustRx(`(?i)\b(?:(?:on|for|with|per|in)\s+(?:every|each)\s+(?:single\s+)?(?:api\s+|incoming\s+|protected\s+|http\s+)?(?:request|call)s?|per[- ]request|every\s+(?:api\s+)?request)\b`)
+	remoteAuthRe = mustRx(`(?i)\b(?:call(?:s|ed|ing)?|quer(?:y|ies|ying)|fetch(?:es|ing)?|hit(?:s|ting)?|ask(?:s|ing)?|contact(?:s|ing)?|round[- ]trips?\s+to|validat(?:e|es|ing)\s+(?:\w+\s+){0,3}(?:with|against|via)|verif(?:y|ies|ying)\s+(?:\w+\s+){0,3}(?:with|against|via))\s+(?:\w+\s+){0,4}?(?:the\s+)?(auth(?:entication)?\s+(?:server|service|provider)|better[ -]auth(?:'s)?(?:\s+(?:api|server))?|/?(?:api/auth/)?get-session|getSession|session\s+endpoint|introspection(?:\s+endpoint)?|/userinfo)`)
 )
 
 // authCallPerRequest: validating each request by calling the auth server.
@@ -359,20 +358,20 @@ func (s *apScan) authCallPerRequest() {
 
 var (
 	// Known secret formats.
-	secretPrefixRe = regexp.MustCompile(`\b(?:sk_live_[0-9A-Za-z]{16,}|rk_live_[0-9A-Za-z]{16,}|sk_test_[0-9A-Za-z]{16,}|whsec_[0-9A-Za-z+/=]{16,}|re_[0-9A-Za-z]{8,}_[0-9A-Za-z]{8,}|sb_secret_[0-9A-Za-z_-]{16,}|AKIA[0-9A-Z]{16}|ghp_[0-9A-Za-z]{30,}|github_pat_[0-9A-Za-z_]{30,}|xox[abpr]-[0-9A-Za-z-]{10,}|sk-(?:proj-|ant-)?[0-9A-Za-z_-]{32,}|SG\.[0-9A-Za-z_-]{16,}\.[0-9A-Za-z_-]{16,})|-----BEGIN (?:RSA |EC |OPENSSH )?PRIVATE KEY-----`)
+	secretPrefixRe = mustRx(`\b(?:sk_live_[0-9A-Za-z]{16,}|rk_live_[0-9A-Za-z]{16,}|sk_test_[0-9A-Za-z]{16,}|whsec_[0-9A-Za-z+/=]{16,}|re_[0-9A-Za-z]{8,}_[0-9A-Za-z]{8,}|sb_secret_[0-9A-Za-z_-]{16,}|AKIA[0-9A-Z]{16}|ghp_[0-9A-Za-z]{30,}|github_pat_[0-9A-Za-z_]{30,}|xox[abpr]-[0-9A-Za-z-]{10,}|sk-(?:proj-|ant-)?[0-9A-Za-z_-]{32,}|SG\.[0-9A-Za-z_-]{16,}\.[0-9A-Za-z_-]{16,})|-----BEGIN (?:RSA |EC |OPENSSH )?PRIVATE KEY-----`)
 	// NAME = "literal" / NAME: literal / NAME=literal for secret-like names.
-	secretAssignRe = regexp.MustCompile(`(?i)\b([a-z0-9_]*(?:secret|password|passwd|pwd|api_?key|private_?key|access_?key|auth_?token|client_?secret)[a-z0-9_]*)["']?\s*(?::=|=|:)\s*(?:(["'\x60])([^"'\x60\n]*)["'\x60]|([^\s"'\x60,;#)}\]]+))`)
+	secretAssignRe = mustRx(`(?i)\b([a-z0-9_]*(?:secret|password|passwd|pwd|api_?key|private_?key|access_?key|auth_?token|client_?secret)[a-z0-9_]*)["']?\s*(?::=|=|:)\s*(?:(["'\x60])([^"'\x60\n]*)["'\x60]|([^\s"'\x60,;#)}\]]+))`)
 	// hash("literal") and friends: a literal password in seed code.
-	passwordCallRe = regexp.MustCompile(`(?i)\b(?:hash|hashSync|hashpw|make_password|set_password|create_user|createUser|signUpEmail|get_password_hash|hash_password)\s*\(\s*(?:password\s*=\s*)?["']([^"'\n]{4,})["']`)
+	passwordCallRe = mustRx(`(?i)\b(?:hash|hashSync|hashpw|make_password|set_password|create_user|createUser|signUpEmail|get_password_hash|hash_password)\s*\(\s*(?:password\s*=\s*)?["']([^"'\n]{4,})["']`)
 	// scheme://user:password@host
-	urlCredRe = regexp.MustCompile(`\b[a-z][a-z0-9+.-]*://([^\s:/@'"]+):([^\s@/'"]+)@[^\s'"]+`)
+	urlCredRe = mustRx(`\b[a-z][a-z0-9+.-]*://([^\s:/@'"]+):([^\s@/'"]+)@[^\s'"]+`)
 	// Obvious placeholders: never a finding.
-	strongPlaceholderRe = regexp.MustCompile(`(?i)^(?:<.*>|\$\{.*\}|\$\(.*\)|\{\{.*\}\}|%.*%|\*+|x+|\.\.\.+|\[.*\]|none|null|nil|undefined|true|false|todo|tbd|n/?a|redacted|hidden)$|your[-_ ]|^your|xxx|\.\.\.|example|placeholder|replace|generate|random|insert|here|<|>|\$\{|\{\{|\benv\b|environ|process\.env|getenv|settings\.|config\.|secrets?\.|\bfrom\b|\(|^\$`)
+	strongPlaceholderRe = mustRx(`(?i)^(?:<.*>|\$\{.*\}|\$\(.*\)|\{\{.*\}\}|%.*%|\*+|x+|\.\.\.+|\[.*\]|none|null|nil|undefined|true|false|todo|tbd|n/?a|redacted|hidden)$|your[-_ ]|^your|xxx|\.\.\.|example|placeholder|replace|generate|random|insert|here|<|>|\$\{|\{\{|\benv\b|environ|process\.env|getenv|settings\.|config\.|secrets?\.|\bfrom\b|\(|^\$`)
 	// Weak placeholders: a finding only in a production context.
-	weakPlaceholderRe = regexp.MustCompile(`(?i)^(?:change[-_]?me|change[-_]?this|changeit|secret|password|pass|passwd|pwd|test|testing|dev|development|local|admin|default|demo|sample|dummy|fake|foo|bar|key|token|api[-_]?key|user|username|postgres|root|mysql)$`)
-	productionRe      = regexp.MustCompile(`(?i)\bprod(?:uction)?\b`)
-	envLineRe         = regexp.MustCompile(`^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=`)
-	yamlLineRe        = regexp.MustCompile(`^\s*-?\s*[A-Za-z_][A-Za-z0-9_]*\s*:\s*\S`)
+	weakPlaceholderRe = mustRx(`(?i)^(?:change[-_]?me|change[-_]?this|changeit|secret|password|pass|passwd|pwd|test|testing|dev|development|local|admin|default|demo|sample|dummy|fake|foo|bar|key|token|api[-_]?key|user|username|postgres|root|mysql)$`)
+	productionRe      = mustRx(`(?i)\bprod(?:uction)?\b`)
+	envLineRe         = mustRx(`^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=`)
+	yamlLineRe        = mustRx(`^\s*-?\s*[A-Za-z_][A-Za-z0-9_]*\s*:\s*\S`)
 )
 
 // hardcodedSecrets: literal credentials in code blocks (and known key
@@ -393,7 +392,7 @@ func (s *apScan) hardcodedSecrets() {
 		}
 		return p
 	}
-	s.codeLines([]*regexp.Regexp{secretPrefixRe, secretAssignRe, passwordCallRe, urlCredRe}, func(b, i int, line []byte, off int) {
+	s.codeLines([]*rx{secretPrefixRe, secretAssignRe, passwordCallRe, urlCredRe}, func(b, i int, line []byte, off int) {
 		report := func(sp Span, extra string) {
 			if !s.codeExcluded(b, i) {
 				s.add(CodeHardcodedSecret, sp, nil, extra)
@@ -523,12 +522,12 @@ func (s *apScan) production(b int) bool {
 }
 
 var (
-	unverifiedCodeRe  = regexp.MustCompile(`\bget_unverified_claims\s*\(|["']?verify_signature["']?\s*[:=]\s*False\b|\bjwt\.decode\([^)]*\bverify\s*=\s*False|\bcomplete\s*=\s*False.*verify|\bjwt\.decode\(\s*\w+\s*\)\s*$|\bjsonwebtoken\b.*\.decode\(`)
-	noExpCodeRe       = regexp.MustCompile(`["']?verify_exp["']?\s*[:=]\s*False\b|\bignoreExpiration\s*:\s*true\b|\bclockTolerance\s*:\s*\d{6,}`)
-	unverifiedProseRe = regexp.MustCompile(`(?i)\b(?:decod(?:e|es|ed|ing)|read(?:s|ing)?|pars(?:e|es|ed|ing)|trust(?:s|ed|ing)?)\s+(?:the\s+)?(?:jwt|token|claims)(?:'s)?\s+(?:\w+\s+){0,2}?without\s+(?:verif\w+|validat\w+|checking)\s+(?:the\s+|its\s+)?signature|\b(?:skip(?:s|ped|ping)?|disabl(?:e|es|ed|ing)|bypass(?:es|ed|ing)?)\s+(?:the\s+)?(?:jwt\s+|token\s+)?signature\s+(?:verification|validation|check)`)
-	noExpProseRe      = regexp.MustCompile(`(?i)\b(?:skip(?:s|ped|ping)?|ignor(?:e|es|ed|ing)|disabl(?:e|es|ed|ing)|bypass(?:es|ed|ing)?)\s+(?:the\s+)?(?:token\s+|jwt\s+)?(?:exp\b|expir\w+|expiry)(?:\s+(?:claim|check|validation|verification))?|\btokens?\s+(?:that\s+)?never\s+expire|\bverify_exp\s*[:=]\s*False`)
-	algNoneRe         = regexp.MustCompile(`(?i)algorithms?\s*[:=]\s*\[?\s*["']none["']|["']alg["']\s*:\s*["']none["']|algorithms\s*=\s*\[?\s*(?:header|unverified_header|jwt\.get_unverified_header\([^)]*\))\s*\[\s*["']alg["']`)
-	pyDecodeRe        = regexp.MustCompile(`\b(?:jwt|jose\.jwt|pyjwt)\.decode\s*\(`)
+	unverifiedCodeRe  = mustRx(`\bget_unverified_claims\s*\(|["']?verify_signature["']?\s*[:=]\s*False\b|\bjwt\.decode\([^)]*\bverify\s*=\s*False|\bcomplete\s*=\s*False.*verify|\bjwt\.decode\(\s*\w+\s*\)\s*$|\bjsonwebtoken\b.*\.decode\(`)
+	noExpCodeRe       = mustRx(`["']?verify_exp["']?\s*[:=]\s*False\b|\bignoreExpiration\s*:\s*true\b|\bclockTolerance\s*:\s*\d{6,}`)
+	unverifiedProseRe = mustRx(`(?i)\b(?:decod(?:e|es|ed|ing)|read(?:s|ing)?|pars(?:e|es|ed|ing)|trust(?:s|ed|ing)?)\s+(?:the\s+)?(?:jwt|token|claims)(?:'s)?\s+(?:\w+\s+){0,2}?without\s+(?:verif\w+|validat\w+|checking)\s+(?:the\s+|its\s+)?signature|\b(?:skip(?:s|ped|ping)?|disabl(?:e|es|ed|ing)|bypass(?:es|ed|ing)?)\s+(?:the\s+)?(?:jwt\s+|token\s+)?signature\s+(?:verification|validation|check)`)
+	noExpProseRe      = mustRx(`(?i)\b(?:skip(?:s|ped|ping)?|ignor(?:e|es|ed|ing)|disabl(?:e|es|ed|ing)|bypass(?:es|ed|ing)?)\s+(?:the\s+)?(?:token\s+|jwt\s+)?(?:exp\b|expir\w+|expiry)(?:\s+(?:claim|check|validation|verification))?|\btokens?\s+(?:that\s+)?never\s+expire|\bverify_exp\s*[:=]\s*False`)
+	algNoneRe         = mustRx(`(?i)algorithms?\s*[:=]\s*\[?\s*["']none["']|["']alg["']\s*:\s*["']none["']|algorithms\s*=\s*\[?\s*(?:header|unverified_header|jwt\.get_unverified_header\([^)]*\))\s*\[\s*["']alg["']`)
+	pyDecodeRe        = mustRx(`\b(?:jwt|jose\.jwt|pyjwt)\.decode\s*\(`)
 )
 
 // jwtVerification: unverified signatures, skipped expiry, missing
@@ -537,7 +536,7 @@ func (s *apScan) jwtVerification() {
 	s.prose(CodeUnverifiedJWTSignature, unverifiedProseRe, 0, nil)
 	s.prose(CodeMissingExpCheck, noExpProseRe, 0, nil)
 	d := s.r.Doc
-	s.codeLines([]*regexp.Regexp{unverifiedCodeRe, noExpCodeRe, algNoneRe, pyDecodeRe}, func(b, i int, line []byte, off int) {
+	s.codeLines([]*rx{unverifiedCodeRe, noExpCodeRe, algNoneRe, pyDecodeRe}, func(b, i int, line []byte, off int) {
 		if !s.anyMay(line, off, unverifiedCodeRe, noExpCodeRe, algNoneRe, pyDecodeRe) || s.codeExcluded(b, i) {
 			return
 		}
@@ -604,7 +603,7 @@ func (s *apScan) callArgs(b, i, from int) []byte {
 }
 
 // blockHas reports whether code block b matches re.
-func (s *apScan) blockHas(b int, re *regexp.Regexp) bool {
+func (s *apScan) blockHas(b int, re *rx) bool {
 	blk := s.r.Doc.Blocks[b]
 	if blk.Span.Len() == 0 {
 		return false
@@ -613,12 +612,12 @@ func (s *apScan) blockHas(b int, re *regexp.Regexp) bool {
 }
 
 var (
-	sharedSecretRe = regexp.MustCompile(`(?i)\b(?:shar(?:e|es|ed|ing)|same|identical|common|single|reus(?:e|es|ed|ing))\s+(?:the\s+|a\s+|one\s+)?(?:[\w*]+\s+){0,2}?\**(?:[a-z_]*secret(?:[ _]key)?|signing\s+key|hmac\s+key|jwt\s+key)s?\b`)
-	signedSecretRe = regexp.MustCompile(`(?i)\bsigned\s+(?:with|using|by)\s+(?:a\s+|the\s+)?(?:shared\s+|symmetric\s+|common\s+)?secret(?:\s+key)?\b`)
-	authSecretRe   = regexp.MustCompile(`(?i)\b(?:better_auth_secret|nextauth_secret|auth_secret)\b`)
-	otherSideRe    = regexp.MustCompile(`(?i)\b(?:fastapi|backend|both|express|django|flask|python|api\s+server|services)\b`)
-	hs256Re        = regexp.MustCompile(`(?i)\bhs256\b`)
-	hsDecodeRe     = regexp.MustCompile(`(?:decode|verify|jwtVerify)\w*\s*\(.*["']HS256["']|algorithms\s*=\s*\[\s*["']HS256["']`)
+	sharedSecretRe = mustRx(`(?i)\b(?:shar(?:e|es|ed|ing)|same|identical|common|single|reus(?:e|es|ed|ing))\s+(?:the\s+|a\s+|one\s+)?(?:[\w*]+\s+){0,2}?\**(?:[a-z_]*secret(?:[ _]key)?|signing\s+key|hmac\s+key|jwt\s+key)s?\b`)
+	signedSecretRe = mustRx(`(?i)\bsigned\s+(?:with|using|by)\s+(?:a\s+|the\s+)?(?:shared\s+|symmetric\s+|common\s+)?secret(?:\s+key)?\b`)
+	authSecretRe   = mustRx(`(?i)\b(?:better_auth_secret|nextauth_secret|auth_secret)\b`)
+	otherSideRe    = mustRx(`(?i)\b(?:fastapi|backend|both|express|django|flask|python|api\s+server|services)\b`)
+	hs256Re        = mustRx(`(?i)\bhs256\b`)
+	hsDecodeRe     = mustRx(`(?:decode|verify|jwtVerify)\w*\s*\(.*["']HS256["']|algorithms\s*=\s*\[\s*["']HS256["']`)
 )
 
 // sharedSecret: the auth server's secret reused as an HS256 key elsewhere.
@@ -636,7 +635,7 @@ func (s *apScan) sharedSecret() {
 		return authSecretRe.Match(sent) || sharedSecretWordRe.Match(sent)
 	})
 	authServer := s.hasTech["better-auth"] || s.hasTech["authjs"] || s.hasTech["clerk"] || s.hasTech["supabase-auth"]
-	s.codeLines([]*regexp.Regexp{hsDecodeRe}, func(b, i int, line []byte, off int) {
+	s.codeLines([]*rx{hsDecodeRe}, func(b, i int, line []byte, off int) {
 		loc := s.find(hsDecodeRe, line, off)
 		if loc == nil || s.codeExcluded(b, i) {
 			return
@@ -657,10 +656,10 @@ func (s *apScan) blockText(b int) []byte {
 }
 
 var (
-	corsWildcardCodeRe = regexp.MustCompile(`(?i)allow_origins\s*=\s*\[\s*["']\*["']\s*\]|CORS_ALLOW_ALL_ORIGINS\s*=\s*True|CORS_ORIGIN_ALLOW_ALL\s*=\s*True|\borigin\s*:\s*["']\*["']|Access-Control-Allow-Origin["']?\s*[:,]\s*["']?\*`)
-	corsCredCodeRe     = regexp.MustCompile(`(?i)allow_credentials\s*=\s*True|CORS_ALLOW_CREDENTIALS\s*=\s*True|\bcredentials\s*:\s*true|Access-Control-Allow-Credentials["']?\s*[:,]\s*["']?true`)
-	corsWildcardProse  = regexp.MustCompile(`(?i)allow_origins\s*=\s*\[\s*["']\*["']\s*\]|\b(?:all|any)\s+origins?\b|\bwildcard\s+(?:cors|origins?)\b|\borigins?\s*(?:=|:|of)?\s*["'\x60]?\*`)
-	credentialsRe      = regexp.MustCompile(`(?i)allow_credentials|credentials|cookies`)
+	corsWildcardCodeRe = mustRx(`(?i)allow_origins\s*=\s*\[\s*["']\*["']\s*\]|CORS_ALLOW_ALL_ORIGINS\s*=\s*True|CORS_ORIGIN_ALLOW_ALL\s*=\s*True|\borigin\s*:\s*["']\*["']|Access-Control-Allow-Origin["']?\s*[:,]\s*["']?\*`)
+	corsCredCodeRe     = mustRx(`(?i)allow_credentials\s*=\s*True|CORS_ALLOW_CREDENTIALS\s*=\s*True|\bcredentials\s*:\s*true|Access-Control-Allow-Credentials["']?\s*[:,]\s*["']?true`)
+	corsWildcardProse  = mustRx(`(?i)allow_origins\s*=\s*\[\s*["']\*["']\s*\]|\b(?:all|any)\s+origins?\b|\bwildcard\s+(?:cors|origins?)\b|\borigins?\s*(?:=|:|of)?\s*["'\x60]?\*`)
+	credentialsRe      = mustRx(`(?i)allow_credentials|credentials|cookies`)
 )
 
 // cors: a wildcard origin with credentials.
@@ -702,7 +701,7 @@ func abs(i int) int {
 }
 
 // publicEnvRe: a browser-exposed variable whose name says secret.
-var publicEnvRe = regexp.MustCompile(`\b(?:NEXT_PUBLIC|VITE|REACT_APP|EXPO_PUBLIC|NUXT_PUBLIC|PUBLIC)_([A-Z0-9_]*(?:SECRET|PASSWORD|PRIVATE_KEY|SERVICE_ROLE|SERVICE_KEY|DATABASE_URL|DB_URL|POSTGRES_URL|REDIS_URL|WEBHOOK_SECRET|AUTH_SECRET|JWT_SECRET|SK|OPENAI_API_KEY|RESEND_API_KEY|SENDGRID_API_KEY|ANTHROPIC_API_KEY|STRIPE_SECRET_KEY|AWS_SECRET_ACCESS_KEY|ACCESS_TOKEN)[A-Z0-9_]*)\b`)
+var publicEnvRe = mustRx(`\b(?:NEXT_PUBLIC|VITE|REACT_APP|EXPO_PUBLIC|NUXT_PUBLIC|PUBLIC)_([A-Z0-9_]*(?:SECRET|PASSWORD|PRIVATE_KEY|SERVICE_ROLE|SERVICE_KEY|DATABASE_URL|DB_URL|POSTGRES_URL|REDIS_URL|WEBHOOK_SECRET|AUTH_SECRET|JWT_SECRET|SK|OPENAI_API_KEY|RESEND_API_KEY|SENDGRID_API_KEY|ANTHROPIC_API_KEY|STRIPE_SECRET_KEY|AWS_SECRET_ACCESS_KEY|ACCESS_TOKEN)[A-Z0-9_]*)\b`)
 
 // publicEnv: NEXT_PUBLIC_ on a secret.
 func (s *apScan) publicEnv() {
@@ -719,7 +718,7 @@ func (s *apScan) publicEnv() {
 			s.add(CodePublicEnvSecret, sp, s.envPatterns(text[m[2]:m[3]]), "")
 		}
 	})
-	s.codeLines([]*regexp.Regexp{publicEnvRe}, func(b, i int, line []byte, off int) {
+	s.codeLines([]*rx{publicEnvRe}, func(b, i int, line []byte, off int) {
 		if !s.anyMay(line, off, publicEnvRe) || s.codeExcluded(b, i) {
 			return
 		}
@@ -751,7 +750,7 @@ func (s *apScan) envPatterns(name []byte) []string {
 	return []string{}
 }
 
-var proxyOnlyRe = regexp.MustCompile(`(?i)\b(?:(?:rel(?:y|ies|ying)|depend(?:s|ing)?)\s+(?:solely|only|entirely|exclusively)\s+on\s+(?:the\s+)?(?:next\.js\s+)?(?:middleware|proxy)(?:\.ts)?|(?:middleware|proxy)(?:\.ts)?\s*\x60?\s+(?:is|as|acts as|serves as)\s+(?:the\s+)?(?:only|sole|single|one)\s+(?:auth\w*\s+)?(?:gate|check|layer|guard|protection|line of defen[cs]e|place)|(?:auth\w*|protection|access control|route protection|route guards?)\s+(?:is\s+|are\s+)?(?:handled|enforced|done|performed|checked|implemented)\s+(?:only|solely|entirely|exclusively)\s+(?:in|by|via)\s+(?:the\s+)?(?:next\.js\s+)?\x60?(?:middleware|proxy)|only\s+(?:the\s+)?(?:next\.js\s+)?\x60?(?:middleware|proxy)(?:\.ts)?\x60?\s+(?:checks|protects|verifies|guards|enforces))`)
+var proxyOnlyRe = mustRx(`(?i)\b(?:(?:rel(?:y|ies|ying)|depend(?:s|ing)?)\s+(?:solely|only|entirely|exclusively)\s+on\s+(?:the\s+)?(?:next\.js\s+)?(?:middleware|proxy)(?:\.ts)?|(?:middleware|proxy)(?:\.ts)?\s*\x60?\s+(?:is|as|acts as|serves as)\s+(?:the\s+)?(?:only|sole|single|one)\s+(?:auth\w*\s+)?(?:gate|check|layer|guard|protection|line of defen[cs]e|place)|(?:auth\w*|protection|access control|route protection|route guards?)\s+(?:is\s+|are\s+)?(?:handled|enforced|done|performed|checked|implemented)\s+(?:only|solely|entirely|exclusively)\s+(?:in|by|via)\s+(?:the\s+)?(?:next\.js\s+)?\x60?(?:middleware|proxy)|only\s+(?:the\s+)?(?:next\.js\s+)?\x60?(?:middleware|proxy)(?:\.ts)?\x60?\s+(?:checks|protects|verifies|guards|enforces))`)
 
 // proxyOnly: Next.js proxy/middleware as the only gate.
 func (s *apScan) proxyOnly() {
@@ -774,7 +773,7 @@ func (s *apScan) proxyOnly() {
 }
 
 var (
-	webhookEndpointRe = regexp.MustCompile(`(?i)(?:/|\b)webhooks?/[\w\-\[\]]+|/api/webhooks?\b|\bwebhook\s+(?:endpoint|route|handler|receiver|url)s?\b|\bPOST\s+\S*webhook`)
+	webhookEndpointRe = mustRx(`(?i)(?:/|\b)webhooks?/[\w\-\[\]]+|/api/webhooks?\b|\bwebhook\s+(?:endpoint|route|handler|receiver|url)s?\b|\bPOST\s+\S*webhook`)
 )
 
 // webhooks: an incoming webhook endpoint in a document that never mentions

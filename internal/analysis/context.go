@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"bytes"
-	"regexp"
 	"strings"
 )
 
@@ -18,20 +17,20 @@ const (
 
 var (
 	// Cues before a mention, inside its sentence, that make it not chosen.
-	beforeCueRe = regexp.MustCompile(`(?i)\b(instead of|rather than|in place of|(?:do|does|will|would|must|should|shall|can|could)\s*(?:not|n't)\s+(?:use|adopt|choose|rely on|store|be stored|put|keep|save|persist|make|call|send|share|reuse|expose|embed|hardcode|commit|trust|skip|disable|combine|mix)|never\s+(?:to\s+)?(?:use|store|put|keep|save|persist|share|reuse|expose|embed|hardcode|commit|trust|skip|disable|combine|mix)|(?:advis\w*|recommend\w*|warn\w*|argu\w*)\s+against|no longer|avoid(?:ing)?|alternatives?(?:\s+considered)?\s*[:\-–—]|alternatives? (?:were|was)? ?considered|rejected(?: alternatives?)?\s*[:\-–—(]|replac(?:e|es|ed|ing)|migrat(?:e|ed|ing) (?:away )?from|switch(?:ed|ing)? from|moved? away from|prohibit(?:s|ed)?|forbid(?:s|den)?|disallow(?:s|ed)?)\b`)
+	beforeCueRe = mustRx(`(?i)\b(instead of|rather than|in place of|(?:do|does|will|would|must|should|shall|can|could)\s*(?:not|n't)\s+(?:use|adopt|choose|rely on|store|be stored|put|keep|save|persist|make|call|send|share|reuse|expose|embed|hardcode|commit|trust|skip|disable|combine|mix)|never\s+(?:to\s+)?(?:use|store|put|keep|save|persist|share|reuse|expose|embed|hardcode|commit|trust|skip|disable|combine|mix)|(?:advis\w*|recommend\w*|warn\w*|argu\w*)\s+against|no longer|avoid(?:ing)?|alternatives?(?:\s+considered)?\s*[:\-–—]|alternatives? (?:were|was)? ?considered|rejected(?: alternatives?)?\s*[:\-–—(]|replac(?:e|es|ed|ing)|migrat(?:e|ed|ing) (?:away )?from|switch(?:ed|ing)? from|moved? away from|prohibit(?:s|ed)?|forbid(?:s|den)?|disallow(?:s|ed)?)\b`)
 	// Cues right after a mention, inside its sentence.
-	afterCueRe = regexp.MustCompile(`(?i)^[^.;!?]{0,60}?\b(rejected|ruled out|not chosen|not selected|discarded|deprecated|was considered|were considered|is not used|are not used|not used|not needed|is forbidden|are forbidden|is prohibited|are prohibited|must not be used|should not be used|is not allowed|are not allowed|would require|would add|adds? unnecessary|anti-?patterns?)\b`)
+	afterCueRe = mustRx(`(?i)^[^.;!?]{0,60}?\b(rejected|ruled out|not chosen|not selected|discarded|deprecated|was considered|were considered|is not used|are not used|not used|not needed|is forbidden|are forbidden|is prohibited|are prohibited|must not be used|should not be used|is not allowed|are not allowed|would require|would add|adds? unnecessary|anti-?patterns?)\b`)
 	// A sentence that calls something an anti-pattern names it, it does not
 	// do it.
-	antiPatternWordRe = regexp.MustCompile(`(?i)\banti-?patterns?\b`)
+	antiPatternWordRe = mustRx(`(?i)\banti-?patterns?\b`)
 	// Labels of a list or heading whose items are all not chosen.
-	labelCueRe = regexp.MustCompile(`(?i)\b(alternatives?|rejected|not chosen|considered but|out of scope|non-goals?|anti-patterns?|don'?t|do not|avoid|never|forbidden|prohibited|what not to)\b`)
+	labelCueRe = mustRx(`(?i)\b(alternatives?|rejected|not chosen|considered but|out of scope|non-goals?|anti-patterns?|don'?t|do not|avoid|never|forbidden|prohibited|what not to)\b`)
 	// Short negations that only bind the word right after them.
-	nearNegRe = regexp.MustCompile("(?i)(?:\\b(?:not|no|without|nor|never|vs\\.?|versus|avoid|avoiding)|n't)\\s+(?:a |an |the |using |use |[`*\"']+)?$")
+	nearNegRe = mustRx("(?i)(?:\\b(?:not|no|without|nor|never|vs\\.?|versus|avoid|avoiding)|n't)\\s+(?:a |an |the |using |use |[`*\"']+)?$")
 	// Negations that bind a short verb phrase ("never live in", "not in",
 	// "no manual"); used for anti-pattern phrases, whose span is the thing
 	// done rather than a name.
-	nearNegPhraseRe = regexp.MustCompile("(?i)(?:\\b(?:not|no|without|nor|never)|n't)\\s+(?:[\\w-]+\\s+){0,2}[`*\"']*$")
+	nearNegPhraseRe = mustRx("(?i)(?:\\b(?:not|no|without|nor|never)|n't)\\s+(?:[\\w-]+\\s+){0,2}[`*\"']*$")
 )
 
 // sentence returns the sentence of the run that holds off: text between
@@ -189,7 +188,7 @@ func (d *Doc) textAt(b int) ([]byte, int) {
 }
 
 // matchBlock is match on the prose of block b.
-func (d *Doc) matchBlock(re *regexp.Regexp, b int) bool {
+func (d *Doc) matchBlock(re *rx, b int) bool {
 	text, off := d.textAt(b)
 	return d.match(re, text, off)
 }
@@ -207,7 +206,7 @@ func (d *Doc) textOf(b Block) []byte {
 	return buf
 }
 
-var placeholderInner = regexp.MustCompile(`(?i)e\.g\.|\be\.g\b|needs clarification|for example|^\s*[A-Z][A-Z0-9_ /-]{2,}\s*$|\bor\b.*\bor\b|\[|###`)
+var placeholderInner = mustRx(`(?i)e\.g\.|\be\.g\b|needs clarification|for example|^\s*[A-Z][A-Z0-9_ /-]{2,}\s*$|\bor\b.*\bor\b|\[|###`)
 
 // placeholderAt reports whether sp sits in a template placeholder: inside
 // square brackets that hold "e.g.", "NEEDS CLARIFICATION" or an all-caps
@@ -236,9 +235,9 @@ func placeholderAt(src []byte, sp Span) bool {
 
 var (
 	// A comment in code that marks the line as a counter-example.
-	badCommentRe = regexp.MustCompile(`(?i)(?:#|//|--|/\*|<!--)\s*(?:❌|✗|bad\b|wrong\b|don'?t\b|do not\b|never\b|avoid\b|insecure\b|vulnerable\b|unsafe\b|violation\b|anti-?pattern\b|not this\b|incorrect\b)`)
+	badCommentRe = mustRx(`(?i)(?:#|//|--|/\*|<!--)\s*(?:❌|✗|bad\b|wrong\b|don'?t\b|do not\b|never\b|avoid\b|insecure\b|vulnerable\b|unsafe\b|violation\b|anti-?pattern\b|not this\b|incorrect\b)`)
 	// A paragraph that introduces a counter-example ("❌ Don't do this:").
-	badLabelRe = regexp.MustCompile(`(?i)(?:❌|✗|\bbad\b|\bwrong\b|\binsecure\b|\bvulnerable\b|\bunsafe\b|\bincorrect\b|\bviolation\b)`)
+	badLabelRe = mustRx(`(?i)(?:❌|✗|\bbad\b|\bwrong\b|\binsecure\b|\bvulnerable\b|\bunsafe\b|\bincorrect\b|\bviolation\b)`)
 )
 
 // codeExclusion reports why a span of a code block is not a decision: the

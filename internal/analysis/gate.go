@@ -28,6 +28,21 @@ import (
 	"unicode"
 )
 
+// rx is a compiled expression of a detector with what the helpers of
+// memo.go need of it — its literal gate, its lowered variant, its number —
+// known from the start rather than looked up on every call.
+type rx struct {
+	*regexp.Regexp
+	gi *gateInfo
+}
+
+// mustRx compiles a detector's expression; it is for package-level
+// variables, like regexp.MustCompile.
+func mustRx(expr string) *rx {
+	re := regexp.MustCompile(expr)
+	return &rx{Regexp: re, gi: gates.info(re)}
+}
+
 // gates memoises requiredLiterals per compiled expression and numbers the
 // expressions for the memo. It is a cache of a pure function of immutable
 // values, safe for concurrent use.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -15,7 +14,7 @@ import (
 type concern struct {
 	name string
 	// cue finds the concern in a requirement's text.
-	cue *regexp.Regexp
+	cue *rx
 	// chain lists hops: each hop is the roles that may play it, first
 	// filled one wins; consecutive filled hops form integration points.
 	chain [][]Role
@@ -45,7 +44,7 @@ var concerns = []concern{
 	},
 	{
 		name: "protected access",
-		cue:  regexp.MustCompile(`(?i)\b(tokens?|jwts?|jwks|bearer|protected|authoriz\w*|unauthori[sz]ed|401|verif\w+ (?:the )?(?:token|identity|user)|user identity|authenticated (?:user|request)s?)\b`),
+		cue:  mustRx(`(?i)\b(tokens?|jwts?|jwks|bearer|protected|authoriz\w*|unauthori[sz]ed|401|verif\w+ (?:the )?(?:token|identity|user)|user identity|authenticated (?:user|request)s?)\b`),
 		// With an API layer (GraphQL, tRPC) in the stack, requests are
 		// checked where it resolves them.
 		chain:   [][]Role{{RoleAuth}, {RoleAPI, RoleBackend}},
@@ -55,14 +54,14 @@ var concerns = []concern{
 		// The frontend calls the backend's API, unless the document puts
 		// a managed API gateway in front of it: the calls end there.
 		name:    "API call",
-		cue:     regexp.MustCompile(`(?i)(\bapis?\b|\bendpoints?\b|\brest(?:ful)?\b|/api/|\bhttp requests?\b|\bfetch(?:es|ed|ing)?\b|\bapi client\b|authorization header|接口|后端)`),
+		cue:     mustRx(`(?i)(\bapis?\b|\bendpoints?\b|\brest(?:ful)?\b|/api/|\bhttp requests?\b|\bfetch(?:es|ed|ing)?\b|\bapi client\b|authorization header|接口|后端)`),
 		chain:   [][]Role{{RoleFrontend}, {RoleAPI, RoleBackend}},
 		confirm: func(r *Result, _ *Env, _ *Stack, _ int, _ Span) bool { return !r.viaGateway },
 	},
 	{
 		name:    "persistence",
 		storage: true,
-		cue:     regexp.MustCompile(`(?i)(\b(?:persist\w*|stored? (?:in|into) (?:the |a )?(?:database|db|table)|databases?|crud|(?:create|read|update|delete)[, /]+(?:read|update|delete|list)|queries|query the|orm models?)\b|数据库|存储|持久化)`),
+		cue:     mustRx(`(?i)(\b(?:persist\w*|stored? (?:in|into) (?:the |a )?(?:database|db|table)|databases?|crud|(?:create|read|update|delete)[, /]+(?:read|update|delete|list)|queries|query the|orm models?)\b|数据库|存储|持久化)`),
 		chain:   [][]Role{{RoleBackend, roleServerFrontend, RoleHosting}, {RoleORM}, {RoleDatabase}},
 		confirm: (*Result).storesData,
 	},
@@ -72,14 +71,14 @@ var concerns = []concern{
 		// library's own (users, sessions) when the library keeps it.
 		name:    "declared storage",
 		storage: true,
-		cue:     regexp.MustCompile(`(?i)\bstorage(?:\s*:|$)`),
+		cue:     mustRx(`(?i)\bstorage(?:\s*:|$)`),
 		chain:   [][]Role{{roleOwnAuth, RoleBackend, roleServerFrontend, RoleHosting}, {RoleORM}, {RoleDatabase}},
 		confirm: (*Result).declaresStorage,
 	},
 	{
 		name:     "identity data",
 		storage:  true,
-		cue:      regexp.MustCompile(`(?i)(\b(?:row[- ]level security|rls|auth\.uid|users? tables?|sessions? tables?|auth tables?|user records?|accounts? tables?|database adapter|prisma adapter|adapter)\b|\b[a-z]+Adapter\b|\b(?:callback|hook)s?\b)`),
+		cue:      mustRx(`(?i)(\b(?:row[- ]level security|rls|auth\.uid|users? tables?|sessions? tables?|auth tables?|user records?|accounts? tables?|database adapter|prisma adapter|adapter)\b|\b[a-z]+Adapter\b|\b(?:callback|hook)s?\b)`),
 		chain:    [][]Role{{RoleAuth}, {RoleORM, RoleDatabase}},
 		platform: true,
 		confirm:  (*Result).identityStorage,
@@ -87,12 +86,12 @@ var concerns = []concern{
 	{
 		name:    "migrations",
 		storage: true,
-		cue:     regexp.MustCompile(`(?i)\b(migrations?|migrate|schema changes?)\b`),
+		cue:     mustRx(`(?i)\b(migrations?|migrate|schema changes?)\b`),
 		chain:   [][]Role{{RoleMigrate, roleMigratingORM}, {RoleDatabase}},
 	},
 	{
 		name:  "payment",
-		cue:   regexp.MustCompile(`(?i)\b(pay(?:s|ing|ment|ments)?|checkout|subscri(?:be|bes|bed|ption|ptions)|billing|invoices?|refunds?|charges?|payouts?|webhooks?)\b`),
+		cue:   mustRx(`(?i)\b(pay(?:s|ing|ment|ments)?|checkout|subscri(?:be|bes|bed|ption|ptions)|billing|invoices?|refunds?|charges?|payouts?|webhooks?)\b`),
 		chain: [][]Role{{RoleBackend, roleServerFrontend, RoleHosting}, {RolePayments}},
 	},
 	{
@@ -100,18 +99,18 @@ var concerns = []concern{
 		// (Stripe.js, Stripe Elements, the PayPal SDK) that its sentence
 		// names: the frontend meets the provider.
 		name:    "payment client",
-		cue:     regexp.MustCompile(`(?i)(\bscripts?\b|\belements\b|\bstripe\.js\b|\bpaypal (?:js )?sdk\b|\bcheckout\.js\b)`),
+		cue:     mustRx(`(?i)(\bscripts?\b|\belements\b|\bstripe\.js\b|\bpaypal (?:js )?sdk\b|\bcheckout\.js\b)`),
 		chain:   [][]Role{{RoleFrontend}, {RolePayments}},
 		confirm: (*Result).namesPayments,
 	},
 	{
 		name:  "email",
-		cue:   regexp.MustCompile(`(?i)\b(send(?:s|ing)? (?:an? |the )?(?:\w+ )?e-?mails?|e-?mail (?:notification|verification|confirmation|delivery)s?|notif(?:y|ies|ied|ication|ications)|reset link|verification link)\b`),
+		cue:   mustRx(`(?i)\b(send(?:s|ing)? (?:an? |the )?(?:\w+ )?e-?mails?|e-?mail (?:notification|verification|confirmation|delivery)s?|notif(?:y|ies|ied|ication|ications)|reset link|verification link)\b`),
 		chain: [][]Role{{RoleBackend}, {RoleEmail}},
 	},
 	{
 		name:  "upload",
-		cue:   regexp.MustCompile(`(?i)\b(upload\w*|attachments?|file storage|avatars?)\b`),
+		cue:   mustRx(`(?i)\b(upload\w*|attachments?|file storage|avatars?)\b`),
 		chain: [][]Role{{RoleFrontend}, {RoleStorage}},
 	},
 	{
@@ -119,7 +118,7 @@ var concerns = []concern{
 		// the origin of the frontend's host: the backend meets the host,
 		// when the document names where it runs.
 		name:    "CORS",
-		cue:     regexp.MustCompile(`(?i)(\bcors\b|\ballowed[_ ]origins\b|\bcross[- ]origin\b)`),
+		cue:     mustRx(`(?i)(\bcors\b|\ballowed[_ ]origins\b|\bcross[- ]origin\b)`),
 		chain:   [][]Role{{RoleBackend}, {RoleHosting}},
 		confirm: (*Result).namesHost,
 	},
@@ -127,18 +126,18 @@ var concerns = []concern{
 		// A sentence that deploys onto a hosting platform it names, and
 		// is not about the frontend, puts the backend there.
 		name:    "deployment",
-		cue:     regexp.MustCompile(`(?i)\b(deploy\w*|target platform|hosted on|serverless)\b`),
+		cue:     mustRx(`(?i)\b(deploy\w*|target platform|hosted on|serverless)\b`),
 		chain:   [][]Role{{RoleBackend}, {RoleHosting}},
 		confirm: (*Result).backendDeployment,
 	},
 	{
 		name:  "AI",
-		cue:   regexp.MustCompile(`(?i)(\bllms?\b|\bai\b|natural[- ]language|\bprompts?\b|自然语言|大模型)`),
+		cue:   mustRx(`(?i)(\bllms?\b|\bai\b|natural[- ]language|\bprompts?\b|自然语言|大模型)`),
 		chain: [][]Role{{RoleBackend}, {RoleAI}},
 	},
 	{
 		name:  "cache",
-		cue:   regexp.MustCompile(`(?i)\b(cach(?:e|es|ed|ing)|rate[- ]limit\w*)\b`),
+		cue:   mustRx(`(?i)\b(cach(?:e|es|ed|ing)|rate[- ]limit\w*)\b`),
 		chain: [][]Role{{RoleBackend, roleServerFrontend, RoleHosting}, {RoleCache}},
 	},
 }
@@ -151,8 +150,8 @@ const roleServerFrontend Role = "frontend (server side)"
 // it an auth library's ("the `signIn` callback"), which touches the storage
 // only when its sentence says so.
 var (
-	callbackCueRe = regexp.MustCompile(`(?i)^(?:callback|hook)s?$`)
-	authEventRe   = regexp.MustCompile("(?i)\\b(?:sign[- ]?in|sign[- ]?up|session|jwt)`?\\s*$")
+	callbackCueRe = mustRx(`(?i)^(?:callback|hook)s?$`)
+	authEventRe   = mustRx("(?i)\\b(?:sign[- ]?in|sign[- ]?up|session|jwt)`?\\s*$")
 )
 
 // identityStorage reports whether the identity cue at sp states where the
@@ -233,7 +232,7 @@ func platformFill(st *Stack, role Role) (StackEntry, bool) {
 }
 
 // userRowsRe finds what ties row-level security to the signed-in user.
-var userRowsRe = regexp.MustCompile(`(?i)\b(?:users?|authenticated|unauthori[sz]ed|signed[- ]in|own(?:er|s)?)\b`)
+var userRowsRe = mustRx(`(?i)\b(?:users?|authenticated|unauthori[sz]ed|signed[- ]in|own(?:er|s)?)\b`)
 
 // rowsOfTheUser reports whether the identity cue at sp speaks of rows
 // kept per signed-in user: its sentence names users or authorization, or
@@ -295,11 +294,11 @@ var fullStack = map[string]bool{"nextjs": true, "sveltekit": true}
 var hostedIdentity = map[string]bool{"cognito": true, "auth0": true, "firebase-auth": true, "clerk": true}
 
 // reqIDRe finds a requirement id: FR-004, NFR-2, SC-001, US1.
-var reqIDRe = regexp.MustCompile(`\b((?:FR|NFR|SC|AC|US|REQ)-?\d+[a-z]?)\b`)
+var reqIDRe = mustRx(`\b((?:FR|NFR|SC|AC|US|REQ)-?\d+[a-z]?)\b`)
 
 var (
-	storyRe    = regexp.MustCompile(`(?i)\bas an? [^,.]{1,60}, I (?:want|need|can)`)
-	scenarioRe = regexp.MustCompile(`(?i)\*{0,2}given\*{0,2}\b.*\*{0,2}(?:when|then)\*{0,2}\b`)
+	storyRe    = mustRx(`(?i)\bas an? [^,.]{1,60}, I (?:want|need|can)`)
+	scenarioRe = mustRx(`(?i)\*{0,2}given\*{0,2}\b.*\*{0,2}(?:when|then)\*{0,2}\b`)
 )
 
 // detectImplicitPoints turns requirement lines whose meaning needs a role
@@ -356,16 +355,16 @@ func detectImplicitPoints(r *Result, e *Env, in *Input) {
 
 // apiGatewayRe finds a managed API gateway (API Gateway, an API gateway
 // in front of the backend); a component the text calls "gateway" is not one.
-var apiGatewayRe = regexp.MustCompile(`(?i)\bapi gateway\b`)
+var apiGatewayRe = mustRx(`(?i)\bapi gateway\b`)
 
 // withoutRe matches "without" (and "lacking", "missing") just before a cue,
 // a few words away: "reject requests without a valid token" still needs
 // token verification.
-var withoutRe = regexp.MustCompile(`(?i)\b(?:without|lacking|missing)\s+(?:[\w-]+\s+){0,2}$`)
+var withoutRe = mustRx(`(?i)\b(?:without|lacking|missing)\s+(?:[\w-]+\s+){0,2}$`)
 
 // rejectNoRe matches a refusal followed by "no …" just before a cue:
 // "reject requests that carry no valid token" checks for a token too.
-var rejectNoRe = regexp.MustCompile(`(?i)\b(?:reject\w*|den(?:y|ies|ied)|refus\w*|block\w*|401|403|unauthori[sz]ed)\b.{0,60}\bno\s+(?:[\w-]+\s+){0,2}$`)
+var rejectNoRe = mustRx(`(?i)\b(?:reject\w*|den(?:y|ies|ied)|refus\w*|block\w*|401|403|unauthori[sz]ed)\b.{0,60}\bno\s+(?:[\w-]+\s+){0,2}$`)
 
 // cueCounts reports whether the cue at sp in block b states a need of the
 // document. Rejected alternatives, placeholders and questions do not; a
@@ -392,8 +391,8 @@ func (r *Result) cueCounts(b int, sp Span) bool {
 // future ("Future Phase", "Deferred") or a body that records the option as
 // rejected ("**Decision:** Rejected in favor of …").
 var (
-	setAsideHeadingRe = regexp.MustCompile(`(?i)\b(future|deferred|later phases?|out of scope|non-goals?)\b`)
-	setAsideBodyRe    = regexp.MustCompile(`(?i)\b(?:decision|status|verdict)\W{0,6}\s*(?:rejected|not chosen|discarded|deferred)\b`)
+	setAsideHeadingRe = mustRx(`(?i)\b(future|deferred|later phases?|out of scope|non-goals?)\b`)
+	setAsideBodyRe    = mustRx(`(?i)\b(?:decision|status|verdict)\W{0,6}\s*(?:rejected|not chosen|discarded|deferred)\b`)
 )
 
 // setAsideSections returns the heading blocks whose sections state no
@@ -719,21 +718,21 @@ var (
 	// signInCueRe finds what may speak of signing in from the client side:
 	// a phrase that names the client side of auth by itself
 	// (clientAuthRe), a sign-in word, or a word for the frontend.
-	signInCueRe  = regexp.MustCompile(`(?i)(\b(?:auth(?:entication)?[- ]?client|jwt[- ]?client|createauthclient|usesession)\b|/api/auth/\[|\b(?:sign[- ]?(?:in|up|out)|log[- ]?(?:in|out)|register(?:s|ed|ing)?|registration|social login|oauth|authenticat\w*)\b|\b(?:front[- ]?end|client[- ]side|browser)\b)`)
-	clientAuthRe = regexp.MustCompile(`(?i)^(?:auth(?:entication)?[- ]?client|jwt[- ]?client|createauthclient|usesession|/api/auth/\[)$`)
-	authWordRe   = regexp.MustCompile(`(?i)\b(?:sign[- ]?(?:in|up|out)|log[- ]?(?:in|out)|login|logout|register(?:s|ed|ing)?|registration|social login|oauth|authenticat\w*)\b`)
+	signInCueRe  = mustRx(`(?i)(\b(?:auth(?:entication)?[- ]?client|jwt[- ]?client|createauthclient|usesession)\b|/api/auth/\[|\b(?:sign[- ]?(?:in|up|out)|log[- ]?(?:in|out)|register(?:s|ed|ing)?|registration|social login|oauth|authenticat\w*)\b|\b(?:front[- ]?end|client[- ]side|browser)\b)`)
+	clientAuthRe = mustRx(`(?i)^(?:auth(?:entication)?[- ]?client|jwt[- ]?client|createauthclient|usesession|/api/auth/\[)$`)
+	authWordRe   = mustRx(`(?i)\b(?:sign[- ]?(?:in|up|out)|log[- ]?(?:in|out)|login|logout|register(?:s|ed|ing)?|registration|social login|oauth|authenticat\w*)\b`)
 	// signInWordRe is the act of signing in, which says more than
 	// "authentication" (a layer, a topic).
-	signInWordRe = regexp.MustCompile(`(?i)\b(?:sign[- ]?(?:in|up|out)|log[- ]?(?:in|out)|login|logout|register(?:s|ed|ing)?|registration)\b`)
-	frontWordRe  = regexp.MustCompile(`(?i)\b(?:front[- ]?end|client[- ]side|browser)\b`)
+	signInWordRe = mustRx(`(?i)\b(?:sign[- ]?(?:in|up|out)|log[- ]?(?:in|out)|login|logout|register(?:s|ed|ing)?|registration)\b`)
+	frontWordRe  = mustRx(`(?i)\b(?:front[- ]?end|client[- ]side|browser)\b`)
 	// bothEndsRe follows a frontend word that names the two ends of the
 	// API together ("frontend and backend", "frontend-backend"): that is
 	// the frontend calling the backend, not the frontend's sign-in.
-	bothEndsRe = regexp.MustCompile(`(?i)^(?:\s*(?:-|/|and|&|,|\+|→|->|<->|↔)\s*)(?:the\s+)?back[- ]?end`)
+	bothEndsRe = mustRx(`(?i)^(?:\s*(?:-|/|and|&|,|\+|→|->|<->|↔)\s*)(?:the\s+)?back[- ]?end`)
 	// clientStorageRe finds where a browser keeps state: a token or a
 	// session "stored in localStorage" or "persisting across refreshes"
 	// is the client's business, not the backend's or the database's.
-	clientStorageRe = regexp.MustCompile(`(?i)\b(?:local ?storage|session ?storage|indexeddb|cookies?|in[- ]memory|(?:browser|page) (?:refresh(?:es)?|reloads?|storage|sessions?))\b`)
+	clientStorageRe = mustRx(`(?i)\b(?:local ?storage|session ?storage|indexeddb|cookies?|in[- ]memory|(?:browser|page) (?:refresh(?:es)?|reloads?|storage|sessions?))\b`)
 )
 
 // clientSideAuth reports whether the sign-in cue at sp speaks of the client
@@ -846,7 +845,7 @@ func (r *Result) blockMentions(b int) []Mention {
 
 // featureNameRe finds a spec-kit feature folder name ("001-auth-jwt",
 // "F01-S03-frontend-fullstack").
-var featureNameRe = regexp.MustCompile(`^[A-Za-z]?\d+[-_]`)
+var featureNameRe = mustRx(`^[A-Za-z]?\d+[-_]`)
 
 // frontWords and authWords name features about the frontend or about
 // signing in.
@@ -890,7 +889,7 @@ func (r *Result) declaresStorage(e *Env, _ *Stack, _ int, sp Span) bool {
 }
 
 // fieldLabelRe follows a field label: "Storage**:", "Storage:".
-var fieldLabelRe = regexp.MustCompile(`^(?:\*\*|__)?\s*:`)
+var fieldLabelRe = mustRx(`^(?:\*\*|__)?\s*:`)
 
 // keepsOwnData reports whether the auth technology stores its users in the
 // stack's storage: not a hosted identity service, and an ORM of its own
@@ -907,7 +906,7 @@ func keepsOwnData(st *Stack, tech string) bool {
 }
 
 // storageNounRe names where data is kept.
-var storageNounRe = regexp.MustCompile(`(?i)\b(?:databases?|db|tables?|schemas?|orm|migrations?|stored? (?:in|into))\b|数据库`)
+var storageNounRe = mustRx(`(?i)\b(?:databases?|db|tables?|schemas?|orm|migrations?|stored? (?:in|into))\b|数据库`)
 
 // storesData reports whether the persistence cue at sp is about data the
 // application keeps: not what the browser keeps, and, in a feature about the

@@ -3,7 +3,6 @@ package analysis
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/patterns"
@@ -18,7 +17,7 @@ type Edit struct {
 // PatternsHeading is the heading the inserted patterns are collected under.
 const PatternsHeading = "## Integration Patterns"
 
-var patternsHeadingRe = regexp.MustCompile(`(?m)^#{1,6}[ \t]+Integration Patterns[ \t]*#*[ \t]*\r?$`)
+var patternsHeadingRe = mustRx(`(?m)^#{1,6}[ \t]+Integration Patterns[ \t]*#*[ \t]*\r?$`)
 
 // LineEnding returns the document's line terminator: "\r\n" when its first
 // line ends so, else "\n".

@@ -4,7 +4,6 @@ import (
 	"bytes"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/patterns"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -82,7 +81,7 @@ func (c *Catalog) CanIntegrate(a, b string) bool {
 }
 
 // connectorRe matches what joins two technologies in one sentence.
-var connectorRe = regexp.MustCompile(`(?i)(→|->|=>|⟶|↔|<->|←|<-|⇄|\+|&|\b(with|to|and|via|calls?|verif(?:y|ies|ied)|validat(?:e|es|ed)|through|into|from|against|using|uses|backed by|talks? to|sends?|issues?|integrat\w*|connect\w*|for|on|in|over|by|behind|across)\b)`)
+var connectorRe = mustRx(`(?i)(→|->|=>|⟶|↔|<->|←|<-|⇄|\+|&|\b(with|to|and|via|calls?|verif(?:y|ies|ied)|validat(?:e|es|ed)|through|into|from|against|using|uses|backed by|talks? to|sends?|issues?|integrat\w*|connect\w*|for|on|in|over|by|behind|across)\b)`)
 
 // maxJoin is the most bytes two mentions may be apart and still be read as
 // one integration ("Better Auth issues a JWT that FastAPI verifies").
@@ -313,7 +312,7 @@ func pairKey(c *Catalog, a, b string) string {
 	return a + "|" + b
 }
 
-var arrowSplitRe = regexp.MustCompile(`\s*(?:→|->|=>|⟶|↔|<->|⇄|\+|&|\band\b|\bto\b|\bwith\b|/)\s*`)
+var arrowSplitRe = mustRx(`\s*(?:→|->|=>|⟶|↔|<->|⇄|\+|&|\band\b|\bto\b|\bwith\b|/)\s*`)
 
 // documentedPairs reads the `## Integration: A → B` headings and
 // `### Pattern:` sections of the document.

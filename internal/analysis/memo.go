@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"regexp"
 	"sync"
 )
 
@@ -176,13 +175,13 @@ func (d *Doc) gate(gi *gateInfo, text []byte, off int) bool {
 	return gi.may(d.Lower[off : off+len(text)])
 }
 
-func (d *Doc) run(re *regexp.Regexp, op memoOp, text []byte, off int) memoVal {
+func (d *Doc) run(re *rx, op memoOp, text []byte, off int) memoVal {
 	if d.stop() {
 		return memoVal{} // the answers no longer matter; none is memoised
 	}
-	gi := gates.info(re)
+	gi := re.gi
 	if d.memo == nil {
-		return d.compute(gi, re, op, d.gate(gi, text, off), text, off)
+		return d.compute(re, op, d.gate(gi, text, off), text, off)
 	}
 	n := d.memoNode(text, off)
 	w, bit := gi.id/64, uint64(1)<<(gi.id%64)
@@ -206,7 +205,7 @@ func (d *Doc) run(re *regexp.Regexp, op memoOp, text []byte, off int) memoVal {
 			return n.vals[i]
 		}
 	}
-	v := d.compute(gi, re, op, true, text, off)
+	v := d.compute(re, op, true, text, off)
 	n.keys = append(n.keys, key)
 	n.vals = append(n.vals, v)
 	return v
@@ -231,13 +230,14 @@ func (d *Doc) stop() bool {
 
 // compute answers op of re on text (at document offset off, or -1); gate
 // false means the literal gate already ruled a match out.
-func (d *Doc) compute(gi *gateInfo, re *regexp.Regexp, op memoOp, gate bool, text []byte, off int) memoVal {
+func (d *Doc) compute(x *rx, op memoOp, gate bool, text []byte, off int) memoVal {
 	var v memoVal
 	if !gate {
 		return v
 	}
-	if gi.low != nil && off >= 0 {
-		re, text = gi.low, d.Lower[off:off+len(text)]
+	re := x.Regexp
+	if x.gi.low != nil && off >= 0 {
+		re, text = x.gi.low, d.Lower[off:off+len(text)]
 	}
 	switch op {
 	case opMay:
@@ -301,32 +301,32 @@ func (d *Doc) memoNode(text []byte, off int) *memoNode {
 }
 
 // may is the literal gate alone: false when re cannot match text.
-func (d *Doc) may(re *regexp.Regexp, text []byte, off int) bool {
+func (d *Doc) may(re *rx, text []byte, off int) bool {
 	return d.run(re, opMay, text, off).ok
 }
 
 // match is re.Match.
-func (d *Doc) match(re *regexp.Regexp, text []byte, off int) bool {
+func (d *Doc) match(re *rx, text []byte, off int) bool {
 	return d.run(re, opMatch, text, off).ok
 }
 
 // find is re.FindIndex.
-func (d *Doc) find(re *regexp.Regexp, text []byte, off int) []int {
+func (d *Doc) find(re *rx, text []byte, off int) []int {
 	return d.run(re, opFind, text, off).loc
 }
 
 // findAll is re.FindAllIndex(text, -1).
-func (d *Doc) findAll(re *regexp.Regexp, text []byte, off int) [][]int {
+func (d *Doc) findAll(re *rx, text []byte, off int) [][]int {
 	return d.run(re, opFindAll, text, off).all
 }
 
 // findSub is re.FindSubmatchIndex.
-func (d *Doc) findSub(re *regexp.Regexp, text []byte, off int) []int {
+func (d *Doc) findSub(re *rx, text []byte, off int) []int {
 	return d.run(re, opFindSub, text, off).loc
 }
 
 // findAllSub is re.FindAllSubmatchIndex(text, -1).
-func (d *Doc) findAllSub(re *regexp.Regexp, text []byte, off int) [][]int {
+func (d *Doc) findAllSub(re *rx, text []byte, off int) [][]int {
 	return d.run(re, opFindAllSub, text, off).all
 }
 

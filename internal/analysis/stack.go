@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"bytes"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -16,7 +15,7 @@ const (
 
 // declRe matches a line that declares something: a list item or a field
 // ("**Storage**: Neon", "Backend: FastAPI", "| Auth | Better Auth |").
-var declRe = regexp.MustCompile(`^\s*(?:[-*+]\s+|\d+[.)]\s+|\|)?\s*(?:\*\*|__)?[\p{L}][\p{L}0-9 /&()+.-]{1,40}(?:\*\*|__)?\s*(?:\*\*)?\s*[:：|]`)
+var declRe = mustRx(`^\s*(?:[-*+]\s+|\d+[.)]\s+|\|)?\s*(?:\*\*|__)?[\p{L}][\p{L}0-9 /&()+.-]{1,40}(?:\*\*|__)?\s*(?:\*\*)?\s*[:：|]`)
 
 // ExtractStack reads the technologies that a constitution or plan chooses:
 // every technology it names in prose (lists, tables, fields, sentences) that
@@ -44,7 +43,7 @@ func (e *Env) ExtractStack(path string, src []byte) *Stack {
 }
 
 // codeSpanRe finds an inline code span.
-var codeSpanRe = regexp.MustCompile("`([^`\n]{1,80})`")
+var codeSpanRe = mustRx("`([^`\n]{1,80})`")
 
 // codeSpanMentions returns the technologies that prose names as a package in
 // an inline code span (`typeorm`, `@prisma/client`, `@nestjs/typeorm`): a

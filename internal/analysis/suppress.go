@@ -3,7 +3,6 @@ package analysis
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -15,7 +14,7 @@ import (
 //	<!-- ipf-disable-file CODE -->              the whole document
 //
 // "all" (or no code) stands for every code.
-var suppressRe = regexp.MustCompile(`<!--\s*ipf-(disable-next-line|disable-file|disable|enable)\b([^>]*?)\s*-->`)
+var suppressRe = mustRx(`<!--\s*ipf-(disable-next-line|disable-file|disable|enable)\b([^>]*?)\s*-->`)
 
 // SuppressAll is the code that stands for every code in a suppression comment.
 const SuppressAll = "all"
