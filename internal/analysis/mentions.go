@@ -107,6 +107,7 @@ func continuesWord(r rune) bool {
 // Find appends the mentions in src[span] to out.
 func (m *Matcher) Find(src []byte, span Span, block int, out []Mention) []Mention {
 	end := min(span.End, len(src))
+	lastEnd := -1 // where the previous mention ended
 	for i := span.Start; i < end; i++ {
 		c := src[i]
 		cands := m.byFirst[lower(c)]
@@ -114,8 +115,10 @@ func (m *Matcher) Find(src []byte, span Span, block int, out []Mention) []Mentio
 			continue
 		}
 		// wordBefore sees only the span, so that the answer depends on the
-		// span's bytes alone (the memo relies on it).
-		if i > span.Start && (wordBefore(src[span.Start:], i-span.Start) || src[i-1] == '-' || src[i-1] == '.' || src[i-1] == '@' || src[i-1] == '/') {
+		// span's bytes alone (the memo relies on it). After a slash, a name
+		// is part of a path ("app/prisma/schema.prisma") unless the slash
+		// joins two names ("Stripe/PayPal").
+		if i > span.Start && (wordBefore(src[span.Start:], i-span.Start) || src[i-1] == '-' || src[i-1] == '.' || src[i-1] == '@' || src[i-1] == '/' && lastEnd != i-1) {
 			continue
 		}
 		for _, a := range cands {
@@ -130,6 +133,7 @@ func (m *Matcher) Find(src []byte, span Span, block int, out []Mention) []Mentio
 				break
 			}
 			out = append(out, Mention{Span: Span{i, i + n}, Tech: a.tech, Block: block})
+			lastEnd = i + n
 			i += n - 1
 			break
 		}

@@ -38,6 +38,8 @@ func TestMentions(t *testing.T) {
 		{"fenced code is not prose", "```python\nfrom fastapi import FastAPI\n```\n", nil},
 		{"URLs are not mentions", "See https://nextjs.org/docs and www.fastapi.dev.", nil},
 		{"CJK around a name", "使用 FastAPI 作为后端", []string{"fastapi=FastAPI"}},
+		{"a slash joins two names", "Payments go through Stripe/PayPal.", []string{"stripe=Stripe", "paypal=PayPal"}},
+		{"a slash in a path hides the name", "Edit app/prisma/schema.prisma and lib/stripe.ts.", nil},
 		{"CJK touching a name", "登录页面：Next.js用FastAPI作为后端", []string{"nextjs=Next.js", "fastapi=FastAPI"}},
 		{"accented letters still join a word", "éFastAPI and FastAPIé", nil},
 		{"HTML comments are not prose", "<!--\nExample: Django\n-->\n", nil},

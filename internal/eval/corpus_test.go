@@ -17,8 +17,11 @@ import (
 // maxTrapFindings is lowered the same way. Undefined ratios (nothing
 // predicted for a code, or no ground truth for it) do not fail a floor.
 const (
-	minIntegrationPrecision = 0.91 // reached: 0.914
-	minIntegrationRecall    = 0.88 // reached: 0.889
+	// 0.914 before "Stripe/PayPal" gave both names (+1 true pair, and
+	// Alembic → SQLModel from "for SQLAlchemy/SQLModel" on codewithurooj's
+	// plan L255, which INDEX.md does not list): the target.
+	minIntegrationPrecision = 0.90 // reached: 0.908
+	minIntegrationRecall    = 0.89 // reached: 0.896
 	// Applied to every scored anti-pattern code (eval.ScoredCodes).
 	minAntipatternPrecision = 0.75 // lowest reached: shared-secret-jwt 0.750
 	minAntipatternRecall    = 0.75 // lowest reached: hardcoded-secret 0.750
