@@ -6,8 +6,12 @@ package lsp
 //	go test -run '^$' -bench 'Keystroke|ColdStart|OpenToDiagnostics|Memory100Docs' -benchtime 500x ./internal/lsp/
 
 import (
+	"bufio"
+	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -156,12 +160,15 @@ func BenchmarkOpenToDiagnostics(b *testing.B) {
 }
 
 // BenchmarkMemory100Docs opens 100 corpus documents and reports the
-// process's resident memory (VmRSS, which includes the test binary) and
-// the live Go heap once every document has its diagnostics.
+// process's resident memory (VmRSS, which includes the test binary and
+// client: BenchmarkMemory100DocsBinary measures the server alone), the live
+// Go heap once every document has its diagnostics, and how much of it the
+// analysis memos hold.
 func BenchmarkMemory100Docs(b *testing.B) {
 	docs := testenv.CorpusSeeds(b, 0)
 	for b.Loop() {
-		c := newRawClient(b, nil)
+		var srv *Server
+		c := newRawClientOpts(b, Options{Version: "test", onStart: func(s *Server) { srv = s }})
 		c.initialize()
 		for i := range 100 {
 			c.open(fmt.Sprintf("file:///ws/d%d.md", i), string(docs[i%len(docs)]))
@@ -174,6 +181,16 @@ func BenchmarkMemory100Docs(b *testing.B) {
 		runtime.ReadMemStats(&ms)
 		b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MB")
 		b.ReportMetric(vmRSS()/(1<<20), "rss-MB")
+		// What the analysis memos hold: the heap that dropping them frees.
+		srv.mu.Lock()
+		for _, d := range srv.docs {
+			d.memo.Store(nil)
+		}
+		srv.mu.Unlock()
+		runtime.GC()
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(ms.HeapAlloc-after.HeapAlloc)/(1<<20), "memo-MB")
 		// End this session and drop what the client buffered, so the next
 		// iteration measures one server with 100 documents, not the sum.
 		c.request(9999, "shutdown", "null")
@@ -184,6 +201,111 @@ func BenchmarkMemory100Docs(b *testing.B) {
 			<-c.msgs
 		}
 	}
+}
+
+// BenchmarkMemory100DocsBinary measures the server alone: it builds the
+// ipf-lsp binary, opens 100 corpus documents through its stdio and reads
+// the process's resident memory (VmRSS) and its peak (VmHWM) once every
+// document has its diagnostics.
+//
+//	go test -run '^$' -bench Memory100DocsBinary -benchtime 5x ./internal/lsp/
+func BenchmarkMemory100DocsBinary(b *testing.B) {
+	docs := testenv.CorpusSeeds(b, 0)
+	if len(docs) == 0 {
+		b.Skip("corpus not found: skipping")
+	}
+	bin := filepath.Join(b.TempDir(), "ipf-lsp")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/ipf-lsp").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	for b.Loop() {
+		cmd := exec.Command(bin, "serve")
+		stdin, _ := cmd.StdinPipe()
+		stdout, _ := cmd.StdoutPipe()
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		send := func(v any) {
+			body, _ := json.Marshal(v)
+			fmt.Fprintf(stdin, "Content-Length: %d\r\n\r\n%s", len(body), body)
+		}
+		published := make(chan string, 256)
+		go func() {
+			defer close(published)
+			r := bufio.NewReader(stdout)
+			for {
+				n := -1
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					if line = strings.TrimSpace(line); line == "" {
+						break
+					}
+					if v, ok := strings.CutPrefix(line, "Content-Length: "); ok {
+						n, _ = strconv.Atoi(v)
+					}
+				}
+				body := make([]byte, max(n, 0))
+				if _, err := io.ReadFull(r, body); err != nil {
+					return
+				}
+				var m struct {
+					Method string `json:"method"`
+					Params struct {
+						URI string `json:"uri"`
+					} `json:"params"`
+				}
+				if json.Unmarshal(body, &m) == nil && m.Method == "textDocument/publishDiagnostics" {
+					published <- m.Params.URI
+				}
+			}
+		}()
+		send(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": map[string]any{"processId": nil, "capabilities": map[string]any{}}})
+		send(map[string]any{"jsonrpc": "2.0", "method": "initialized", "params": map[string]any{}})
+		for i := range 100 {
+			send(map[string]any{"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": map[string]any{"textDocument": map[string]any{
+				"uri": fmt.Sprintf("file:///ws/d%d.md", i), "languageId": "markdown", "version": 1, "text": string(docs[i%len(docs)]),
+			}}})
+		}
+		seen := map[string]bool{}
+		for len(seen) < 100 {
+			u, ok := <-published
+			if !ok {
+				b.Fatal("the server ended before publishing every document")
+			}
+			seen[u] = true
+		}
+		rss, hwm := procMemory(cmd.Process.Pid)
+		b.ReportMetric(rss/(1<<20), "rss-MB")
+		b.ReportMetric(hwm/(1<<20), "peak-rss-MB")
+		send(map[string]any{"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": nil})
+		send(map[string]any{"jsonrpc": "2.0", "method": "exit"})
+		_ = stdin.Close()
+		_ = cmd.Wait()
+	}
+}
+
+// procMemory returns VmRSS and VmHWM of a process, in bytes.
+func procMemory(pid int) (rss, hwm float64) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0
+	}
+	kb := func(v string) float64 {
+		n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+		return float64(n) * 1024
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			rss = kb(v)
+		}
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			hwm = kb(v)
+		}
+	}
+	return rss, hwm
 }
 
 func vmRSS() float64 {

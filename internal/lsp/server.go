@@ -69,10 +69,11 @@ type Server struct {
 	cfg   *configState // settings.go
 	packs packState    // packs.go
 
-	mu   sync.Mutex
-	docs map[protocol.DocumentURI]*document
-	caps clientCaps
-	wks  *wsState // the workspace model (workspace.go)
+	mu    sync.Mutex
+	docs  map[protocol.DocumentURI]*document
+	memos memoLRU // which documents keep an analysis memo (sync.go)
+	caps  clientCaps
+	wks   *wsState // the workspace model (workspace.go)
 
 	reqMu   sync.Mutex
 	pending map[string]context.CancelFunc

@@ -135,7 +135,7 @@ func soak(t *testing.T, text string, inserts []string, seed uint64, n, maxLen in
 		}
 	}
 	t.Logf("%d random edits through the protocol: server text equal after every one, diagnostics equal to a full analysis every 250 (%v)", n, time.Since(start).Round(time.Millisecond))
-	return srv.doc(uri).memo
+	return srv.doc(uri).memo.Load()
 }
 
 // checkSoakDiagnostics waits for the diagnostics published for version and

@@ -58,7 +58,8 @@ type document struct {
 	once   sync.Once
 	// memo carries the detectors' answers from one analysis of the
 	// document to the next, so re-analysis costs about what an edit changed.
-	memo *analysis.Memo
+	// Only the documents opened or changed last keep one (memoCap).
+	memo atomic.Pointer[analysis.Memo]
 
 	// The server's own edits (codeaction.go beginEdit): one at a time, and
 	// at most one per version.
@@ -71,7 +72,7 @@ type document struct {
 func (d *document) stop() { d.once.Do(func() { close(d.done) }) }
 
 func newDocument() *document {
-	return &document{kick: make(chan struct{}, 1), done: make(chan struct{}), sig: make(chan struct{}), memo: analysis.NewMemo()}
+	return &document{kick: make(chan struct{}, 1), done: make(chan struct{}), sig: make(chan struct{})}
 }
 
 // changed returns a channel closed at the next change of the document.
@@ -165,9 +166,11 @@ func (s *Server) didOpen(ctx context.Context, p *protocol.DidOpenTextDocumentPar
 	if old := s.docs[uri]; old != nil {
 		old.closed.Store(true)
 		old.stop()
+		s.memos.drop(old)
 	}
 	s.docs[uri] = d
 	s.mu.Unlock()
+	s.memos.touch(d)
 	s.overlay(uri, p.TextDocument.Text)
 	go s.worker(d)
 	d.schedule()
@@ -201,6 +204,7 @@ func (s *Server) didChange(ctx context.Context, p *didChangeParams) (any, error)
 	}
 	m := applyChanges(cur.mapper, p.ContentChanges)
 	d.cur.Store(&snapshot{uri: uri, version: p.TextDocument.Version, text: m.Text(), mapper: m})
+	s.memos.touch(d)
 	d.cancelStale()
 	d.signal()
 	s.overlay(uri, m.Text())
@@ -225,6 +229,7 @@ func (s *Server) didClose(ctx context.Context, p *protocol.DidCloseTextDocumentP
 	d.closed.Store(true)
 	d.stop()
 	d.cancelStale()
+	s.memos.drop(d)
 	d.signal()
 	d.pubMu.Lock()
 	s.notify(s.ctx, "textDocument/publishDiagnostics", &publishParams{URI: uri, Diagnostics: []protocol.Diagnostic{}})
@@ -262,7 +267,7 @@ func (s *Server) worker(d *document) {
 		snap := d.cur.Load()
 		ctx, done := d.startRun(s.ctx, snap, gen)
 		start := time.Now()
-		a := s.safeAnalyze(ctx, snap, d.memo)
+		a := s.safeAnalyze(ctx, snap, d.memo.Load())
 		took := time.Since(start)
 		cancelled := ctx.Err() != nil
 		done()
@@ -361,6 +366,54 @@ func (s *Server) await(ctx context.Context, d *document, snap *snapshot) (*analy
 			return nil, jsonrpc2.Errorf(protocol.CodeContentModified, "%s was closed", snap.uri)
 		case <-ctx.Done():
 			return nil, ctx.Err()
+		}
+	}
+}
+
+// memoCap is how many documents keep their analysis memo: the ones opened
+// or changed last. A memo makes the analysis after an edit cost about what
+// the edit changed, but it holds much more than its document (about 270 KB
+// for a 12 KB corpus document): with 100 documents open, memos were two
+// thirds of the heap. A document without one is analysed afresh and gets one
+// again at its next change, so only the first keystroke after it has been
+// left alone for eight other documents pays a full analysis.
+const memoCap = 8
+
+// memoLRU hands out the memos, most recently used last.
+type memoLRU struct {
+	mu   sync.Mutex
+	docs []*document
+}
+
+// touch gives d a memo, if it has none, and makes it the most recent; the
+// least recent beyond memoCap lose theirs.
+func (l *memoLRU) touch(d *document) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if d.memo.Load() == nil {
+		d.memo.Store(analysis.NewMemo())
+	}
+	l.remove(d)
+	l.docs = append(l.docs, d)
+	for len(l.docs) > memoCap {
+		l.docs[0].memo.Store(nil)
+		l.docs = l.docs[1:]
+	}
+}
+
+// drop takes d's memo away (d is closed or replaced).
+func (l *memoLRU) drop(d *document) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.remove(d)
+	d.memo.Store(nil)
+}
+
+func (l *memoLRU) remove(d *document) {
+	for i, o := range l.docs {
+		if o == d {
+			l.docs = append(l.docs[:i], l.docs[i+1:]...)
+			return
 		}
 	}
 }
