@@ -146,3 +146,39 @@ func TestCommonPrefixSuffix(t *testing.T) {
 		t.Errorf("prefix/suffix of a part: %d %d", p, s)
 	}
 }
+
+// TestTypedDocumentSkipsBackgroundQueue: documents not typed into are
+// analysed a few at a time (here one); a document being typed into does
+// not wait behind them. The hook holds the analysis of a.md, which holds
+// the only slot: b.md's first analysis waits, its first change does not.
+func TestTypedDocumentSkipsBackgroundQueue(t *testing.T) {
+	const a, b = "file:///ws/a.md", "file:///ws/b.md"
+	release := make(chan struct{})
+	held := make(chan struct{}, 1)
+	c := newRawClientOpts(t, Options{Version: "test", analysisSlots: 1, analyzeHook: func(_ context.Context, uri protocol.DocumentURI, v int32) {
+		if uri == a {
+			held <- struct{}{}
+			<-release
+		}
+	}})
+	var once sync.Once
+	unblock := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(unblock)
+	c.initialize()
+	c.open(a, otherText)
+	<-held
+	c.open(b, specText)
+	c.notify("textDocument/didChange", fmt.Sprintf(`{"textDocument":{"uri":%q,"version":2},"contentChanges":[{"range":{"start":{"line":0,"character":0},"end":{"line":0,"character":0}},"text":"x"}]}`, b))
+	m := c.diagnostics(b, 2)
+	if !strings.Contains(string(m.Params), `"code":"integration-point"`) {
+		t.Fatalf("diagnostics of b.md: %s", m.Params)
+	}
+	c.pmu.Lock()
+	_, aDone := c.latest[a]
+	c.pmu.Unlock()
+	if aDone {
+		t.Fatal("a.md was published while its analysis was held")
+	}
+	unblock()
+	c.diagnostics(a, 1)
+}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -43,6 +44,9 @@ type Options struct {
 	// onStart, set only by tests, receives the Server before it serves:
 	// the soak test reads the server's own copy of a document through it.
 	onStart func(*Server)
+	// analysisSlots, set only by tests, replaces the number of CPUs as the
+	// bound of concurrent analyses of documents not typed into.
+	analysisSlots int
 	// analyzeHook, set only by tests, runs before each analysis on the
 	// worker's goroutine: a test blocks it to hold an analysis pending.
 	analyzeHook func(ctx context.Context, uri protocol.DocumentURI, version int32)
@@ -72,6 +76,9 @@ type Server struct {
 	mu    sync.Mutex
 	docs  map[protocol.DocumentURI]*document
 	memos memoLRU // which documents keep an analysis memo (sync.go)
+	// slots bounds the analyses of documents not typed into (sync.go
+	// worker) to the number of CPUs.
+	slots chan struct{}
 	caps  clientCaps
 	wks   *wsState // the workspace model (workspace.go)
 
@@ -103,6 +110,11 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, closer io.Closer, o
 		pending: map[string]context.CancelFunc{},
 	}
 	s.exitCh = make(chan struct{})
+	slots := opts.analysisSlots
+	if slots <= 0 {
+		slots = runtime.GOMAXPROCS(0)
+	}
+	s.slots = make(chan struct{}, slots)
 	s.exitCode.Store(1)
 	s.env.Store(opts.Env)
 	s.cfg = newConfigState(opts.Env)

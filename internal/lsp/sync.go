@@ -40,6 +40,9 @@ type document struct {
 	// failed is the snapshot whose last analysis panicked, so requests
 	// waiting for it get an error instead of waiting forever.
 	failed atomic.Pointer[snapshot]
+	// typed is set by the first change: from then on the document's
+	// analyses do not wait for a background slot (Server.slots).
+	typed atomic.Bool
 	// took is how long the last analysis took (ns): hover waits for the
 	// analysis of the current version only when it is expected soon.
 	took atomic.Int64
@@ -204,6 +207,7 @@ func (s *Server) didChange(ctx context.Context, p *didChangeParams) (any, error)
 	}
 	m := applyChanges(cur.mapper, p.ContentChanges)
 	d.cur.Store(&snapshot{uri: uri, version: p.TextDocument.Version, text: m.Text(), mapper: m})
+	d.typed.Store(true)
 	s.memos.touch(d)
 	d.cancelStale()
 	d.signal()
@@ -263,6 +267,23 @@ func (s *Server) worker(d *document) {
 		case <-s.ctx.Done():
 			return
 		}
+		// Documents not typed into share the background slots: opening a
+		// hundred documents analyses a few at a time, rather than a hundred
+		// at once each holding its half-built analysis in memory. The
+		// document being edited never waits for them.
+		held := false
+		for !held && !d.typed.Load() {
+			ch := d.changed() // a first change ends the wait
+			select {
+			case s.slots <- struct{}{}:
+				held = true
+			case <-ch:
+			case <-d.done:
+				return
+			case <-s.ctx.Done():
+				return
+			}
+		}
 		gen := d.gen.Load()
 		snap := d.cur.Load()
 		ctx, done := d.startRun(s.ctx, snap, gen)
@@ -271,6 +292,9 @@ func (s *Server) worker(d *document) {
 		took := time.Since(start)
 		cancelled := ctx.Err() != nil
 		done()
+		if held {
+			<-s.slots
+		}
 		if cancelled {
 			continue // a newer version or generation is on its way
 		}
