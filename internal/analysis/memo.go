@@ -40,14 +40,17 @@ type Memo struct {
 // the answers of those that passed. An expression runs on a piece once or
 // twice, so a short list searched in order beats a map.
 type memoNode struct {
-	known, pass []uint64
-	keys        []uint32 // expression number << 3 | op
-	vals        []memoVal
+	known, pass [gateWords]uint64
+	ents        []memoEnt
 	// mentions are the technology mentions in the text (spans relative to
 	// it), found by mentionsBy.
 	mentions   []Mention
 	mentionsBy *Matcher
 }
+
+// gateWords bounds the expressions whose gate answers a node keeps (64 per
+// word); an expression numbered beyond is gated afresh each time.
+const gateWords = 2
 
 // memoEdit says that the previous text's bytes [p, oldEnd) became the new
 // text's [p, newEnd), everything else being equal.
@@ -66,6 +69,12 @@ const (
 	opFindAllSub
 	opMay
 )
+
+// memoEnt is one answer with its key: expression number << 3 | op.
+type memoEnt struct {
+	key uint32
+	val memoVal
+}
 
 // memoVal is one answer; callers must not modify its slices.
 type memoVal struct {
@@ -150,7 +159,7 @@ func (m *Memo) Len() int {
 	count := func(nd *memoNode) {
 		if !seen[nd] {
 			seen[nd] = true
-			n += len(nd.vals)
+			n += len(nd.ents)
 		}
 	}
 	for _, g := range []map[string]*memoNode{m.cur, m.old} {
@@ -184,30 +193,29 @@ func (d *Doc) run(re *rx, op memoOp, text []byte, off int) memoVal {
 		return d.compute(re, op, d.gate(gi, text, off), text, off)
 	}
 	n := d.memoNode(text, off)
-	w, bit := gi.id/64, uint64(1)<<(gi.id%64)
-	if w >= len(n.known) {
-		n.known = append(n.known, make([]uint64, w+1-len(n.known))...)
-		n.pass = append(n.pass, make([]uint64, w+1-len(n.pass))...)
-	}
-	if n.known[w]&bit == 0 {
-		n.known[w] |= bit
-		if d.gate(gi, text, off) {
-			n.pass[w] |= bit
+	var pass bool
+	if w, bit := gi.id/64, uint64(1)<<(gi.id%64); w < gateWords {
+		if n.known[w]&bit == 0 {
+			n.known[w] |= bit
+			if d.gate(gi, text, off) {
+				n.pass[w] |= bit
+			}
 		}
+		pass = n.pass[w]&bit != 0
+	} else {
+		pass = d.gate(gi, text, off)
 	}
-	pass := n.pass[w]&bit != 0
 	if !pass || op == opMay {
 		return memoVal{ok: pass && op == opMay}
 	}
 	key := uint32(gi.id)<<3 | uint32(op)
-	for i, k := range n.keys {
-		if k == key {
-			return n.vals[i]
+	for i := range n.ents {
+		if n.ents[i].key == key {
+			return n.ents[i].val
 		}
 	}
 	v := d.compute(re, op, true, text, off)
-	n.keys = append(n.keys, key)
-	n.vals = append(n.vals, v)
+	n.ents = append(n.ents, memoEnt{key, v})
 	return v
 }
 
@@ -289,7 +297,15 @@ func (d *Doc) memoNode(text []byte, off int) *memoNode {
 			return n
 		}
 	}
-	n := m.node(text)
+	// A slice of the document is found again by its offset (above); only
+	// text built by joining runs needs its bytes as the key, which would
+	// otherwise copy every slice the detectors look at.
+	var n *memoNode
+	if off >= 0 {
+		n = &memoNode{}
+	} else {
+		n = m.node(text)
+	}
 	if off >= 0 {
 		if d.nodes == nil {
 			d.nodes = make(map[uint64]*memoNode, len(m.prevNodes))
