@@ -122,6 +122,9 @@ type Result struct {
 	// viaGateway is set for a document whose frontend calls a managed API
 	// gateway in front of the backend.
 	viaGateway bool
+	// authUID caches whether the document names auth.uid() (0: not asked
+	// yet, 1: no, 2: yes); rowsOfTheUser asks it for every RLS cue.
+	authUID uint8
 	Sections   []patterns.Section
 	Findings   []Finding
 	// Lines indexes line starts for Line/Col conversions.

@@ -783,11 +783,12 @@ func (s *apScan) webhooks() {
 	// Whether the document verifies signatures is asked only once an
 	// endpoint is found: it scans the whole document.
 	signs := func() bool {
-		body := d.Src
-		if d.FrontMatter.End > 0 {
-			body = body[d.FrontMatter.End:]
+		for b := range d.Blocks {
+			if sp := d.Blocks[b].Span; sp.Len() > 0 && sp.Start >= d.FrontMatter.End && d.ask(signsQuestion, d.Src[sp.Start:sp.End], sp.Start) {
+				return true
+			}
 		}
-		return s.signsWebhooks(body, len(d.Src)-len(body))
+		return false
 	}
 	pats := []string{patStripeNext, patStripeFastAPI}
 	if s.hasTech["fastapi"] && !s.hasTech["nextjs"] {
@@ -818,16 +819,16 @@ func (s *apScan) webhooks() {
 	}
 }
 
-// signsWebhooks reports whether the document mentions verifying webhook
-// signatures: plain words and proximity checks over the lowered text (a
-// regular expression over the whole document was the analysis's single
-// largest cost).
-func (s *apScan) signsWebhooks(body []byte, off int) bool {
-	return s.signsLower(s.low(off, len(body)))
-}
+// signsQuestion asks whether a block speaks of verifying webhook
+// signatures; the document does when one of its blocks does. Asked per
+// block, through the memo, it is not a scan of the whole document on every
+// keystroke.
+var signsQuestion = &question{id: 0, fn: signsLower}
 
-// signsLower is signsWebhooks on lowered text.
-func (s *apScan) signsLower(low []byte) bool {
+// signsLower reports whether lowered text mentions verifying webhook
+// signatures: plain words and proximity checks (a regular expression over
+// the whole document was once the analysis's single largest cost).
+func signsLower(low []byte) bool {
 	for _, w := range []string{"signature", "signing secret", "constructevent", "construct_event", "whsec_", "webhook_secret", "svix", "hmac"} {
 		if bytes.Contains(low, []byte(w)) {
 			return true

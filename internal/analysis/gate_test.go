@@ -67,7 +67,7 @@ func TestWebhookSignatureWording(t *testing.T) {
 		{"the event log is kept for 30 days", false},
 		{"check the Stripe-Signature header", true},
 	} {
-		if got := (&apScan{}).signsLower(asciiLower([]byte(tt.text))); got != tt.want {
+		if got := signsLower(asciiLower([]byte(tt.text))); got != tt.want {
 			t.Errorf("%q: %v, want %v", tt.text, got, tt.want)
 		}
 	}

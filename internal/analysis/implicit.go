@@ -244,7 +244,13 @@ func (r *Result) rowsOfTheUser(b int, sp Span) bool {
 	if d.match(userRowsRe, d.Src[sent.Start:sent.End], sent.Start) {
 		return true
 	}
-	return bytes.Contains(d.Src, []byte("auth.uid()"))
+	if r.authUID == 0 {
+		r.authUID = 1
+		if bytes.Contains(d.Src, []byte("auth.uid()")) {
+			r.authUID = 2
+		}
+	}
+	return r.authUID == 2
 }
 
 // namesHost reports whether the document itself names a hosting platform.

@@ -68,6 +68,7 @@ const (
 	opFindSub
 	opFindAllSub
 	opMay
+	opAsk
 )
 
 // memoEnt is one answer with its key: expression number << 3 | op.
@@ -365,4 +366,30 @@ func (d *Doc) findMentions(m *Matcher, run Span, block int, out []Mention) []Men
 		out = append(out, mn)
 	}
 	return out
+}
+
+// question is a yes/no question about a piece of text that depends on its
+// lowered bytes alone; through the memo it is answered once per piece, like
+// an expression.
+type question struct {
+	id uint32
+	fn func(lower []byte) bool
+}
+
+// ask answers q on text, a slice of the document at offset off.
+func (d *Doc) ask(q *question, text []byte, off int) bool {
+	low := d.Lower[off : off+len(text)]
+	if d.memo == nil {
+		return q.fn(low)
+	}
+	n := d.memoNode(text, off)
+	key := q.id<<3 | uint32(opAsk)
+	for i := range n.ents {
+		if n.ents[i].key == key {
+			return n.ents[i].val.ok
+		}
+	}
+	v := q.fn(low)
+	n.ents = append(n.ents, memoEnt{key, memoVal{ok: v}})
+	return v
 }

@@ -56,7 +56,7 @@ func (e *Env) codeSpanMentions(d *Doc) []Mention {
 		if blk.Kind == KindCode || blk.Kind == KindHTML || len(blk.Text) == 0 || !bytes.Contains(d.Src[blk.Span.Start:blk.Span.End], []byte("`")) {
 			continue
 		}
-		for _, loc := range codeSpanRe.FindAllSubmatchIndex(d.Src[blk.Span.Start:blk.Span.End], -1) {
+		for _, loc := range d.findAllSub(codeSpanRe, d.Src[blk.Span.Start:blk.Span.End], blk.Span.Start) {
 			sp := Span{blk.Span.Start + loc[2], blk.Span.Start + loc[3]}
 			id, ok := e.packageTech(string(d.Src[sp.Start:sp.End]))
 			if !ok {
