@@ -124,9 +124,9 @@ type Result struct {
 	viaGateway bool
 	// authUID caches whether the document names auth.uid() (0: not asked
 	// yet, 1: no, 2: yes); rowsOfTheUser asks it for every RLS cue.
-	authUID uint8
-	Sections   []patterns.Section
-	Findings   []Finding
+	authUID  uint8
+	Sections []patterns.Section
+	Findings []Finding
 	// Lines indexes line starts for Line/Col conversions.
 	Lines *LineIndex
 }
