@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -62,7 +63,7 @@ func (s *tolerantStream) Read(ctx context.Context) (jsonrpc2.Message, int64, err
 		if err := ctx.Err(); err != nil {
 			return nil, total, err
 		}
-		h, n, err := s.readHeader()
+		h, n, err := s.safeReadHeader()
 		total += n
 		if err != nil {
 			return nil, total, err
@@ -116,6 +117,19 @@ type header struct {
 	answered bool
 }
 
+// safeReadHeader is readHeader with a panic turned into a malformed frame:
+// the stream has no recover above it, and a fault in framing must cost the
+// client one message, not the session.
+func (s *tolerantStream) safeReadHeader() (h header, n int64, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("panic reading a header", "panic", p, "stack", string(debug.Stack()))
+			h, err = header{length: -1, bad: fmt.Sprintf("internal error reading the header: %v", p)}, nil
+		}
+	}()
+	return s.readHeader()
+}
+
 // readHeader reads header lines up to the blank line. A block without a
 // usable Content-Length comes back with bad set: the reader resynchronises
 // on the next header block. Its error is an I/O error only.
@@ -132,7 +146,7 @@ func (s *tolerantStream) readHeader() (header, int64, error) {
 		line = strings.TrimSpace(line)
 		// Resynchronise after a body shorter than its Content-Length said:
 		// its tail runs into the next header line.
-		if i := strings.Index(strings.ToLower(line), "content-length:"); i > 0 {
+		if i := indexASCIIFold(line, "content-length:"); i > 0 {
 			line, long = line[i:], false
 		}
 		if long {
@@ -421,4 +435,28 @@ func isBareID(msg jsonrpc2.Message, data []byte) bool {
 	_, hasResult := probe["result"]
 	_, hasError := probe["error"]
 	return !hasResult && !hasError
+}
+
+// indexASCIIFold is strings.Index with ASCII letters compared without case.
+// strings.ToLower would not do: it rewrites invalid UTF-8 into longer
+// replacement characters, so its offsets are not the line's (FuzzStream
+// found the slice that ran past the line's end).
+func indexASCIIFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for j < len(sub) && lowerASCII(s[i+j]) == lowerASCII(sub[j]) {
+			j++
+		}
+		if j == len(sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
