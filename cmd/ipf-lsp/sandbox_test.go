@@ -156,7 +156,7 @@ func TestSandboxNoNetworkNoProcess(t *testing.T) {
 }
 
 // traceLine is one system call of strace -f output: "PID name(args) = ret".
-var traceLine = regexp.MustCompile(`^\d+ ([a-z0-9_]+)\(`)
+var traceLine = regexp.MustCompile(`^\d+\s+([a-z0-9_]+)\(`)
 
 // checkTrace asserts that the traced process and network calls are only
 // the program's own execve and the runtime's threads and signals.
@@ -208,6 +208,14 @@ func TestTraceProblems(t *testing.T) {
 		"7 clone3({flags=CLONE_VM|CLONE_THREAD, child_tid=0x1}, 88) = 8\n8 tgkill(7, 7, SIGURG) = 0\n7 --- SIGURG {si_signo=SIGURG} ---\n7 exit_group(0) = ?\n"
 	if p, _ := traceProblems(ok, bin); len(p) != 0 {
 		t.Fatalf("a clean trace flagged: %v", p)
+	}
+	// strace pads short PIDs to five columns: "2342  execve(".
+	padded := strings.ReplaceAll(strings.ReplaceAll(ok, "7 ", "7     "), "8 ", "8     ")
+	if p, calls := traceProblems(padded, bin); len(p) != 0 || calls["execve"] != 1 {
+		t.Fatalf("a clean trace with padded PIDs: problems %v, calls %v", p, calls)
+	}
+	if p, _ := traceProblems(padded+"8     socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n", bin); len(p) == 0 {
+		t.Errorf("a socket call with a padded PID not flagged")
 	}
 	for _, bad := range []string{
 		"8 socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, IPPROTO_IP) = 3\n",
