@@ -198,9 +198,6 @@ func codeIndex(code string) int {
 	return -1
 }
 
-// low returns the lowered copy of src[off:off+n].
-func (s *apScan) low(off, n int) []byte { return s.r.Doc.Lower[off : off+n] }
-
 // find, findAll, findSub, findAllSub and match run re on text (which starts
 // at document offset off) behind its literal gate, through the memo.
 func (s *apScan) find(re *rx, text []byte, off int) []int {

@@ -93,12 +93,8 @@ func (g *gateRegistry) info(re *regexp.Regexp) *gateInfo {
 	return gi
 }
 
-// mayMatch reports whether re can match text, given lower, the ASCII-lowered
-// copy of text. false means it cannot; true means it might.
-func mayMatch(re *regexp.Regexp, lower []byte) bool {
-	return gates.info(re).may(lower)
-}
-
+// may reports whether the expression can match text, given lower, the
+// ASCII-lowered copy of text. false means it cannot; true means it might.
 func (gi *gateInfo) may(lower []byte) bool {
 	if gi.lits == nil {
 		return true
