@@ -139,7 +139,9 @@ type Input struct {
 	Path string
 	// Memo, when set, is the document's memo from its previous analyses:
 	// the language server keeps one per open document so that analysing
-	// after an edit costs about what the edit changed.
+	// after an edit costs about what the edit changed. The memo keeps Src:
+	// with a memo, Src must not be modified after Analyze (the server's
+	// snapshots are immutable strings).
 	Memo *Memo
 	// Ctx, when set, stops the analysis early once it is done: the
 	// detectors' expressions then answer nothing and Analyze returns nil.
@@ -216,7 +218,7 @@ func (e *Env) Analyze(in *Input) *Result {
 				in.Memo.abandon()
 				return
 			}
-			in.Memo.prevNodes = d.nodes
+			in.Memo.keepNodes(d.nodes)
 			d.memo, d.lastText, d.lastNode, d.nodes = nil, nil, nil, nil
 			in.Memo.release()
 		}()

@@ -33,7 +33,7 @@ import (
 
 // parseState is what the memo keeps of the previous parse.
 type parseState struct {
-	src  []byte // a copy: the caller may reuse its buffer
+	src  []byte // the caller's: Input.Src must not change once analysed
 	doc  *Doc
 	refs []parser.Reference
 }
@@ -52,13 +52,13 @@ func (m *Memo) parse(src []byte) *Doc {
 			// the memo, only the changed ones run again.
 			d.memo = m
 			d.computeLabels()
-			m.parsed = &parseState{src: append([]byte(nil), src...), doc: d, refs: prev.refs}
+			m.parsed = &parseState{src: src, doc: d, refs: prev.refs}
 			m.Reparsed++
 			return d
 		}
 	}
 	d, refs := parseFull(src)
-	m.parsed = &parseState{src: append([]byte(nil), src...), doc: d, refs: refs}
+	m.parsed = &parseState{src: src, doc: d, refs: refs}
 	return d
 }
 

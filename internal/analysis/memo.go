@@ -29,6 +29,9 @@ type Memo struct {
 	// (in its text): through edit, unchanged slices are found again without
 	// hashing their bytes.
 	prevNodes map[uint64]*memoNode
+	// spare is the map before prevNodes, emptied: the next analysis fills
+	// it rather than allocating and growing a new one on every keystroke.
+	spare map[uint64]*memoNode
 	// Reparsed counts the analyses that parsed only the changed blocks,
 	// analyses all those that used the memo.
 	Reparsed int
@@ -101,6 +104,26 @@ func (m *Memo) release() {
 // abandon ends a stopped analysis: it forgets nothing, since it did not
 // see the whole document.
 func (m *Memo) abandon() { m.mu.Unlock() }
+
+// keepNodes makes nodes, the answers by offset of a finished analysis, the
+// previous ones, and keeps the map they replace for reuse.
+func (m *Memo) keepNodes(nodes map[uint64]*memoNode) {
+	old := m.prevNodes
+	m.prevNodes = nodes
+	if old != nil && len(old) >= len(nodes)/2 {
+		clear(old)
+		m.spare = old
+	}
+}
+
+// newNodes returns an empty map for an analysis's answers by offset.
+func (m *Memo) newNodes() map[uint64]*memoNode {
+	if n := m.spare; n != nil {
+		m.spare = nil
+		return n
+	}
+	return make(map[uint64]*memoNode, len(m.prevNodes))
+}
 
 // carry completes the answers by offset of a stopped analysis with those of
 // the analysis before it that it did not reach, moved through the edit
@@ -291,7 +314,7 @@ func (d *Doc) memoNode(text []byte, off int) *memoNode {
 		}
 		if n, ok := m.prevNodes[prevKey]; ok && prevKey != 0 {
 			if d.nodes == nil {
-				d.nodes = make(map[uint64]*memoNode, len(m.prevNodes))
+				d.nodes = m.newNodes()
 			}
 			d.nodes[key] = n
 			d.lastText, d.lastNode = text, n
@@ -309,7 +332,7 @@ func (d *Doc) memoNode(text []byte, off int) *memoNode {
 	}
 	if off >= 0 {
 		if d.nodes == nil {
-			d.nodes = make(map[uint64]*memoNode, len(m.prevNodes))
+			d.nodes = m.newNodes()
 		}
 		d.nodes[key] = n
 	}
