@@ -35,6 +35,10 @@ type rawMsg struct {
 		Code    int    `json:"code"`
 		Message string `json:"message"`
 	} `json:"error"`
+	// At is when the frame's last byte was read, before the client
+	// decoded it: latency benchmarks measure the server, not this
+	// client's JSON decoding.
+	At time.Time `json:"-"`
 }
 
 type rawClient struct {
@@ -98,11 +102,13 @@ func (c *rawClient) readLoop() {
 			close(c.msgs)
 			return
 		}
+		at := time.Now()
 		var m rawMsg
 		if err := json.Unmarshal(body, &m); err != nil {
 			c.t.Errorf("server sent invalid JSON: %q", body)
 			continue
 		}
+		m.At = at
 		switch {
 		case m.Method != "" && m.ID != nil && m.Method == "workspace/applyEdit":
 			c.held <- m
