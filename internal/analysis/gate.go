@@ -64,6 +64,10 @@ type gateInfo struct {
 	// low is the lowered variant of the expression, or nil when it has
 	// none (no case folding, or case-sensitive parts).
 	low *regexp.Regexp
+	// pre runs the expression as it runs on a slice of the document (its
+	// lowered variant if any) only where a match can start, or is nil when
+	// its matches do not all start with a literal (prefix.go).
+	pre *prefixSearch
 }
 
 func (g *gateRegistry) info(re *regexp.Regexp) *gateInfo {
@@ -88,6 +92,11 @@ func (g *gateRegistry) info(re *regexp.Regexp) *gateInfo {
 		}
 	}
 	gi := &gateInfo{lits: requiredLiterals(re), id: len(next), low: lowered(re)}
+	if gi.low != nil {
+		gi.pre = newPrefixSearch(gi.low.String())
+	} else {
+		gi.pre = newPrefixSearch(re.String())
+	}
 	next[re] = gi
 	g.m.Store(&next)
 	return gi

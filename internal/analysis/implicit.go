@@ -407,6 +407,17 @@ func (r *Result) setAsideSections() map[int]bool { return r.Doc.setAsideSections
 
 // setAsideSections is Result.setAsideSections on a parsed document.
 func (d *Doc) setAsideSections() map[int]bool {
+	if d.setAside != nil {
+		return d.setAside
+	}
+	out := d.computeSetAside()
+	if !d.stop() {
+		d.setAside = out // a stopped analysis's answers are incomplete
+	}
+	return out
+}
+
+func (d *Doc) computeSetAside() map[int]bool {
 	out := map[int]bool{}
 	for b, blk := range d.Blocks {
 		switch {

@@ -69,6 +69,9 @@ type Doc struct {
 	Lower []byte
 	// labels[b] is set when block b is under a rejection label or heading.
 	labels []bool
+	// setAside caches setAsideSections, which the stack and the implied
+	// points both need.
+	setAside map[int]bool
 	// memo, when set, remembers the detectors' answers across analyses;
 	// lastText and lastNode are its most recent lookup, nodes its lookups
 	// by offset and length.

@@ -267,13 +267,21 @@ func (d *Doc) compute(x *rx, op memoOp, gate bool, text []byte, off int) memoVal
 	if !gate {
 		return v
 	}
+	if op == opMay {
+		v.ok = true
+		return v
+	}
 	re := x.Regexp
-	if x.gi.low != nil && off >= 0 {
-		re, text = x.gi.low, d.Lower[off:off+len(text)]
+	if off >= 0 {
+		lower := d.Lower[off : off+len(text)]
+		if x.gi.low != nil {
+			re, text = x.gi.low, lower
+		}
+		if x.gi.pre != nil {
+			return x.gi.pre.run(op, text, lower)
+		}
 	}
 	switch op {
-	case opMay:
-		v.ok = true
 	case opMatch:
 		v.ok = re.Match(text)
 	case opFind:

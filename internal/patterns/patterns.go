@@ -217,7 +217,8 @@ func ParseSections(lines []string) []Section {
 			}
 			continue
 		}
-		if m := fenceRe.FindStringSubmatch(line); m != nil {
+		// Cheap checks first: the expressions would run on every line.
+		if m := matchIf(mayFence(line), fenceRe, line); m != nil {
 			fence = m[1]
 			if cur != nil {
 				code = &CodeBlock{Lang: m[2]}
@@ -227,13 +228,14 @@ func ParseSections(lines []string) []Section {
 			}
 			continue
 		}
-		if m := integrationRe.FindStringSubmatch(line); m != nil {
+		heading := strings.HasPrefix(line, "#")
+		if m := matchIf(heading, integrationRe, line); m != nil {
 			closeCur(i)
 			integration, integrationLine = m[1], i
 			out = append(out, Section{Integration: integration, IntegrationLine: i, Line: i, EndLine: i + 1})
 			continue
 		}
-		if m := patternRe.FindStringSubmatch(line); m != nil {
+		if m := matchIf(heading, patternRe, line); m != nil {
 			closeCur(i)
 			cur = &Section{Integration: integration, IntegrationLine: integrationLine, Line: i, Pattern: &Pattern{Name: m[1], Line: i}}
 			label = ""
@@ -295,6 +297,23 @@ func ParseSections(lines []string) []Section {
 	}
 	closeCur(len(lines))
 	return out
+}
+
+// matchIf is re.FindStringSubmatch(line) when may holds, else nil.
+func matchIf(may bool, re *regexp.Regexp, line string) []string {
+	if !may {
+		return nil
+	}
+	return re.FindStringSubmatch(line)
+}
+
+// mayFence reports whether line can open a fence: up to three spaces, then
+// three backticks or tildes.
+func mayFence(line string) bool {
+	for i := 0; i < 3 && strings.HasPrefix(line, " "); i++ {
+		line = line[1:]
+	}
+	return strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~")
 }
 
 func finish(s *Section, lines []string) {
