@@ -20,12 +20,12 @@ func TestPrefixesOf(t *testing.T) {
 		{`(?i)\b(pay(?:s|ing|ment)?|payouts?)\b`, []string{"pay"}}, // payout starts with pay
 		{`(?i)(\bapis?\b|/api/|接口)`, []string{"/api/", "api", "接口"}},
 		{`\b((?:FR|NFR|SC)-?\d+)\b`, []string{"fr", "nfr", "sc"}},
-		{`(?m)^\s*[-*+]\s+`, nil},           // may start with spaces
-		{`(?i)\b\w+Adapter\b`, nil},          // starts with any word
-		{`(?i)(?:x|y)?secret`, nil},          // the first part is optional
+		{`(?m)^\s*[-*+]\s+`, nil},   // may start with spaces
+		{`(?i)\b\w+Adapter\b`, nil}, // starts with any word
+		{`(?i)(?:x|y)?secret`, nil}, // the first part is optional
 		{`(?i)[-*+] item`, []string{"*", "+", "-"}},
 		{`(?i)\b数据\w*`, []string{"数据"}},
-		{`(?i)\bÉcole\b`, nil},                 // É folds to é: not found by its bytes
+		{`(?i)\bÉcole\b`, nil}, // É folds to é: not found by its bytes
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {
