@@ -5,7 +5,6 @@
 package analysis
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"sort"
@@ -248,7 +247,7 @@ func (e *Env) Analyze(in *Input) *Result {
 	}
 	// Sections start only at `Integration:` and `Pattern:` headings; most
 	// documents have none, and splitting them into lines is not free.
-	if bytes.Contains(d.Lower, []byte("integration:")) || bytes.Contains(d.Lower, []byte("pattern:")) {
+	if patterns.MayHaveSections(in.Src) {
 		r.Sections = patterns.ParseSections(splitLinesKeep(in.Src))
 	}
 	r.excludePatternSections()

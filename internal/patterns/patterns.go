@@ -5,6 +5,7 @@
 package patterns
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -297,6 +298,30 @@ func ParseSections(lines []string) []Section {
 	}
 	closeCur(len(lines))
 	return out
+}
+
+// MayHaveSections reports whether ParseSections can find a section in src:
+// false when no line is an `Integration:` or `Pattern:` heading, which is
+// most documents, sparing them the split into lines.
+func MayHaveSections(src []byte) bool {
+	for _, word := range [][]byte{[]byte("Integration:"), []byte("Pattern:")} {
+		for at := 0; ; {
+			i := bytes.Index(src[at:], word)
+			if i < 0 {
+				break
+			}
+			i += at
+			at = i + 1
+			ls := max(bytes.LastIndexByte(src[:i], '\n'), bytes.LastIndexByte(src[:i], '\r')) + 1
+			prefix := bytes.TrimPrefix(src[ls:i], []byte("\uFEFF"))
+			hashes := len(prefix) - len(bytes.TrimLeft(prefix, "#"))
+			space := prefix[hashes:]
+			if hashes >= 1 && hashes <= 6 && len(space) > 0 && len(bytes.Trim(space, " \t\f")) == 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // matchIf is re.FindStringSubmatch(line) when may holds, else nil.

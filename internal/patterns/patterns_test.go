@@ -1,12 +1,14 @@
 package patterns_test
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/patterns"
+	"github.com/ipf-lsp/ipf-lsp/internal/testenv"
 	"github.com/ipf-lsp/ipf-lsp/references"
 )
 
@@ -160,5 +162,62 @@ func TestSourcesDropListPunctuation(t *testing.T) {
 	got := f.Patterns[0].Sources
 	if len(got) != 2 || got[0] != "https://a.example/x" || got[1] != "https://b.example/y" {
 		t.Fatalf("sources = %q", got)
+	}
+}
+
+func TestMayHaveSections(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want bool
+	}{
+		{"integration heading", "intro\n## Integration: Next.js ↔ Better Auth\n", true},
+		{"pattern heading", "### Pattern: JWT bearer\n", true},
+		{"CR line endings", "a\r### Pattern: x\r", true},
+		{"BOM", "\uFEFF# Integration: a ↔ b\n", true},
+		{"tab after hashes", "##\tIntegration: a\n", true},
+		{"seven hashes", "####### Integration: a\n", false},
+		{"no space", "##Integration: a\n", false},
+		{"in prose", "The integration: Next.js calls FastAPI. Pattern: none.\n", false},
+		{"in a list", "- ## Integration: a\n", false},
+		{"lower case", "## integration: a\n", false},
+		{"empty", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := patterns.MayHaveSections([]byte(tt.src)); got != tt.want {
+				t.Errorf("patterns.MayHaveSections(%q) = %v, want %v", tt.src, got, tt.want)
+			}
+			// Never false where ParseSections finds a section.
+			if found := len(patterns.ParseSections(patterns.Lines(tt.src))) > 0; found && !patterns.MayHaveSections([]byte(tt.src)) {
+				t.Errorf("ParseSections finds a section in %q", tt.src)
+			}
+		})
+	}
+	// And on the corpus and the built-in library, whose pattern files have
+	// sections.
+	docs := testenv.CorpusSeeds(t, 0)
+	lib, err := fs.Glob(references.FS, "*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range lib {
+		src, err := fs.ReadFile(references.FS, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, src)
+	}
+	withSections := 0
+	for _, src := range docs {
+		if len(patterns.ParseSections(patterns.Lines(string(src)))) > 0 {
+			withSections++
+			if !patterns.MayHaveSections(src) {
+				t.Errorf("ParseSections finds sections in %.60q…, MayHaveSections says none", src)
+			}
+		}
+	}
+	if withSections == 0 {
+		t.Error("no document with sections: the check above proved nothing")
 	}
 }
