@@ -88,15 +88,22 @@ func TestMemoCarry(t *testing.T) {
 	a, b, c, own := &memoNode{}, &memoNode{}, &memoNode{}, &memoNode{}
 	m := NewMemo()
 	m.edit = memoEdit{p: 10, oldEnd: 12, newEnd: 15, ok: true}
-	m.prevNodes = map[uint64]*memoNode{key(0, 5): a, key(11, 3): b, key(20, 4): c, key(0, 7): a}
-	got := m.carry(map[uint64]*memoNode{key(0, 7): own})
+	table := func(m map[uint64]*memoNode) *nodeTable {
+		t := newNodeTable(0)
+		for k, n := range m {
+			t.put(k, n)
+		}
+		return t
+	}
+	m.prevNodes = table(map[uint64]*memoNode{key(0, 5): a, key(11, 3): b, key(20, 4): c, key(0, 7): a})
+	got := m.carry(table(map[uint64]*memoNode{key(0, 7): own}))
 	want := map[uint64]*memoNode{key(0, 5): a, key(23, 4): c, key(0, 7): own}
-	if len(got) != len(want) {
-		t.Fatalf("carry = %v, want %v", got, want)
+	if got.len() != len(want) {
+		t.Fatalf("carry has %d nodes, want %v", got.len(), want)
 	}
 	for k, n := range want {
-		if got[k] != n { // the same node, not an equal one
-			t.Fatalf("carry = %v, want %v", got, want)
+		if g, _ := got.get(k); g != n { // the same node, not an equal one
+			t.Fatalf("carry[%x] = %p, want %p", k, g, n)
 		}
 	}
 }

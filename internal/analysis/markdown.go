@@ -78,7 +78,7 @@ type Doc struct {
 	memo     *Memo
 	lastText []byte
 	lastNode *memoNode
-	nodes    map[uint64]*memoNode
+	nodes    *nodeTable
 	// ctx stops the analysis (Input.Ctx); stopped is set once it has.
 	ctx     context.Context
 	polls   uint32

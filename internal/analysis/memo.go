@@ -28,10 +28,10 @@ type Memo struct {
 	// prevNodes are the previous analysis's answers by offset and length
 	// (in its text): through edit, unchanged slices are found again without
 	// hashing their bytes.
-	prevNodes map[uint64]*memoNode
-	// spare is the map before prevNodes, emptied: the next analysis fills
+	prevNodes *nodeTable
+	// spare is the table before prevNodes, emptied: the next analysis fills
 	// it rather than allocating and growing a new one on every keystroke.
-	spare map[uint64]*memoNode
+	spare *nodeTable
 	// Reparsed counts the analyses that parsed only the changed blocks,
 	// analyses all those that used the memo.
 	Reparsed int
@@ -106,50 +106,50 @@ func (m *Memo) release() {
 func (m *Memo) abandon() { m.mu.Unlock() }
 
 // keepNodes makes nodes, the answers by offset of a finished analysis, the
-// previous ones, and keeps the map they replace for reuse.
-func (m *Memo) keepNodes(nodes map[uint64]*memoNode) {
+// previous ones, and keeps the table they replace for reuse.
+func (m *Memo) keepNodes(nodes *nodeTable) {
 	old := m.prevNodes
 	m.prevNodes = nodes
-	if old != nil && len(old) >= len(nodes)/2 {
-		clear(old)
+	if old != nil && old.len() >= nodes.len()/2 {
+		old.reset()
 		m.spare = old
 	}
 }
 
-// newNodes returns an empty map for an analysis's answers by offset.
-func (m *Memo) newNodes() map[uint64]*memoNode {
+// newNodes returns an empty table for an analysis's answers by offset.
+func (m *Memo) newNodes() *nodeTable {
 	if n := m.spare; n != nil {
 		m.spare = nil
 		return n
 	}
-	return make(map[uint64]*memoNode, len(m.prevNodes))
+	return newNodeTable(m.prevNodes.len())
 }
 
 // carry completes the answers by offset of a stopped analysis with those of
 // the analysis before it that it did not reach, moved through the edit
 // between their texts as memoNode finds them, so the next analysis still
 // finds them.
-func (m *Memo) carry(nodes map[uint64]*memoNode) map[uint64]*memoNode {
-	if !m.edit.ok || len(m.prevNodes) == 0 {
+func (m *Memo) carry(nodes *nodeTable) *nodeTable {
+	if !m.edit.ok || m.prevNodes.len() == 0 {
 		return nodes
 	}
 	if nodes == nil {
-		nodes = make(map[uint64]*memoNode, len(m.prevNodes))
+		nodes = newNodeTable(m.prevNodes.len())
 	}
-	for k, n := range m.prevNodes {
+	m.prevNodes.each(func(k uint64, n *memoNode) {
 		off, ln := int(k>>32), int(k&(1<<32-1))
 		switch {
 		case off+ln <= m.edit.p:
 		case off >= m.edit.oldEnd:
 			off += m.edit.newEnd - m.edit.oldEnd
 		default:
-			continue // the edit changed these bytes
+			return // the edit changed these bytes
 		}
 		nk := uint64(off)<<32 | uint64(ln)
-		if _, ok := nodes[nk]; !ok && nk != 0 {
-			nodes[nk] = n
+		if _, ok := nodes.get(nk); !ok && nk != 0 {
+			nodes.put(nk, n)
 		}
-	}
+	})
 	return nodes
 }
 
@@ -191,9 +191,7 @@ func (m *Memo) Len() int {
 			count(nd)
 		}
 	}
-	for _, nd := range m.prevNodes {
-		count(nd)
-	}
+	m.prevNodes.each(func(_ uint64, nd *memoNode) { count(nd) })
 	return n
 }
 
@@ -306,7 +304,7 @@ func (d *Doc) memoNode(text []byte, off int) *memoNode {
 	var key uint64
 	if off >= 0 {
 		key = uint64(off)<<32 | uint64(len(text))
-		if n, ok := d.nodes[key]; ok {
+		if n, ok := d.nodes.get(key); ok {
 			d.lastText, d.lastNode = text, n
 			return n
 		}
@@ -320,11 +318,11 @@ func (d *Doc) memoNode(text []byte, off int) *memoNode {
 		case off >= m.edit.newEnd:
 			prevKey = uint64(off-m.edit.newEnd+m.edit.oldEnd)<<32 | uint64(len(text))
 		}
-		if n, ok := m.prevNodes[prevKey]; ok && prevKey != 0 {
+		if n, ok := m.prevNodes.get(prevKey); ok && prevKey != 0 {
 			if d.nodes == nil {
 				d.nodes = m.newNodes()
 			}
-			d.nodes[key] = n
+			d.nodes.put(key, n)
 			d.lastText, d.lastNode = text, n
 			return n
 		}
@@ -342,7 +340,7 @@ func (d *Doc) memoNode(text []byte, off int) *memoNode {
 		if d.nodes == nil {
 			d.nodes = m.newNodes()
 		}
-		d.nodes[key] = n
+		d.nodes.put(key, n)
 	}
 	d.lastText, d.lastNode = text, n
 	return n
