@@ -203,8 +203,10 @@ func (e *Env) Analyze(in *Input) *Result {
 	if e.MaxFileSize > 0 && int64(len(in.Src)) > e.MaxFileSize {
 		return e.tooLarge(in)
 	}
-	if line, n := longestLine(in.Src); n > MaxLineBytes {
-		return e.lineTooLong(in, line, n)
+	if mayHaveLineOver(in.Src, MaxLineBytes) {
+		if line, n := longestLine(in.Src); n > MaxLineBytes {
+			return e.lineTooLong(in, line, n)
+		}
 	}
 	var d *Doc
 	if in.Memo != nil && in.Memo.acquire() {

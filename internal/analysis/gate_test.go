@@ -85,6 +85,31 @@ func TestLongLineIsNotAnalysed(t *testing.T) {
 	}
 }
 
+func TestMayHaveLineOver(t *testing.T) {
+	tests := []struct {
+		src  string
+		max  int
+		want bool
+	}{
+		{"", 3, false},
+		{"abc", 3, false},
+		{"abcd", 3, true},
+		{"abc\nabc\nabc", 3, false},
+		{"abc\nabcd\nab", 3, true},
+		{"abc\r\nab", 3, true},  // the CR counts until the line feed: a superset
+		{"ab\rcd\n", 3, true},   // lone CRs too; longestLine decides
+		{"abc\n\n\nabc\n", 3, false},
+	}
+	for _, tt := range tests {
+		if got := mayHaveLineOver([]byte(tt.src), tt.max); got != tt.want {
+			t.Errorf("mayHaveLineOver(%q, %d) = %v, want %v", tt.src, tt.max, got, tt.want)
+		}
+		if _, n := longestLine([]byte(tt.src)); n > tt.max && !mayHaveLineOver([]byte(tt.src), tt.max) {
+			t.Errorf("%q has a line of %d bytes, mayHaveLineOver says none", tt.src, n)
+		}
+	}
+}
+
 func TestLoweredVariantExists(t *testing.T) {
 	for _, tc := range []struct {
 		re   string

@@ -68,7 +68,7 @@ func reparse(prev *parseState, src []byte, ed memoEdit) *Doc {
 	old := prev.src
 	if ed.p == len(old) && ed.p == len(src) {
 		d := *prev.doc
-		d.Src, d.Lower = src, asciiLower(src)
+		d.Src, d.Lower = src, lowerEdited(prev.doc.Lower, src, ed)
 		d.memo, d.lastText, d.lastNode, d.nodes = nil, nil, nil, nil
 		d.Blocks = append([]Block(nil), prev.doc.Blocks...)
 		return &d
@@ -126,7 +126,7 @@ func reparse(prev *parseState, src []byte, ed memoEdit) *Doc {
 			}
 		}
 	}
-	d := &Doc{Src: src, Lower: asciiLower(src), FrontMatter: prev.doc.FrontMatter}
+	d := &Doc{Src: src, Lower: lowerEdited(prev.doc.Lower, src, ed), FrontMatter: prev.doc.FrontMatter}
 	d.Blocks = make([]Block, 0, len(blocks)+len(rd.Blocks))
 	i := 0
 	for ; i < len(blocks) && blockEnd(blocks[i]) <= a; i++ {
@@ -285,6 +285,22 @@ func shiftBlock(b Block, by int) Block {
 	return b
 }
 
+// lowerEdited returns asciiLower(src), given prevLower, the lowered text
+// before the edit ed: only the changed bytes are lowered, the rest copied.
+func lowerEdited(prevLower, src []byte, ed memoEdit) []byte {
+	out := make([]byte, len(src))
+	copy(out, prevLower[:ed.p])
+	for i := ed.p; i < ed.newEnd; i++ {
+		c := src[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	copy(out[ed.newEnd:], prevLower[ed.oldEnd:])
+	return out
+}
+
 func hasLoneCR(b []byte) bool {
 	for i := bytes.IndexByte(b, '\r'); i >= 0; {
 		if i+1 >= len(b) || b[i+1] != '\n' {
@@ -314,6 +330,9 @@ func commonPrefix(a, b []byte) int {
 func commonSuffix(a, b []byte) int {
 	n := min(len(a), len(b))
 	i := 0
+	for i+8 <= n && string(a[len(a)-i-8:len(a)-i]) == string(b[len(b)-i-8:len(b)-i]) {
+		i += 8
+	}
 	for i < n && a[len(a)-1-i] == b[len(b)-1-i] {
 		i++
 	}

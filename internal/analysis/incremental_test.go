@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -134,6 +135,9 @@ func sameParse(got, want *Doc) error {
 	}
 	if !reflect.DeepEqual(got.labels, want.labels) {
 		return fmt.Errorf("labels differ")
+	}
+	if !bytes.Equal(got.Lower, want.Lower) {
+		return fmt.Errorf("lowered text differs")
 	}
 	if len(got.Blocks) != len(want.Blocks) {
 		return fmt.Errorf("%d blocks, want %d", len(got.Blocks), len(want.Blocks))

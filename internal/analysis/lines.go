@@ -1,5 +1,7 @@
 package analysis
 
+import "bytes"
+
 // LineIndex maps byte offsets to 0-based lines. Lines end at "\n", "\r\n" or
 // a lone "\r", as in LSP.
 type LineIndex struct {
@@ -10,6 +12,17 @@ type LineIndex struct {
 // NewLineIndex indexes src.
 func NewLineIndex(src []byte) *LineIndex {
 	li := &LineIndex{src: src, starts: make([]int, 1, len(src)/40+1)}
+	if bytes.IndexByte(src, '\r') < 0 {
+		// No carriage return: a vectorised search for line feeds.
+		for i := 0; ; {
+			j := bytes.IndexByte(src[i:], '\n')
+			if j < 0 {
+				return li
+			}
+			i += j + 1
+			li.starts = append(li.starts, i)
+		}
+	}
 	for i := 0; i < len(src); i++ {
 		switch src[i] {
 		case '\n':

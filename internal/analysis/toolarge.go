@@ -1,6 +1,9 @@
 package analysis
 
-import "fmt"
+import (
+	"bytes"
+	"fmt"
+)
 
 // CodeTooLarge is the code of the one finding a document above
 // Env.MaxFileSize gets: it is synced by the editor but not analysed.
@@ -27,6 +30,20 @@ func (e *Env) tooLarge(in *Input) *Result {
 // minutes), and no real spec has such lines, so a document with one is
 // synced but not analysed.
 const MaxLineBytes = 32 << 10
+
+// mayHaveLineOver reports whether src may have a line longer than max
+// bytes: false when no stretch between line feeds is (a vectorised search,
+// run on every analysis; longestLine then says which line it is).
+func mayHaveLineOver(src []byte, max int) bool {
+	for len(src) > max {
+		i := bytes.IndexByte(src, '\n')
+		if i < 0 || i > max {
+			return true
+		}
+		src = src[i+1:]
+	}
+	return false
+}
 
 // longestLine returns the 0-based line with the most bytes and its length.
 func longestLine(src []byte) (line, n int) {
