@@ -96,8 +96,8 @@ func TestMayHaveLineOver(t *testing.T) {
 		{"abcd", 3, true},
 		{"abc\nabc\nabc", 3, false},
 		{"abc\nabcd\nab", 3, true},
-		{"abc\r\nab", 3, true},  // the CR counts until the line feed: a superset
-		{"ab\rcd\n", 3, true},   // lone CRs too; longestLine decides
+		{"abc\r\nab", 3, true}, // the CR counts until the line feed: a superset
+		{"ab\rcd\n", 3, true},  // lone CRs too; longestLine decides
 		{"abc\n\n\nabc\n", 3, false},
 	}
 	for _, tt := range tests {
