@@ -109,10 +109,13 @@ type Result struct {
 	// section: no diagnostic, but an inlay hint.
 	Repeats []IntegrationPoint
 	// repeated keys Repeats by line and pair while detectors run.
-	repeated       map[string]bool
+	repeated       map[repeatKey]bool
 	repeatPatterns map[string][]string
 	// mentionIdx holds, per block, the range of its mentions in Mentions.
 	mentionIdx map[int][2]int
+	// techs is the set of the technologies of the stack techsOf.
+	techsOf *Stack
+	techs   map[string]bool
 	// narrowFeature is set while implicit points are found in a document
 	// of a frontend or authentication feature (narrowFeature).
 	narrowFeature bool

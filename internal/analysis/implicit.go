@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -597,26 +598,22 @@ func (r *Result) namedInSentence(e *Env, st *Stack, b int, sp Span) map[Role][]S
 	d := r.Doc
 	sent := sentence(d.Src, d.runOf(b, sp), sp.Start)
 	var out map[Role][]StackEntry
-	have := map[string]bool{}
-	for _, en := range st.Entries {
-		have[en.Tech] = true
-	}
-	seen := map[string]bool{}
+	var seen []string // a sentence names few technologies
 	for _, m := range r.blockMentions(b) {
-		if m.Excluded != "" || m.Span.Start < sent.Start || m.Span.End > sent.End || seen[m.Tech] || wrappedBy(m.Tech, have) {
+		if m.Excluded != "" || m.Span.Start < sent.Start || m.Span.End > sent.End || slices.Contains(seen, m.Tech) || wrappedBy(m.Tech, r.stackTechs(st)) {
 			continue
 		}
 		en, ok := st.Has(e.Catalog, m.Tech)
 		if !ok || en.Tech != m.Tech {
 			continue
 		}
-		seen[m.Tech] = true
+		seen = append(seen, m.Tech)
 		if h, ok := hostOf(st, en.Tech); ok {
 			// "Supabase (PostgreSQL)" names one database: the platform.
-			if seen[h.Tech] {
+			if slices.Contains(seen, h.Tech) {
 				continue
 			}
-			en, seen[h.Tech] = h, true
+			en, seen = h, append(seen, h.Tech)
 		}
 		if out == nil {
 			out = map[Role][]StackEntry{}
@@ -624,6 +621,17 @@ func (r *Result) namedInSentence(e *Env, st *Stack, b int, sp Span) map[Role][]S
 		out[en.Role] = append(out[en.Role], en)
 	}
 	return out
+}
+
+// stackTechs returns the set of st's technologies, built once per stack.
+func (r *Result) stackTechs(st *Stack) map[string]bool {
+	if r.techsOf != st {
+		r.techsOf, r.techs = st, make(map[string]bool, len(st.Entries))
+		for _, en := range st.Entries {
+			r.techs[en.Tech] = true
+		}
+	}
+	return r.techs
 }
 
 // hostOf returns the stack's platform that runs engine tech ("PostGIS" in
@@ -656,6 +664,9 @@ func (r *Result) addImplicitPair(e *Env, in *Input, _ *concern, b int, sp Span, 
 	}
 	line := r.Lines.Line(sp.Start)
 	if seen[sk] {
+		if r.repeated[repeatKey{line, from, to}] {
+			return // the line repeats the pair already
+		}
 		r.repeat(IntegrationPoint{From: from, To: to, Span: r.Lines.LineSpan(line), Block: b, Section: blk.Section,
 			Reason: fmt.Sprintf("implied by %s with %s: %s, %s", r.requirementName(b, sp), stackOwner(a, z), e.Catalog.Name(a.Tech), e.Catalog.Name(z.Tech))}, e)
 		return

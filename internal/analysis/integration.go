@@ -263,9 +263,9 @@ func (r *Result) explicitPoints(e *Env) {
 // it gets no diagnostic (one per pair per section), but editors may show it
 // as an inlay hint. One per line and pair.
 func (r *Result) repeat(p IntegrationPoint, e *Env) {
-	k := itoa(r.Lines.Line(p.Span.Start)) + "\x00" + p.From + "\x00" + p.To
+	k := repeatKey{r.Lines.Line(p.Span.Start), p.From, p.To}
 	if r.repeated == nil {
-		r.repeated = map[string]bool{}
+		r.repeated = map[repeatKey]bool{}
 	}
 	if r.repeated[k] {
 		return
@@ -284,6 +284,12 @@ func (r *Result) repeat(p IntegrationPoint, e *Env) {
 	}
 	p.Patterns = ps
 	r.Repeats = append(r.Repeats, p)
+}
+
+// repeatKey identifies a repeat: a pair on a line.
+type repeatKey struct {
+	line     int
+	from, to string
 }
 
 func itoa(i int) string {
