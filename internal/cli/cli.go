@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+	"github.com/ipf-lsp/ipf-lsp/internal/gctune"
 	"github.com/ipf-lsp/ipf-lsp/internal/lsp"
 )
 
@@ -122,6 +123,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if c, ok := stdin.(io.Closer); ok {
 		closer = c
 	}
+	defer gctune.Start()()
 	return lsp.Serve(ctx, stdin, stdout, closer, lsp.Options{Env: env, Logger: log, Version: Version, MaxMessage: maxMsg})
 }
 

@@ -23,6 +23,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+	"github.com/ipf-lsp/ipf-lsp/internal/gctune"
 	"github.com/ipf-lsp/ipf-lsp/internal/testenv"
 )
 
@@ -84,6 +85,8 @@ func BenchmarkKeystroke(b *testing.B) { benchTyping(b, 0) }
 func BenchmarkTyping(b *testing.B) { benchTyping(b, 50*time.Millisecond) }
 
 func benchTyping(b *testing.B, pause time.Duration) {
+	// The collector's pace of the binary's serve command.
+	defer gctune.Start()()
 	for _, file := range []string{"plan.md", "data-model.md"} {
 		text := referenceFile(b, file)
 		for _, place := range []string{"paragraph", "list", "table", "fence"} {

@@ -1,0 +1,85 @@
+// Package gctune sets the Go garbage collector's pace for the language
+// server: collect less often while the heap is small.
+//
+// Each keystroke's analysis allocates a few hundred kilobytes. With the
+// runtime's default pace (GOGC=100: collect when the heap has doubled), a
+// server holding 4 MB collects every ten keystrokes or so, and a keystroke
+// analysed during a collection shares the CPU with it and assists it: those
+// were the slowest percent of keystrokes (BenchmarkKeystroke, issue 6).
+// Memory is not the constraint at that size, so the heap is allowed to grow
+// up to Goal before a collection, and never less than the default lets it:
+//
+//	heap goal = max(2 × live, min(5 × live, Goal))
+//
+// With many documents open the live heap is larger and the pace is the
+// default one, so the server's resident memory with 100 documents open is
+// what it was (BenchmarkMemory100DocsBinary).
+package gctune
+
+import (
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"sync/atomic"
+)
+
+// Goal is the heap size up to which collections are put off.
+const Goal = 24 << 20
+
+// Percent returns the GOGC value that gives a heap of live bytes the goal
+// above: between 100 (the default) and 400.
+func Percent(live, goal uint64) int {
+	if live == 0 || goal <= 2*live {
+		return 100
+	}
+	return int(min(400, 100*(goal-live)/live))
+}
+
+// Start paces collections for the rest of the process, re-deciding after
+// each one, and returns a function that stops and restores the previous
+// pace. It does nothing when the GOGC environment variable is set: the
+// person running the server decided.
+func Start() (stop func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	var stopped atomic.Bool
+	prev := debug.SetGCPercent(100)
+	var arm func()
+	arm = func() {
+		// A finalizer runs once after the collection that finds its object
+		// unreachable: re-armed each time, it follows every collection.
+		s := &sentinel{}
+		runtime.SetFinalizer(s, func(*sentinel) {
+			if stopped.Load() {
+				return
+			}
+			debug.SetGCPercent(Percent(liveHeap(), Goal))
+			arm()
+		})
+	}
+	arm()
+	return func() {
+		if stopped.CompareAndSwap(false, true) {
+			debug.SetGCPercent(prev)
+		}
+	}
+}
+
+// sentinel is big enough to be allocated alone, not batched with other
+// tiny objects whose lifetimes would delay its finalizer.
+type sentinel struct {
+	p *byte
+	_ [16]byte
+}
+
+// liveHeap returns the bytes the last collection found live, or 0.
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}
