@@ -334,22 +334,21 @@ func detectImplicitPoints(r *Result, e *Env, in *Input) {
 		if blk.Kind == KindCode || blk.Kind == KindHTML || blk.Kind == KindHeading || off[blk.Section] {
 			continue
 		}
-		for _, run := range blk.Text {
-			text := d.Src[run.Start:run.End]
-			for ci := range concerns {
-				c := &concerns[ci]
-				if dataModel && !c.storage {
-					continue
+		// Per run and concern, the first cue that counts and that the
+		// concern confirms (cueHits lists those that count, by concern).
+		hits, base := r.cueHits(b, dataModel)
+		for _, rh := range hits {
+			for len(rh) > 0 {
+				n := 1
+				for n < len(rh) && rh[n].ci == rh[0].ci {
+					n++
 				}
-				// The first cue that counts is enough: search lazily.
-				for pos := 0; pos < len(text); {
-					loc := d.find(c.cue, text[pos:], run.Start+pos)
-					if loc == nil {
-						break
-					}
-					sp := Span{run.Start + pos + loc[0], run.Start + pos + loc[1]}
-					pos += max(loc[1], loc[0]+1)
-					if !r.cueCounts(b, sp) || c.confirm != nil && !c.confirm(r, e, st, b, sp) {
+				group := rh[:n]
+				rh = rh[n:]
+				c := &concerns[group[0].ci]
+				for _, h := range group {
+					sp := h.sp.shift(base)
+					if c.confirm != nil && !c.confirm(r, e, st, b, sp) {
 						continue
 					}
 					r.addImplicit(e, in, st, c, b, sp, documented, seen)

@@ -22,6 +22,9 @@ func (s Span) Len() int { return s.End - s.Start }
 // just after a word still counts).
 func (s Span) Contains(off int) bool { return off >= s.Start && off <= s.End }
 
+// shift returns s moved by delta bytes.
+func (s Span) shift(delta int) Span { return Span{s.Start + delta, s.End + delta} }
+
 // BlockKind classifies a block of a parsed document.
 type BlockKind uint8
 

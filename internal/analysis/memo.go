@@ -49,6 +49,9 @@ type memoNode struct {
 	// it), found by mentionsBy.
 	mentions   []Mention
 	mentionsBy *Matcher
+	// cues is the implied-points scan of the block whose lines the node's
+	// text is (implicit_cues.go).
+	cues *blockCues
 }
 
 // gateWords bounds the expressions whose gate answers a node keeps (64 per
