@@ -121,6 +121,192 @@ func benchTyping(b *testing.B, pause time.Duration) {
 	}
 }
 
+// BenchmarkKeystrokeBinary is BenchmarkKeystroke against the built
+// binary in its own process, over pipes: the server exactly as an editor
+// runs it, whose garbage collector does not see this client's allocations.
+func BenchmarkKeystrokeBinary(b *testing.B) {
+	bin := buildBinary(b)
+	for _, file := range []string{"plan.md", "data-model.md"} {
+		text := referenceFile(b, file)
+		for _, place := range []string{"paragraph", "list", "table", "fence"} {
+			b.Run(file+"/"+place, func(b *testing.B) {
+				line, col := placeLine(text, keystrokePlaces[place])
+				if line < 0 {
+					b.Skipf("%s has no %s line", file, place)
+				}
+				srv := startBinary(b, bin)
+				const uri = "file:///ws/ref.md"
+				srv.send(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": map[string]any{"processId": nil, "capabilities": map[string]any{}}})
+				srv.send(map[string]any{"jsonrpc": "2.0", "method": "initialized", "params": map[string]any{}})
+				srv.send(map[string]any{"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": map[string]any{"textDocument": map[string]any{
+					"uri": uri, "languageId": "markdown", "version": 1, "text": text}}})
+				srv.waitVersion(b, 1)
+				var lat []time.Duration
+				v := 1
+				b.ResetTimer()
+				for b.Loop() {
+					v++
+					start := time.Now()
+					srv.sendRaw(fmt.Sprintf(`{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":%q,"version":%d},"contentChanges":[{"range":{"start":{"line":%d,"character":%d},"end":{"line":%d,"character":%d}},"text":"x"}]}}`, uri, v, line, col, line, col))
+					lat = append(lat, srv.waitVersion(b, v).Sub(start))
+					col++
+				}
+				b.StopTimer()
+				srv.stop()
+				b.ReportMetric(float64(percentile(lat, .50).Microseconds())/1000, "p50-ms")
+				b.ReportMetric(float64(percentile(lat, .90).Microseconds())/1000, "p90-ms")
+				b.ReportMetric(float64(percentile(lat, .99).Microseconds())/1000, "p99-ms")
+				b.ReportMetric(float64(percentile(lat, 1).Microseconds())/1000, "max-ms")
+			})
+		}
+	}
+}
+
+// BenchmarkRoundTripBinary measures the floor under BenchmarkKeystrokeBinary
+// on this machine: a request the binary answers without work (an unknown
+// method, refused with MethodNotFound) sent and its reply received.
+func BenchmarkRoundTripBinary(b *testing.B) {
+	srv := startBinary(b, buildBinary(b))
+	srv.send(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": map[string]any{"processId": nil, "capabilities": map[string]any{}}})
+	srv.send(map[string]any{"jsonrpc": "2.0", "method": "initialized", "params": map[string]any{}})
+	srv.waitReply(b, 1)
+	var lat []time.Duration
+	id := 1
+	for b.Loop() {
+		id++
+		start := time.Now()
+		srv.sendRaw(fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"ipf/noSuchMethod","params":{}}`, id))
+		lat = append(lat, srv.waitReply(b, id).Sub(start))
+	}
+	b.StopTimer()
+	srv.stop()
+	b.ReportMetric(float64(percentile(lat, .50).Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(percentile(lat, .90).Microseconds())/1000, "p90-ms")
+	b.ReportMetric(float64(percentile(lat, .99).Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(percentile(lat, 1).Microseconds())/1000, "max-ms")
+}
+
+// buildBinary builds cmd/ipf-lsp into a temporary directory.
+func buildBinary(b *testing.B) string {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), "ipf-lsp")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/ipf-lsp").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// binServer is the built binary serving over pipes, with the arrival time
+// of each publishDiagnostics by version.
+type binServer struct {
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	pubs    chan binPub
+	replies chan binPub // by id
+}
+
+type binPub struct {
+	version int
+	at      time.Time
+}
+
+func startBinary(b *testing.B, bin string) *binServer {
+	b.Helper()
+	cmd := exec.Command(bin, "serve")
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	s := &binServer{cmd: cmd, stdin: stdin, pubs: make(chan binPub, 1024), replies: make(chan binPub, 1024)}
+	go func() {
+		defer close(s.pubs)
+		r := bufio.NewReader(stdout)
+		for {
+			n := -1
+			for {
+				line, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if line = strings.TrimSpace(line); line == "" {
+					break
+				}
+				if v, ok := strings.CutPrefix(line, "Content-Length: "); ok {
+					n, _ = strconv.Atoi(v)
+				}
+			}
+			body := make([]byte, max(n, 0))
+			if _, err := io.ReadFull(r, body); err != nil {
+				return
+			}
+			at := time.Now()
+			var m struct {
+				ID     *int   `json:"id"`
+				Method string `json:"method"`
+				Params struct {
+					Version *int `json:"version"`
+				} `json:"params"`
+			}
+			switch {
+			case json.Unmarshal(body, &m) != nil:
+			case m.Method == "textDocument/publishDiagnostics" && m.Params.Version != nil:
+				s.pubs <- binPub{*m.Params.Version, at}
+			case m.Method == "" && m.ID != nil:
+				s.replies <- binPub{*m.ID, at}
+			}
+		}
+	}()
+	return s
+}
+
+func (s *binServer) send(v any) {
+	body, _ := json.Marshal(v)
+	s.sendRaw(string(body))
+}
+
+func (s *binServer) sendRaw(body string) {
+	fmt.Fprintf(s.stdin, "Content-Length: %d\r\n\r\n%s", len(body), body)
+}
+
+// waitVersion returns when the diagnostics of version arrived.
+func (s *binServer) waitVersion(b *testing.B, version int) time.Time {
+	for {
+		select {
+		case p, ok := <-s.pubs:
+			if !ok {
+				b.Fatalf("the server ended before publishing version %d", version)
+			}
+			if p.version == version {
+				return p.at
+			}
+		case <-time.After(waitTimeout):
+			b.Fatalf("timed out waiting for the diagnostics of version %d", version)
+		}
+	}
+}
+
+// waitReply returns when the reply to request id arrived.
+func (s *binServer) waitReply(b *testing.B, id int) time.Time {
+	for {
+		select {
+		case p := <-s.replies:
+			if p.version == id {
+				return p.at
+			}
+		case <-time.After(waitTimeout):
+			b.Fatalf("timed out waiting for the reply to %d", id)
+		}
+	}
+}
+
+func (s *binServer) stop() {
+	s.send(map[string]any{"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": nil})
+	s.send(map[string]any{"jsonrpc": "2.0", "method": "exit"})
+	_ = s.stdin.Close()
+	_ = s.cmd.Wait()
+}
+
 // BenchmarkColdStart measures initialize sent → result received on a new
 // session (the Env is built once, as the binary does before serving).
 func BenchmarkColdStart(b *testing.B) {
