@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"regexp"
 	"sync"
 )
 
@@ -279,9 +280,17 @@ func (d *Doc) compute(x *rx, op memoOp, gate bool, text []byte, off int) memoVal
 			re, text = x.gi.low, lower
 		}
 		if x.gi.pre != nil {
-			return x.gi.pre.run(op, text, lower)
+			if v, ok := x.gi.pre.run(op, text, lower); ok {
+				return v
+			}
 		}
 	}
+	return runPlain(re, op, text)
+}
+
+// runPlain answers op with re's own unanchored search.
+func runPlain(re *regexp.Regexp, op memoOp, text []byte) memoVal {
+	var v memoVal
 	switch op {
 	case opMatch:
 		v.ok = re.Match(text)

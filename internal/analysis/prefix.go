@@ -15,6 +15,13 @@ package analysis
 // The anchored attempt must see the character before the candidate, which
 // `\b` looks at: it runs `\A(?s:.)(?:expr)` from the rune before the
 // candidate, so that rune is matched by `(?s:.)` and serves as context.
+//
+// Go's engine is linear in the text; attempts at many candidates are not
+// when each can scan far (`\w+`, `\s*`, `.*`): a megabyte of one word
+// repeated would cost its square (FuzzAnalyze stalled on such input). So
+// the candidates are bounded — by their number, and for an expression with
+// unbounded repetition by their number times the text's length — and past
+// the bound the expression runs unanchored, as it did before.
 
 import (
 	"bytes"
@@ -34,7 +41,17 @@ type prefixSearch struct {
 	// at0 is the expression anchored at the start of the text; atN is it
 	// anchored after one rune of context.
 	at0, atN *regexp.Regexp
+	// unbounded is set when a match can be arbitrarily long.
+	unbounded bool
 }
+
+// Bounds on the work of the attempts (see above): at most maxCandidates
+// attempts, and for an unbounded expression at most attemptBudget bytes of
+// text times attempts.
+const (
+	maxCandidates = 1024
+	attemptBudget = 1 << 16
+)
 
 // maxPrefixLits bounds the literals searched for: past it, a search per
 // literal costs more than running the expression.
@@ -72,7 +89,25 @@ func newPrefixSearch(expr string) *prefixSearch {
 	if err0 != nil || errN != nil {
 		return nil
 	}
-	return &prefixSearch{lits: lits, at0: at0, atN: atN}
+	return &prefixSearch{lits: lits, at0: at0, atN: atN, unbounded: unbounded(tree)}
+}
+
+// unbounded reports whether t repeats something without an upper bound.
+func unbounded(t *syntax.Regexp) bool {
+	switch t.Op {
+	case syntax.OpStar, syntax.OpPlus:
+		return true
+	case syntax.OpRepeat:
+		if t.Max < 0 {
+			return true
+		}
+	}
+	for _, sub := range t.Sub {
+		if unbounded(sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // prefixesOf returns lowered literals one of which every match of t starts
@@ -134,14 +169,18 @@ func prefixesOf(t *syntax.Regexp) ([]string, bool) {
 }
 
 // candidates appends to out, in increasing order and without repeats, the
-// offsets of lower at or after from where a prefix literal occurs.
-func (ps *prefixSearch) candidates(lower []byte, from int, out []int) []int {
+// offsets of lower where a prefix literal occurs; false when there are more
+// than limit.
+func (ps *prefixSearch) candidates(lower []byte, limit int, out []int) ([]int, bool) {
 	n := len(out)
 	for _, l := range ps.lits {
-		for at := from; at <= len(lower)-len(l); {
+		for at := 0; at <= len(lower)-len(l); {
 			i := bytes.Index(lower[at:], l)
 			if i < 0 {
 				break
+			}
+			if len(out)-n == limit {
+				return out, false
 			}
 			out = append(out, at+i)
 			at += i + 1
@@ -151,7 +190,7 @@ func (ps *prefixSearch) candidates(lower []byte, from int, out []int) []int {
 		slices.Sort(out[n:])
 		out = append(out[:n], slices.Compact(out[n:])...)
 	}
-	return out
+	return out, true
 }
 
 // attempt returns the submatch offsets of the expression's preferred match
@@ -177,10 +216,17 @@ func (ps *prefixSearch) attempt(text []byte, p int) []int {
 
 // run answers op on text, lower being text ASCII-lowered (or text itself
 // when the expression runs on lowered text), as the expression's unanchored
-// search would.
-func (ps *prefixSearch) run(op memoOp, text, lower []byte) memoVal {
+// search would; false when the attempts would cost more than that search.
+func (ps *prefixSearch) run(op memoOp, text, lower []byte) (memoVal, bool) {
+	limit := maxCandidates
+	if ps.unbounded {
+		limit = min(limit, attemptBudget/max(len(text), 1))
+	}
 	var buf [32]int
-	cands := ps.candidates(lower, 0, buf[:0])
+	cands, ok := ps.candidates(lower, limit, buf[:0])
+	if !ok {
+		return memoVal{}, false
+	}
 	var v memoVal
 	next := 0 // matches do not overlap: candidates before next are inside one
 	for _, p := range cands {
@@ -194,13 +240,13 @@ func (ps *prefixSearch) run(op memoOp, text, lower []byte) memoVal {
 		switch op {
 		case opMatch:
 			v.ok = true
-			return v
+			return v, true
 		case opFind:
 			v.loc = loc[:2:2]
-			return v
+			return v, true
 		case opFindSub:
 			v.loc = loc
-			return v
+			return v, true
 		case opFindAll:
 			v.all = append(v.all, loc[:2:2])
 		case opFindAllSub:
@@ -208,5 +254,5 @@ func (ps *prefixSearch) run(op memoOp, text, lower []byte) memoVal {
 		}
 		next = loc[1]
 	}
-	return v
+	return v, true
 }

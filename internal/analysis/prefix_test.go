@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/testenv"
@@ -114,6 +115,7 @@ func TestPrefixSearchAgrees(t *testing.T) {
 		pieces = append(pieces, p)
 	}
 	ops := []memoOp{opMatch, opFind, opFindSub, opFindAll, opFindAllSub}
+	fallbacks := 0
 	for _, piece := range pieces {
 		low := asciiLower(piece)
 		for _, v := range vs {
@@ -122,7 +124,11 @@ func TestPrefixSearchAgrees(t *testing.T) {
 				text = low
 			}
 			for _, op := range ops {
-				got := v.ps.run(op, text, low)
+				got, ok := v.ps.run(op, text, low)
+				if !ok {
+					fallbacks++
+					continue // past its bounds: the expression runs itself
+				}
 				var want memoVal
 				switch op {
 				case opMatch:
@@ -142,5 +148,43 @@ func TestPrefixSearchAgrees(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d expressions agree on %d pieces", len(vs), len(pieces))
+	t.Logf("%d expressions agree on %d pieces (%d answers past the bounds)", len(vs), len(pieces), fallbacks)
+}
+
+// TestPrefixSearchBounded: where attempts at every candidate would cost the
+// square of the text — a long word of repeated prefixes, with an expression
+// whose match can run to the word's end — the search gives up and the
+// expression runs unanchored; so does a text with too many candidates.
+func TestPrefixSearchBounded(t *testing.T) {
+	tests := []struct {
+		name string
+		expr string
+		text string
+		want bool // answered by the prefix search
+	}{
+		{"long word, unbounded", `(?i)\bverif\w+ (?:the )?token`, strings.Repeat("verif", 200000), false},
+		{"long word, bounded", `(?i)\bverif(?:y|ies) token`, strings.Repeat("verif", 200000), false}, // 200,000 candidates
+		{"paragraph, unbounded", `(?i)\bverif\w+ (?:the )?token`, "We verify the token on every request.", true},
+		{"no candidate in a long text", `(?i)\bverif\w+ token`, strings.Repeat("x", 1<<20), true},
+		{"few candidates, bounded", `(?i)\bverif(?:y|ies) token`, strings.Repeat("x", 1<<20) + " verify token", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ps := newPrefixSearch(tt.expr)
+			if ps == nil {
+				t.Fatal("no prefix search")
+			}
+			text := []byte(tt.text)
+			v, ok := ps.run(opFindAll, text, asciiLower(text))
+			if ok != tt.want {
+				t.Fatalf("answered = %v, want %v", ok, tt.want)
+			}
+			if ok {
+				want := regexp.MustCompile(tt.expr).FindAllIndex(text, -1)
+				if !reflect.DeepEqual(v.all, want) {
+					t.Errorf("matches %v, want %v", v.all, want)
+				}
+			}
+		})
+	}
 }
