@@ -54,6 +54,28 @@ type gateRegistry struct {
 	// per analysis.
 	m  atomic.Pointer[map[*regexp.Regexp]*gateInfo]
 	mu sync.Mutex // serialises registrations
+	// litIDs numbers the literals of all expressions (litscan.go); lits
+	// lists them by number. Both are guarded by mu.
+	litIDs map[string]int
+	lits   [][]byte
+	// scanner finds the numbered literals; it is rebuilt, on first use,
+	// after a registration has numbered new ones.
+	scanner atomic.Pointer[litScanner]
+}
+
+// litScanner returns a scanner for every literal numbered so far.
+func (g *gateRegistry) litScanner() *litScanner {
+	if s := g.scanner.Load(); s != nil {
+		return s
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if s := g.scanner.Load(); s != nil {
+		return s
+	}
+	s := newLitScanner(g.lits[:len(g.lits):len(g.lits)])
+	g.scanner.Store(s)
+	return s
 }
 
 // gateInfo is what is known of one expression: its literals (nil: no
@@ -64,6 +86,11 @@ type gateInfo struct {
 	// low is the lowered variant of the expression, or nil when it has
 	// none (no case folding, or case-sensitive parts).
 	low *regexp.Regexp
+	// mask is the set of the numbers of lits, when all are numbered below
+	// litWords*64 (masked is then set).
+	mask   litSet
+	masked bool
+	maxLit int // one more than the highest number in mask
 	// pre runs the expression as it runs on a slice of the document (its
 	// lowered variant if any) only where a match can start, or is nil when
 	// its matches do not all start with a literal (prefix.go).
@@ -92,6 +119,27 @@ func (g *gateRegistry) info(re *regexp.Regexp) *gateInfo {
 		}
 	}
 	gi := &gateInfo{lits: requiredLiterals(re), id: len(next), low: lowered(re)}
+	if gi.lits != nil {
+		gi.masked = true
+		if g.litIDs == nil {
+			g.litIDs = map[string]int{}
+		}
+		for _, l := range gi.lits {
+			id, ok := g.litIDs[string(l)]
+			if !ok {
+				id = len(g.lits)
+				g.litIDs[string(l)] = id
+				g.lits = append(g.lits, l)
+				g.scanner.Store(nil)
+			}
+			if id >= litWords*64 {
+				gi.masked = false
+				continue
+			}
+			gi.mask[id/64] |= 1 << (id % 64)
+			gi.maxLit = max(gi.maxLit, id+1)
+		}
+	}
 	if gi.low != nil {
 		gi.pre = newPrefixSearch(gi.low.String())
 	} else {

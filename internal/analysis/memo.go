@@ -53,6 +53,10 @@ type memoNode struct {
 	// cues is the implied-points scan of the block whose lines the node's
 	// text is (implicit_cues.go).
 	cues *blockCues
+	// lits is the set of numbered literals (litscan.go) that occur in the
+	// text, the first litN of them looked for; litN is 0 until scanned.
+	lits litSet
+	litN int
 }
 
 // gateWords bounds the expressions whose gate answers a node keeps (64 per
@@ -203,11 +207,19 @@ func (m *Memo) Len() int {
 // off < 0 when text is not a slice of the document — behind its literal gate
 // and through the document's memo when it has one.
 
-func (d *Doc) gate(gi *gateInfo, text []byte, off int) bool {
-	if off < 0 {
+func (d *Doc) gate(gi *gateInfo, text []byte, off int, n *memoNode) bool {
+	if off < 0 || gi.lits == nil {
 		return true
 	}
-	return gi.may(d.Lower[off : off+len(text)])
+	lower := d.Lower[off : off+len(text)]
+	if n == nil || !gi.masked {
+		return gi.may(lower)
+	}
+	if n.litN < gi.maxLit {
+		s := gates.litScanner()
+		n.lits, n.litN = s.scan(lower), len(s.lits)
+	}
+	return n.lits.intersects(&gi.mask)
 }
 
 func (d *Doc) run(re *rx, op memoOp, text []byte, off int) memoVal {
@@ -216,20 +228,20 @@ func (d *Doc) run(re *rx, op memoOp, text []byte, off int) memoVal {
 	}
 	gi := re.gi
 	if d.memo == nil {
-		return d.compute(re, op, d.gate(gi, text, off), text, off)
+		return d.compute(re, op, d.gate(gi, text, off, nil), text, off)
 	}
 	n := d.memoNode(text, off)
 	var pass bool
 	if w, bit := gi.id/64, uint64(1)<<(gi.id%64); w < gateWords {
 		if n.known[w]&bit == 0 {
 			n.known[w] |= bit
-			if d.gate(gi, text, off) {
+			if d.gate(gi, text, off, n) {
 				n.pass[w] |= bit
 			}
 		}
 		pass = n.pass[w]&bit != 0
 	} else {
-		pass = d.gate(gi, text, off)
+		pass = d.gate(gi, text, off, n)
 	}
 	if !pass || op == opMay {
 		return memoVal{ok: pass && op == opMay}
