@@ -57,6 +57,8 @@ type memoNode struct {
 	// text, the first litN of them looked for; litN is 0 until scanned.
 	lits litSet
 	litN int
+	// asked is set once an expression's gate has been checked on the text.
+	asked bool
 }
 
 // gateWords bounds the expressions whose gate answers a node keeps (64 per
@@ -212,7 +214,13 @@ func (d *Doc) gate(gi *gateInfo, text []byte, off int, n *memoNode) bool {
 		return true
 	}
 	lower := d.Lower[off : off+len(text)]
-	if n == nil || !gi.masked {
+	// A node asked about by one expression only (a suffix a detector
+	// searches again after a match) is not worth scanning for all
+	// literals: the first question of a node is answered by its own.
+	if n == nil || !gi.masked || n.litN == 0 && !n.asked {
+		if n != nil {
+			n.asked = true
+		}
 		return gi.may(lower)
 	}
 	if n.litN < gi.maxLit {
