@@ -170,6 +170,11 @@ type Stack struct {
 	Plan string
 	// Quiet turns off the no-constitution notice.
 	Quiet bool
+	// Texts holds, by path, the text the entries' lines and spans were
+	// read from, so that they can be mapped to positions without reading
+	// the file again (and are mapped in the text they came from). It may
+	// lack a path; the texts are shared and never modified.
+	Texts map[string][]byte
 }
 
 // StackEntry is one chosen technology.

@@ -121,6 +121,66 @@ func benchTyping(b *testing.B, pause time.Duration) {
 	}
 }
 
+// BenchmarkKeystrokeWorkspace is BenchmarkKeystroke in a workspace laid
+// out as spec-kit lays one out, the reference files in a feature folder
+// under a constitution (a 23 KB one from the corpus): each analysis also
+// needs the stack of the constitution and of the feature's plan, as it
+// does in an editor.
+func BenchmarkKeystrokeWorkspace(b *testing.B) {
+	defer gctune.Start()()
+	root := b.TempDir()
+	feature := filepath.Join(root, "specs", "010-orivaflow-semantic-commerce")
+	constitution, err := os.ReadFile(filepath.Join(testenv.CorpusDir(b), "AsmaIqbal01__Hackathon-2-Phase-II", ".specify", "memory", "constitution.md"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, dir := range []string{filepath.Join(root, ".git"), filepath.Join(root, ".specify", "memory"), feature} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			b.Fatal(err)
+		}
+	}
+	files := map[string]string{filepath.Join(root, ".specify", "memory", "constitution.md"): string(constitution)}
+	for _, f := range []string{"plan.md", "data-model.md"} {
+		files[filepath.Join(feature, f)] = referenceFile(b, f)
+	}
+	for p, text := range files {
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, file := range []string{"plan.md", "data-model.md"} {
+		path := filepath.Join(feature, file)
+		text := files[path]
+		for _, place := range []string{"paragraph", "fence"} {
+			b.Run(file+"/"+place, func(b *testing.B) {
+				line, col := placeLine(text, keystrokePlaces[place])
+				c := newRawClient(b, nil)
+				c.request(0, "initialize", fmt.Sprintf(`{"processId":null,"rootUri":%q,"capabilities":{}}`, "file://"+root))
+				c.reply(0)
+				c.notify("initialized", `{}`)
+				uri := "file://" + path
+				c.open(uri, text)
+				c.diagnostics(uri, 1)
+				var lat []time.Duration
+				v := 1
+				b.ResetTimer()
+				for b.Loop() {
+					v++
+					start := time.Now()
+					c.notify("textDocument/didChange", fmt.Sprintf(`{"textDocument":{"uri":%q,"version":%d},"contentChanges":[{"range":{"start":{"line":%d,"character":%d},"end":{"line":%d,"character":%d}},"text":"x"}]}`, uri, v, line, col, line, col))
+					m := c.diagnostics(uri, v)
+					lat = append(lat, m.At.Sub(start))
+					col++
+				}
+				b.ReportMetric(float64(percentile(lat, .50).Microseconds())/1000, "p50-ms")
+				b.ReportMetric(float64(percentile(lat, .90).Microseconds())/1000, "p90-ms")
+				b.ReportMetric(float64(percentile(lat, .99).Microseconds())/1000, "p99-ms")
+				b.ReportMetric(float64(percentile(lat, 1).Microseconds())/1000, "max-ms")
+			})
+		}
+	}
+}
+
 // BenchmarkKeystrokeBinary is BenchmarkKeystroke against the built
 // binary in its own process, over pipes: the server exactly as an editor
 // runs it, whose garbage collector does not see this client's allocations.

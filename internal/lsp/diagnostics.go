@@ -79,7 +79,7 @@ func (s *Server) diagnostic(a *analyzed, f *analysis.Finding) protocol.Diagnosti
 	for _, r := range f.Related {
 		loc := protocol.Location{URI: a.snap.uri, Range: m.Range(r.Span.Start, r.Span.End)}
 		if r.Path != "" {
-			loc = s.relatedLocation(r)
+			loc = s.relatedLocation(a, r)
 		}
 		d.RelatedInformation = append(d.RelatedInformation, protocol.DiagnosticRelatedInformation{Location: loc, Message: r.Message})
 	}

@@ -81,6 +81,8 @@ type Server struct {
 	slots chan struct{}
 	caps  clientCaps
 	wks   *wsState // the workspace model (workspace.go)
+	// related maps related information into other files (workspace.go).
+	related mapperCache
 
 	reqMu   sync.Mutex
 	pending map[string]context.CancelFunc

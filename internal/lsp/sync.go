@@ -29,6 +29,9 @@ type analyzed struct {
 	snap *snapshot
 	res  *analysis.Result
 	gen  uint64
+	// stack is the stack the analysis used (nil without a workspace); its
+	// texts map related information to positions.
+	stack *analysis.Stack
 }
 
 // document is an open document: its current snapshot, its latest analysis
@@ -343,7 +346,7 @@ func (s *Server) analyzeSnapshot(ctx context.Context, snap *snapshot, memo *anal
 	if s.ignored(snap.uri) {
 		res.Findings = nil // matches an ignore glob of the configuration
 	}
-	return &analyzed{snap: snap, res: res}
+	return &analyzed{snap: snap, res: res, stack: stack}
 }
 
 // current returns the analysis of the current version of uri (nil, nil

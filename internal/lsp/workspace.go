@@ -1,10 +1,12 @@
 package lsp
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -167,21 +169,28 @@ func (s *Server) didChangeWorkspaceFolders(ctx context.Context, p *protocol.DidC
 }
 
 // relatedLocation maps a related-information entry in another file to a
-// location with a real range, reading that file through the workspace (the
-// editor's text when open).
-func (s *Server) relatedLocation(r analysis.Related) protocol.Location {
+// location with a real range, in the text the analysis read that file as
+// (the stack's), else reading it through the workspace (the editor's text
+// when open).
+func (s *Server) relatedLocation(a *analyzed, r analysis.Related) protocol.Location {
 	loc := protocol.Location{URI: uri.File(r.Path), Range: protocol.Range{
 		Start: protocol.Position{Line: uint32(r.Line)},
 		End:   protocol.Position{Line: uint32(r.Line)},
 	}}
-	text, ok := s.wsState().ws.Related(r.Path)
+	var text []byte
+	ok := false
+	if a.stack != nil {
+		text, ok = a.stack.Texts[r.Path]
+	}
 	if !ok {
-		return loc
+		if text, ok = s.wsState().ws.Related(r.Path); !ok {
+			return loc
+		}
 	}
 	s.mu.Lock()
 	enc := s.caps.encoding
 	s.mu.Unlock()
-	m := NewMapper(string(text), enc)
+	m := s.related.mapper(r.Path, text, enc)
 	if r.Span.End > r.Span.Start && r.Span.End <= len(text) {
 		loc.Range = m.Range(r.Span.Start, r.Span.End)
 		return loc
@@ -190,4 +199,34 @@ func (s *Server) relatedLocation(r analysis.Related) protocol.Location {
 	sp := li.LineSpan(r.Line)
 	loc.Range = m.Range(sp.Start, sp.End)
 	return loc
+}
+
+// mapperCache keeps, per file, the mapper of the text that related
+// information last pointed into: every implied point links to two lines of
+// the constitution, hundreds per publish, and the text is the same from one
+// keystroke to the next.
+type mapperCache struct {
+	mu sync.Mutex
+	m  map[string]cachedMapper
+}
+
+type cachedMapper struct {
+	text []byte
+	enc  Encoding
+	m    *Mapper
+}
+
+// mapper returns a mapper of text, the text of path, in enc.
+func (c *mapperCache) mapper(path string, text []byte, enc Encoding) *Mapper {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[path]; ok && e.enc == enc && bytes.Equal(e.text, text) {
+		return e.m
+	}
+	if c.m == nil {
+		c.m = map[string]cachedMapper{}
+	}
+	m := NewMapper(string(text), enc)
+	c.m[path] = cachedMapper{text: text, enc: enc, m: m}
+	return m
 }

@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -127,6 +128,63 @@ func TestConstitutionEditRepublishesSpec(t *testing.T) {
 	mark = publishCount(c, spec)
 	c.notifyServer("workspace/didChangeWatchedFiles", map[string]any{"changes": []map[string]any{{"uri": cons, "type": 2}}})
 	waitNewPublish(t, c, spec, mark, wantExpress)
+}
+
+// Related information follows the constitution's text as the analysis read
+// it: a line inserted above the stack in the editor moves each location
+// down a line, with a wider first character for emoji (UTF-16).
+func TestRelatedLocationsFollowConstitutionEdits(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		".specify/memory/constitution.md": wsConstitution,
+		"specs/001-notes/spec.md":         wsSpec,
+	})
+	c := newTestClient(t, clientOptions{rootURI: fileURI(dir)})
+	consPath := filepath.Join(dir, ".specify/memory/constitution.md")
+	spec := c.open(fileURI(filepath.Join(dir, "specs/001-notes/spec.md")), wsSpec)
+	related := func(ds []protocol.Diagnostic) string {
+		var out []string
+		for _, r := range ds[0].RelatedInformation {
+			if r.Location.URI != fileURI(consPath) {
+				t.Fatalf("related location in %s, want the constitution", r.Location.URI)
+			}
+			rg := r.Location.Range
+			out = append(out, fmt.Sprintf("%d:%d-%d:%d %s", rg.Start.Line, rg.Start.Character, rg.End.Line, rg.End.Character, r.Message))
+		}
+		return strings.Join(out, "; ")
+	}
+	want := "5:8-5:19 Better Auth chosen here (auth); 6:11-6:18 FastAPI chosen here (backend)"
+	if got := related(c.waitDiagnostics(spec, 1)); got != want {
+		t.Fatalf("related information:\n got %s\nwant %s", got, want)
+	}
+	cons := c.open(fileURI(consPath), wsConstitution)
+	c.waitDiagnostics(cons, 1)
+	for _, tc := range []struct{ text, want string }{
+		{strings.Replace(wsConstitution, "## Stack\n", "## Stack\n\nChosen in 2026.\n", 1),
+			"7:8-7:19 Better Auth chosen here (auth); 8:11-8:18 FastAPI chosen here (backend)"},
+		{strings.Replace(wsConstitution, "- Auth: ", "- 🔐 Auth: ", 1),
+			"5:11-5:22 Better Auth chosen here (auth); 6:11-6:18 FastAPI chosen here (backend)"},
+	} {
+		mark := publishCount(c, spec)
+		c.replaceAll(cons, tc.text)
+		deadline := time.After(waitTimeout)
+		for {
+			c.mu.Lock()
+			ps := c.diags[spec]
+			var got string
+			if len(ps) > mark && len(ps[len(ps)-1].Diagnostics) > 0 {
+				got = related(ps[len(ps)-1].Diagnostics)
+			}
+			c.mu.Unlock()
+			if got == tc.want {
+				break
+			}
+			select {
+			case <-c.notify:
+			case <-deadline:
+				t.Fatalf("related information after the edit:\n got %s\nwant %s", got, tc.want)
+			}
+		}
+	}
 }
 
 // A document in a workspace without a constitution gets one notice at the

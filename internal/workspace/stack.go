@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"bytes"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -42,20 +43,57 @@ func (w *Workspace) StackFor(env *analysis.Env, path string) *analysis.Stack {
 			st.Missing = fmt.Sprintf("the constitution cannot be read (%v)", err)
 			break
 		}
-		st = env.ExtractStack(c.Path, src).WithOrigin(analysis.OriginConstitution)
+		ex, text := w.extract(env, c.Path, src)
+		st = ex.WithOrigin(analysis.OriginConstitution)
 		st.Source = c.Path
 		st.Others = c.Others
+		st.Texts = map[string][]byte{c.Path: text}
 	}
 	if f, ok := w.FeatureOf(p); ok {
 		if plan := f.Docs[KindPlan]; plan != "" && plan != p {
 			if src, err := w.ReadFile(plan); err == nil {
-				ps := env.ExtractStack(plan, src).WithOrigin(analysis.OriginPlan)
-				st = st.Merge(ps)
+				ex, text := w.extract(env, plan, src)
+				texts := map[string][]byte{plan: text}
+				for k, v := range st.Texts {
+					texts[k] = v
+				}
+				st = st.Merge(ex.WithOrigin(analysis.OriginPlan))
 				st.Plan = plan
+				st.Texts = texts
 			}
 		}
 	}
 	return st
+}
+
+// extract returns env's stack of the file at path whose text is src, and
+// the text it was extracted from: the one src equals. A document's stack
+// is needed at every keystroke of every document under its constitution, so
+// the last extraction of each file is kept and reused while the file's text
+// and the Env are the same. The result is shared: callers copy it
+// (WithOrigin, Merge) before changing anything.
+func (w *Workspace) extract(env *analysis.Env, path string, src []byte) (*analysis.Stack, []byte) {
+	w.stackMu.Lock()
+	c, ok := w.stacks[path]
+	w.stackMu.Unlock()
+	if ok && c.env == env && bytes.Equal(c.src, src) {
+		return c.st, c.src
+	}
+	st := env.ExtractStack(path, src)
+	w.stackMu.Lock()
+	if w.stacks == nil {
+		w.stacks = map[string]extracted{}
+	}
+	w.stacks[path] = extracted{env: env, src: src, st: st}
+	w.stackMu.Unlock()
+	return st, src
+}
+
+// extracted is a file's stack as last extracted.
+type extracted struct {
+	env *analysis.Env
+	src []byte
+	st  *analysis.Stack
 }
 
 // Related returns the text of a file a finding points at, for mapping its

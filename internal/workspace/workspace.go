@@ -38,6 +38,10 @@ type Workspace struct {
 	overlay map[string][]byte
 	// configured maps a root to its configured constitution path (absolute).
 	configured map[string]string
+	// stacks keeps each constitution's and plan's last extracted stack
+	// (stack.go); stackMu guards it.
+	stackMu sync.Mutex
+	stacks  map[string]extracted
 }
 
 // New returns a workspace over roots (folders). Relative roots are made

@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -149,5 +150,55 @@ func TestFindRoot(t *testing.T) {
 	}
 	if got := FindRoot(filepath.Join(base, "loose/specs/002-b/spec.md"), base); got != base {
 		t.Errorf("root without markers %q, want the limit", got)
+	}
+}
+
+// TestStackForFollowsEdits: the stacks of a constitution and a plan are
+// extracted once and reused while their texts stay the same, and are
+// extracted again when the disk or the editor's text changes them. The
+// stack carries the texts its lines were read from.
+func TestStackForFollowsEdits(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, map[string]string{
+		".specify/memory/constitution.md": "- Backend: FastAPI\n",
+		"specs/001-a/plan.md":             "- Auth: Better Auth\n",
+		"specs/001-a/spec.md":             "x\n",
+	})
+	env, err := analysis.DefaultEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := New(root)
+	spec := filepath.Join(root, "specs/001-a/spec.md")
+	cons := filepath.Join(root, ".specify/memory/constitution.md")
+	plan := filepath.Join(root, "specs/001-a/plan.md")
+	techs := func() string {
+		st := w.StackFor(env, spec)
+		if string(st.Texts[cons]) == "" || string(st.Texts[plan]) == "" {
+			t.Fatalf("stack texts %q, want the constitution's and the plan's", st.Texts)
+		}
+		return fmt.Sprint(st.Techs())
+	}
+	first := w.StackFor(env, spec)
+	if got := techs(); got != "[better-auth fastapi]" {
+		t.Fatalf("stack %s", got)
+	}
+	if again := w.StackFor(env, spec); &again.Texts[cons][0] != &first.Texts[cons][0] {
+		t.Errorf("the unchanged constitution was extracted again")
+	}
+	write(t, root, map[string]string{".specify/memory/constitution.md": "- Backend: Django\n"})
+	if got := techs(); got != "[better-auth django]" {
+		t.Errorf("after the constitution changed on disk: %s", got)
+	}
+	w.Open(plan, []byte("- Auth: Clerk\n"))
+	if got := techs(); got != "[clerk django]" {
+		t.Errorf("after the plan changed in the editor: %s", got)
+	}
+	if st := w.StackFor(env, spec); string(st.Texts[plan]) != "- Auth: Clerk\n" || string(st.Texts[cons]) != "- Backend: Django\n" {
+		t.Errorf("texts %q, want the ones the stack was read from", st.Texts)
+	}
+	other, _ := analysis.DefaultEnv()
+	if st := w.StackFor(other, spec); fmt.Sprint(st.Techs()) != "[clerk django]" {
+		t.Errorf("with another Env: %v", st.Techs())
 	}
 }
