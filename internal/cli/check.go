@@ -9,8 +9,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
 	"github.com/ipf-lsp/ipf-lsp/internal/lsp"
@@ -122,12 +124,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "ipf-lsp check: %v\n", err)
 		return ExitUsage
 	}
-	rep := Report{Version: 1, Files: []FileReport{}}
-	failed := false
+	ws.ws.Freeze()
+	var jobs []checkJob
 	for _, path := range files {
-		if ctx.Err() != nil {
-			return ExitUsage
-		}
 		cc := cfgs.forFile(path)
 		if cc.ignored(path) {
 			continue
@@ -138,8 +137,16 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			ioErr = true
 			continue
 		}
-		rep.Files = append(rep.Files, checkFileIn(cc.env, ws, path, src))
+		jobs = append(jobs, checkJob{path: path, env: cc.env, src: src})
 	}
+	if !checkAll(ctx, ws, jobs, runtime.GOMAXPROCS(0)) {
+		return ExitUsage
+	}
+	rep := Report{Version: 1, Files: make([]FileReport, 0, len(jobs))}
+	for i := range jobs {
+		rep.Files = append(rep.Files, jobs[i].out)
+	}
+	failed := false
 	rep.Files = append(rep.Files, cfgs.problems()...)
 	for _, fr := range rep.Files {
 		for _, d := range fr.Diagnostics {
@@ -169,6 +176,42 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return ExitFindings
 	}
 	return ExitOK
+}
+
+// checkJob is one file of a check run and, once checked, its report.
+type checkJob struct {
+	path string
+	env  *analysis.Env
+	src  []byte
+	out  FileReport
+}
+
+// checkAll checks the jobs on n goroutines: documents are independent, and
+// a project's CI checks them all. The reports stay in the jobs' order. It
+// returns false when ctx ended first.
+func checkAll(ctx context.Context, ws *checkWS, jobs []checkJob, n int) bool {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, min(n, len(jobs))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				jobs[i].out = checkFileIn(jobs[i].env, ws, jobs[i].path, jobs[i].src)
+			}
+		}()
+	}
+	done := true
+	for i := range jobs {
+		if ctx.Err() != nil {
+			done = false
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return done && ctx.Err() == nil
 }
 
 // CheckFile analyses one document as the server would and converts the

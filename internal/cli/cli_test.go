@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
 	"github.com/ipf-lsp/ipf-lsp/internal/testenv"
 )
 
@@ -220,5 +222,68 @@ func TestServeMaxMessageSize(t *testing.T) {
 	}
 	if code, out, _ := run(t, "serve", "--help"); code != ExitOK || !strings.Contains(out, "--max-message-size BYTES") {
 		t.Errorf("serve --help: %d %q", code, out)
+	}
+}
+
+// TestCheckAllParallelMatchesSequential: checking the corpus on several
+// goroutines with a frozen workspace gives, file for file, the reports of
+// checking it on one goroutine with a workspace that looks at the disk
+// every time.
+func TestCheckAllParallelMatchesSequential(t *testing.T) {
+	corpus := testenv.CorpusDir(t)
+	files, skipped, err := collect([]string{corpus})
+	if err != nil || len(skipped) > 0 {
+		t.Fatalf("collect: %v %v", err, skipped)
+	}
+	env, err := analysis.DefaultEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reports := func(n int, freeze bool) []FileReport {
+		cfgs, err := newCheckConfigs(env, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws, err := checkWorkspace([]string{corpus}, files, cfgs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if freeze {
+			ws.ws.Freeze()
+		}
+		var jobs []checkJob
+		for _, p := range files {
+			src, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			jobs = append(jobs, checkJob{path: p, env: cfgs.forFile(p).env, src: src})
+		}
+		if !checkAll(context.Background(), ws, jobs, n) {
+			t.Fatal("checkAll stopped")
+		}
+		out := make([]FileReport, len(jobs))
+		for i := range jobs {
+			out[i] = jobs[i].out
+		}
+		return out
+	}
+	want := reports(1, false)
+	got := reports(4, true)
+	if len(got) != len(want) || len(want) < 48 {
+		t.Fatalf("%d reports, want %d (≥ 48)", len(got), len(want))
+	}
+	n := 0
+	for i := range want {
+		if got[i].Path != want[i].Path {
+			t.Fatalf("report %d is %s, want %s", i, got[i].Path, want[i].Path)
+		}
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("%s: parallel check differs from sequential:\n got %d diagnostics\nwant %d", want[i].Path, len(got[i].Diagnostics), len(want[i].Diagnostics))
+		}
+		n += len(want[i].Diagnostics)
+	}
+	if n == 0 {
+		t.Fatal("no diagnostics at all: nothing was compared")
 	}
 }

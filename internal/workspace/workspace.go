@@ -42,6 +42,36 @@ type Workspace struct {
 	// (stack.go); stackMu guards it.
 	stackMu sync.Mutex
 	stacks  map[string]extracted
+	// disk, when set (Freeze), keeps what was learnt of files on disk.
+	disk *diskCache
+}
+
+// diskCache is what a frozen workspace has learnt of the files on disk.
+type diskCache struct {
+	mu     sync.Mutex
+	exists map[string]bool
+	reads  map[string]diskRead
+}
+
+type diskRead struct {
+	b   []byte
+	err error
+}
+
+// Freeze tells the workspace that the files on disk will not change while
+// it is used, as during one check run: each file's existence and content
+// are then looked up once. Every document of a feature asks for the same
+// constitution and plan, and looking for them costs a few system calls per
+// candidate path (symbolic links resolved to stay inside the roots), a
+// tenth of checking a project. The language server, whose files change
+// under it, never freezes its workspace. Freeze once the roots are added:
+// what was learnt before a root was added is not learnt again.
+func (w *Workspace) Freeze() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.disk == nil {
+		w.disk = &diskCache{exists: map[string]bool{}, reads: map[string]diskRead{}}
+	}
 }
 
 // New returns a workspace over roots (folders). Relative roots are made
@@ -192,6 +222,25 @@ func (w *Workspace) ReadFile(path string) ([]byte, error) {
 	if open {
 		return text, nil
 	}
+	dc := w.frozen()
+	if dc != nil {
+		dc.mu.Lock()
+		r, ok := dc.reads[p]
+		dc.mu.Unlock()
+		if ok {
+			return r.b, r.err
+		}
+	}
+	b, err := w.readDisk(path, p)
+	if dc != nil {
+		dc.mu.Lock()
+		dc.reads[p] = diskRead{b, err}
+		dc.mu.Unlock()
+	}
+	return b, err
+}
+
+func (w *Workspace) readDisk(path, p string) ([]byte, error) {
 	if _, err := w.Check(p); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
@@ -202,11 +251,35 @@ func (w *Workspace) ReadFile(path string) ([]byte, error) {
 	return b, nil
 }
 
+// frozen returns the disk cache of a frozen workspace, or nil.
+func (w *Workspace) frozen() *diskCache {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return w.disk
+}
+
 // exists reports whether path is open or is a regular file inside the roots.
 func (w *Workspace) exists(path string) bool {
 	if w.IsOpen(path) {
 		return true
 	}
+	dc := w.frozen()
+	if dc == nil {
+		return w.existsOnDisk(path)
+	}
+	dc.mu.Lock()
+	e, ok := dc.exists[path]
+	dc.mu.Unlock()
+	if !ok {
+		e = w.existsOnDisk(path)
+		dc.mu.Lock()
+		dc.exists[path] = e
+		dc.mu.Unlock()
+	}
+	return e
+}
+
+func (w *Workspace) existsOnDisk(path string) bool {
 	if _, err := w.Check(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		// Outside through a link: it exists, and reading it will say why
 		// it is refused.
