@@ -23,6 +23,7 @@ import (
 	"bytes"
 	"regexp"
 	"regexp/syntax"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode"
@@ -90,7 +91,13 @@ type gateInfo struct {
 	// litWords*64 (masked is then set).
 	mask   litSet
 	masked bool
-	maxLit int // one more than the highest number in mask
+	maxLit int // one more than the highest number in mask and also
+	// also are further sets of literals every match contains one of
+	// (other parts of a concatenation: `status … (rejected|deferred)`),
+	// with their masks: a gate passes only when every set has a literal
+	// in the text. Many blocks say "status"; few also say "rejected".
+	also     [][][]byte
+	alsoMask []litSet
 	// pre runs the expression as it runs on a slice of the document (its
 	// lowered variant if any) only where a match can start, or is nil when
 	// its matches do not all start with a literal (prefix.go).
@@ -118,26 +125,26 @@ func (g *gateRegistry) info(re *regexp.Regexp) *gateInfo {
 			next[k] = v
 		}
 	}
-	gi := &gateInfo{lits: requiredLiterals(re), id: len(next), low: lowered(re)}
-	if gi.lits != nil {
+	sets := requiredSets(re)
+	gi := &gateInfo{id: len(next), low: lowered(re)}
+	if len(sets) > 0 {
+		gi.lits, gi.also = sets[0], sets[1:]
 		gi.masked = true
-		if g.litIDs == nil {
-			g.litIDs = map[string]int{}
-		}
-		for _, l := range gi.lits {
-			id, ok := g.litIDs[string(l)]
-			if !ok {
-				id = len(g.lits)
-				g.litIDs[string(l)] = id
-				g.lits = append(g.lits, l)
-				g.scanner.Store(nil)
+		gi.alsoMask = make([]litSet, len(gi.also))
+		for i, set := range sets {
+			mask := &gi.mask
+			if i > 0 {
+				mask = &gi.alsoMask[i-1]
 			}
-			if id >= litWords*64 {
-				gi.masked = false
-				continue
+			for _, l := range set {
+				id := g.number(l)
+				if id >= litWords*64 {
+					gi.masked = false
+					continue
+				}
+				mask[id/64] |= 1 << (id % 64)
+				gi.maxLit = max(gi.maxLit, id+1)
 			}
-			gi.mask[id/64] |= 1 << (id % 64)
-			gi.maxLit = max(gi.maxLit, id+1)
 		}
 	}
 	if gi.low != nil {
@@ -150,14 +157,56 @@ func (g *gateRegistry) info(re *regexp.Regexp) *gateInfo {
 	return gi
 }
 
+// number returns the number of literal l, numbering it if it is new. The
+// caller holds g.mu.
+func (g *gateRegistry) number(l []byte) int {
+	if g.litIDs == nil {
+		g.litIDs = map[string]int{}
+	}
+	id, ok := g.litIDs[string(l)]
+	if !ok {
+		id = len(g.lits)
+		g.litIDs[string(l)] = id
+		g.lits = append(g.lits, l)
+		g.scanner.Store(nil)
+	}
+	return id
+}
+
 // may reports whether the expression can match text, given lower, the
 // ASCII-lowered copy of text. false means it cannot; true means it might.
 func (gi *gateInfo) may(lower []byte) bool {
 	if gi.lits == nil {
 		return true
 	}
-	for _, l := range gi.lits {
-		if bytes.Contains(lower, l) {
+	if !containsAny(lower, gi.lits) {
+		return false
+	}
+	for _, set := range gi.also {
+		if !containsAny(lower, set) {
+			return false
+		}
+	}
+	return true
+}
+
+// passes is may on the set of the literals that text holds (a scan of
+// it that numbered every literal of gi).
+func (gi *gateInfo) passes(found *litSet) bool {
+	if !found.intersects(&gi.mask) {
+		return false
+	}
+	for i := range gi.alsoMask {
+		if !found.intersects(&gi.alsoMask[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func containsAny(text []byte, lits [][]byte) bool {
+	for _, l := range lits {
+		if bytes.Contains(text, l) {
 			return true
 		}
 	}
@@ -167,14 +216,77 @@ func (gi *gateInfo) may(lower []byte) bool {
 // requiredLiterals returns lower-cased literals, one of which every match of
 // re contains, or nil when no such set is known.
 func requiredLiterals(re *regexp.Regexp) [][]byte {
+	sets := requiredSets(re)
+	if len(sets) == 0 {
+		return nil
+	}
+	return sets[0]
+}
+
+// maxGateSets bounds the sets of literals a gate looks for.
+const maxGateSets = 3
+
+// requiredSets returns sets of lower-cased literals such that every match
+// of re contains a literal of each, the most discriminating first (the one
+// literalsOf picks), or nil when no set is known. Sets whose literals are
+// single bytes are left out after the first: they occur nearly everywhere.
+func requiredSets(re *regexp.Regexp) [][][]byte {
 	tree, err := syntax.Parse(re.String(), syntax.Perl)
 	if err != nil {
 		return nil
 	}
-	set, ok := literalsOf(tree.Simplify())
+	t := tree.Simplify()
+	first, ok := literalsOf(t)
 	if !ok {
 		return nil
 	}
+	out := [][][]byte{toBytes(first)}
+	seen := map[string]bool{strings.Join(first, "\x00"): true}
+	for _, set := range literalSetsOf(t) {
+		key := strings.Join(set, "\x00")
+		if seen[key] || shortest(set) < 2 || len(out) == maxGateSets {
+			continue
+		}
+		seen[key] = true
+		out = append(out, toBytes(set))
+	}
+	return out
+}
+
+// literalSetsOf returns sets of lowered literals such that every match of
+// t contains one literal of each: the sets of every part of a
+// concatenation, or literalsOf's one set.
+func literalSetsOf(t *syntax.Regexp) [][]string {
+	switch t.Op {
+	case syntax.OpCapture, syntax.OpPlus:
+		return literalSetsOf(t.Sub[0])
+	case syntax.OpRepeat:
+		if t.Min >= 1 {
+			return literalSetsOf(t.Sub[0])
+		}
+		return nil
+	case syntax.OpConcat:
+		var out [][]string
+		for _, sub := range t.Sub {
+			out = append(out, literalSetsOf(sub)...)
+		}
+		return out
+	}
+	if set, ok := literalsOf(t); ok {
+		return [][]string{set}
+	}
+	return nil
+}
+
+func shortest(set []string) int {
+	m := 1 << 30
+	for _, s := range set {
+		m = min(m, len(s))
+	}
+	return m
+}
+
+func toBytes(set []string) [][]byte {
 	out := make([][]byte, len(set))
 	for i, s := range set {
 		out[i] = []byte(s)

@@ -2,8 +2,10 @@ package analysis
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -165,4 +167,85 @@ func TestLoweredVariants(t *testing.T) {
 		}
 	}
 	t.Logf("%d expressions with lowered variants agree on %d pieces of the corpus", len(variants), pieces)
+}
+
+func TestRequiredSets(t *testing.T) {
+	tests := []struct {
+		re   string
+		want string // sets joined by " & ", literals by "|"
+	}{
+		{`(?i)\b(?:decision|status|verdict)\W{0,6}\s*(?:rejected|not chosen|discarded|deferred)\b`, "rejected|not chosen|iscarded|eferred & decision|status|verdict"}, // Simplify factors d(?:iscarded|eferred)
+		{`(?i)\b(?:tokens?|jwts?|bearer)\b`, "token|jwt|bearer"},
+		{`(?i)jwt\.decode\(\s*token`, "jwt.decode(" + " & " + "token"},
+		{`(?i)\bapi\s+gateway\b`, "gateway & api"},
+		{`a\s*=\s*b`, "a"}, // single bytes are not worth a second set
+		{`(?i)(?:xx|yy)\w+(?:aa|bb)`, "xx|yy & aa|bb"},
+		{`[0-9]+`, ""},
+	}
+	for _, tt := range tests {
+		var sets []string
+		for _, set := range requiredSets(regexp.MustCompile(tt.re)) {
+			sets = append(sets, string(bytes.Join(set, []byte("|"))))
+		}
+		if got := strings.Join(sets, " & "); got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.re, got, tt.want)
+		}
+	}
+}
+
+// TestGateNeverHidesAMatchCorpus: for every expression of the detectors,
+// on the corpus's paragraphs and lines and on mutated copies of them,
+// whenever the expression matches, its gate (every set of literals) lets
+// it run.
+func TestGateNeverHidesAMatchCorpus(t *testing.T) {
+	env := testEnv(t)
+	docs := testenv.CorpusSeeds(t, 0)
+	for _, src := range docs {
+		env.Analyze(&Input{Src: src})
+	}
+	var pieces [][]byte
+	for _, src := range docs {
+		for i, p := range bytes.Split(src, []byte("\n\n")) {
+			if i%2 == 0 {
+				pieces = append(pieces, p)
+			}
+		}
+		for i, l := range bytes.Split(src, []byte("\n")) {
+			if i%7 == 0 {
+				pieces = append(pieces, l)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(9, 2026))
+	for n := len(pieces); n > 0; n-- {
+		p := append([]byte(nil), pieces[rng.IntN(len(pieces))]...)
+		if len(p) > 0 {
+			at := rng.IntN(len(p))
+			if p[at] >= 'a' && p[at] <= 'z' {
+				p[at] -= 'a' - 'A'
+			} else {
+				p = slices.Insert(p, at, []byte("\u212a")...)
+			}
+		}
+		pieces = append(pieces, p)
+	}
+	sets, checked := 0, 0
+	for re, gi := range *gates.m.Load() {
+		if gi.lits == nil {
+			continue
+		}
+		sets += len(gi.also)
+		for _, p := range pieces {
+			if re.Match(p) {
+				checked++
+				if !gi.may(asciiLower(p)) {
+					t.Fatalf("gate %q & %q of %s hides its match in %q", gi.lits, gi.also, re, p)
+				}
+			}
+		}
+	}
+	if sets < 10 || checked < 1000 {
+		t.Fatalf("%d further sets, %d matches checked: too few to mean anything", sets, checked)
+	}
+	t.Logf("%d matches checked, %d expressions' further sets", checked, sets)
 }

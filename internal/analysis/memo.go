@@ -59,6 +59,9 @@ type memoNode struct {
 	litN int
 	// asked is set once an expression's gate has been checked on the text.
 	asked bool
+	// low is the ASCII-lowered copy of text that is not a slice of the
+	// document (runs joined by spaces), made on first use.
+	low []byte
 }
 
 // gateWords bounds the expressions whose gate answers a node keeps (64 per
@@ -210,10 +213,10 @@ func (m *Memo) Len() int {
 // and through the document's memo when it has one.
 
 func (d *Doc) gate(gi *gateInfo, text []byte, off int, n *memoNode) bool {
-	if off < 0 || gi.lits == nil {
+	if gi.lits == nil {
 		return true
 	}
-	lower := d.Lower[off : off+len(text)]
+	lower := d.lowerOf(text, off, n)
 	// A node asked about by one expression only (a suffix a detector
 	// searches again after a match) is not worth scanning for all
 	// literals: the first question of a node is answered by its own.
@@ -227,7 +230,7 @@ func (d *Doc) gate(gi *gateInfo, text []byte, off int, n *memoNode) bool {
 		s := gates.litScanner()
 		n.lits, n.litN = s.scan(lower), len(s.lits)
 	}
-	return n.lits.intersects(&gi.mask)
+	return gi.passes(&n.lits)
 }
 
 func (d *Doc) run(re *rx, op memoOp, text []byte, off int) memoVal {
@@ -236,7 +239,7 @@ func (d *Doc) run(re *rx, op memoOp, text []byte, off int) memoVal {
 	}
 	gi := re.gi
 	if d.memo == nil {
-		return d.compute(re, op, d.gate(gi, text, off, nil), text, off)
+		return d.compute(re, op, d.gate(gi, text, off, nil), text, d.lowerOf(text, off, nil))
 	}
 	n := d.memoNode(text, off)
 	var pass bool
@@ -260,7 +263,7 @@ func (d *Doc) run(re *rx, op memoOp, text []byte, off int) memoVal {
 			return n.ents[i].val
 		}
 	}
-	v := d.compute(re, op, true, text, off)
+	v := d.compute(re, op, true, text, d.lowerOf(text, off, n))
 	n.ents = append(n.ents, memoEnt{key, v})
 	return v
 }
@@ -282,9 +285,28 @@ func (d *Doc) stop() bool {
 	return d.stopped
 }
 
-// compute answers op of re on text (at document offset off, or -1); gate
-// false means the literal gate already ruled a match out.
-func (d *Doc) compute(x *rx, op memoOp, gate bool, text []byte, off int) memoVal {
+// lowerOf returns the ASCII-lowered copy of text, a slice of the document
+// at offset off, or, when off is -1, text joined from several runs (kept
+// in its memo node n when there is one). Joined text is gated, and runs as
+// its lowered variant and through its prefix search, as slices do: a
+// paragraph with a link or inline code is joined text, and such blocks are
+// most of a spec.
+func (d *Doc) lowerOf(text []byte, off int, n *memoNode) []byte {
+	if off >= 0 {
+		return d.Lower[off : off+len(text)]
+	}
+	if n == nil {
+		return asciiLower(text)
+	}
+	if n.low == nil || len(n.low) != len(text) {
+		n.low = asciiLower(text)
+	}
+	return n.low
+}
+
+// compute answers op of re on text, lower being its ASCII-lowered copy;
+// gate false means the literal gate already ruled a match out.
+func (d *Doc) compute(x *rx, op memoOp, gate bool, text, lower []byte) memoVal {
 	var v memoVal
 	if !gate {
 		return v
@@ -294,15 +316,12 @@ func (d *Doc) compute(x *rx, op memoOp, gate bool, text []byte, off int) memoVal
 		return v
 	}
 	re := x.Regexp
-	if off >= 0 {
-		lower := d.Lower[off : off+len(text)]
-		if x.gi.low != nil {
-			re, text = x.gi.low, lower
-		}
-		if x.gi.pre != nil {
-			if v, ok := x.gi.pre.run(op, text, lower); ok {
-				return v
-			}
+	if x.gi.low != nil {
+		re, text = x.gi.low, lower
+	}
+	if x.gi.pre != nil {
+		if v, ok := x.gi.pre.run(op, text, lower); ok {
+			return v
 		}
 	}
 	return runPlain(re, op, text)

@@ -280,6 +280,11 @@ func (w *Workspace) exists(path string) bool {
 }
 
 func (w *Workspace) existsOnDisk(path string) bool {
+	// Most candidate paths do not exist: one system call says so, where
+	// resolving links (Check) costs one per component.
+	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
+		return false
+	}
 	if _, err := w.Check(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		// Outside through a link: it exists, and reading it will say why
 		// it is refused.
