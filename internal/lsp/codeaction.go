@@ -249,6 +249,10 @@ func (d *document) endEdit(version int32, applied bool) {
 	}
 }
 
+// codeRequestFailed is LSP 3.17's RequestFailed: the request was valid but
+// could not be carried out (go.lsp.dev/protocol v0.12.0 predates it).
+const codeRequestFailed jsonrpc2.Code = -32803
+
 // applyEdit sends the edit and waits for the client's answer off the queue.
 // The wait for the answer is not tied to the command: if the command is
 // cancelled, its reply goes out at once, and the document stays claimed
@@ -271,7 +275,13 @@ func (s *Server) applyEdit(ctx context.Context, d *document, snap *snapshot, edi
 			return jsonrpc2.Errorf(jsonrpc2.InternalError, "workspace/applyEdit: %v", r.err)
 		}
 		if !r.res.Applied {
-			return jsonrpc2.Errorf(jsonrpc2.InternalError, "the client did not apply the edit: %s", r.res.FailureReason)
+			// The request was sound; the client chose not to apply it
+			// (LSP 3.17's RequestFailed, not a fault of the server).
+			reason := r.res.FailureReason
+			if reason == "" {
+				reason = "no reason given"
+			}
+			return jsonrpc2.Errorf(codeRequestFailed, "the client did not apply the edit: %s", reason)
 		}
 		return nil
 	case <-ctx.Done():

@@ -678,3 +678,25 @@ func TestTorture1000ConcurrentHovers(t *testing.T) {
 	}
 	c.alive(1060)
 }
+
+// TestDeclinedEditIsRequestFailed: when the client does not apply the
+// command's edit, the command fails with RequestFailed (-32803) and the
+// client's reason; the document is not claimed any longer, so the same
+// insert can be asked again and is sent again.
+func TestDeclinedEditIsRequestFailed(t *testing.T) {
+	c := newTortureClient(t)
+	for i, tc := range []struct{ answer, msg string }{
+		{`{"applied":false,"failureReason":"the file is read-only"}`, "the client did not apply the edit: the file is read-only"},
+		{`{"applied":false}`, "the client did not apply the edit: no reason given"},
+	} {
+		id := 70 + i
+		c.request(id, "workspace/executeCommand", fmt.Sprintf(`{"command":"ipf.insertPattern","arguments":[{"uri":%q,"version":1,"pattern":"better-auth-fastapi/jwt-bearer-verified-with-jwks"}]}`, tortureURI))
+		held := c.heldRequest()
+		c.respond(held.ID, tc.answer)
+		m := c.reply(id)
+		if m.Error == nil || m.Error.Code != -32803 || m.Error.Message != tc.msg {
+			t.Fatalf("declined edit %d: %+v (result %s), want -32803 %q", i, m.Error, m.Result, tc.msg)
+		}
+	}
+	c.alive(1060)
+}
