@@ -98,6 +98,7 @@ type gateInfo struct {
 	// in the text. Many blocks say "status"; few also say "rejected".
 	also     [][][]byte
 	alsoMask []litSet
+	nlits    int // the literals of all sets
 	// pre runs the expression as it runs on a slice of the document (its
 	// lowered variant if any) only where a match can start, or is nil when
 	// its matches do not all start with a literal (prefix.go).
@@ -129,6 +130,9 @@ func (g *gateRegistry) info(re *regexp.Regexp) *gateInfo {
 	gi := &gateInfo{id: len(next), low: lowered(re)}
 	if len(sets) > 0 {
 		gi.lits, gi.also = sets[0], sets[1:]
+		for _, set := range sets {
+			gi.nlits += len(set)
+		}
 		gi.masked = true
 		gi.alsoMask = make([]litSet, len(gi.also))
 		for i, set := range sets {
@@ -222,6 +226,10 @@ func requiredLiterals(re *regexp.Regexp) [][]byte {
 	}
 	return sets[0]
 }
+
+// fewLits is the most literals a gate looks for one by one in a node's
+// text (bytes.Contains each) rather than scanning it once for all.
+const fewLits = 4
 
 // maxGateSets bounds the sets of literals a gate looks for.
 const maxGateSets = 3

@@ -219,8 +219,10 @@ func (d *Doc) gate(gi *gateInfo, text []byte, off int, n *memoNode) bool {
 	lower := d.lowerOf(text, off, n)
 	// A node asked about by one expression only (a suffix a detector
 	// searches again after a match) is not worth scanning for all
-	// literals: the first question of a node is answered by its own.
-	if n == nil || !gi.masked || n.litN == 0 && !n.asked {
+	// literals: the first question of a node is answered by its own,
+	// unless they are many (a search per literal then costs more than
+	// one scan for all).
+	if n == nil || !gi.masked || n.litN == 0 && !n.asked && gi.nlits <= fewLits {
 		if n != nil {
 			n.asked = true
 		}
