@@ -43,7 +43,7 @@ func (r *Result) cueHits(b int, dataModel bool) (hits [][]cueHit, base int) {
 		return r.scanCues(b, dataModel, lines.Start), lines.Start
 	}
 	n := d.memoNode(d.Src[lines.Start:lines.End], lines.Start)
-	if bc := n.cues; bc != nil && bc.fits(d, b, lines.Start, dataModel) {
+	if bc := n.cuesOf(); bc != nil && bc.fits(d, b, lines.Start, dataModel) {
 		return bc.hits, lines.Start
 	}
 	hits = r.scanCues(b, dataModel, lines.Start)
@@ -55,8 +55,16 @@ func (r *Result) cueHits(b int, dataModel bool) (hits [][]cueHit, base int) {
 	for _, run := range blk.Text {
 		bc.runs = append(bc.runs, run.shift(-lines.Start))
 	}
-	n.cues = bc
+	n.extra().cues = bc
 	return hits, lines.Start
+}
+
+// cuesOf returns the node's kept scan, or nil.
+func (n *memoNode) cuesOf() *blockCues {
+	if n.x == nil {
+		return nil
+	}
+	return n.x.cues
 }
 
 // fits reports whether the scan was of a block shaped like block b, whose

@@ -46,6 +46,19 @@ type Memo struct {
 type memoNode struct {
 	known, pass [gateWords]uint64
 	ents        []memoEnt
+	// lits is the set of numbered literals (litscan.go) that occur in the
+	// text, the first litN of them looked for; litN is 0 until scanned.
+	lits litSet
+	litN int32
+	// asked is set once an expression's gate has been checked on the text.
+	asked bool
+	// x holds what few nodes need. A 5 MB document has about 300,000
+	// nodes; keeping these fields out of every one saves a third of them.
+	x *nodeExtra
+}
+
+// nodeExtra is the part of a memo node that only some nodes need.
+type nodeExtra struct {
 	// mentions are the technology mentions in the text (spans relative to
 	// it), found by mentionsBy.
 	mentions   []Mention
@@ -53,15 +66,17 @@ type memoNode struct {
 	// cues is the implied-points scan of the block whose lines the node's
 	// text is (implicit_cues.go).
 	cues *blockCues
-	// lits is the set of numbered literals (litscan.go) that occur in the
-	// text, the first litN of them looked for; litN is 0 until scanned.
-	lits litSet
-	litN int
-	// asked is set once an expression's gate has been checked on the text.
-	asked bool
 	// low is the ASCII-lowered copy of text that is not a slice of the
 	// document (runs joined by spaces), made on first use.
 	low []byte
+}
+
+// extra returns n's extra part, adding it when it has none.
+func (n *memoNode) extra() *nodeExtra {
+	if n.x == nil {
+		n.x = &nodeExtra{}
+	}
+	return n.x
 }
 
 // gateWords bounds the expressions whose gate answers a node keeps (64 per
@@ -228,9 +243,9 @@ func (d *Doc) gate(gi *gateInfo, text []byte, off int, n *memoNode) bool {
 		}
 		return gi.may(lower)
 	}
-	if n.litN < gi.maxLit {
+	if int(n.litN) < gi.maxLit {
 		s := gates.litScanner()
-		n.lits, n.litN = s.scan(lower), len(s.lits)
+		n.lits, n.litN = s.scan(lower), int32(len(s.lits))
 	}
 	return gi.passes(&n.lits)
 }
@@ -300,10 +315,11 @@ func (d *Doc) lowerOf(text []byte, off int, n *memoNode) []byte {
 	if n == nil {
 		return asciiLower(text)
 	}
-	if n.low == nil || len(n.low) != len(text) {
-		n.low = asciiLower(text)
+	x := n.extra()
+	if x.low == nil || len(x.low) != len(text) {
+		x.low = asciiLower(text)
 	}
-	return n.low
+	return x.low
 }
 
 // compute answers op of re on text, lower being its ASCII-lowered copy;
@@ -435,14 +451,15 @@ func (d *Doc) findMentions(m *Matcher, run Span, block int, out []Mention) []Men
 		return m.Find(d.Src, run, block, out)
 	}
 	n := d.memoNode(d.Src[run.Start:run.End], run.Start)
-	if n.mentionsBy != m {
+	x := n.extra()
+	if x.mentionsBy != m {
 		found := m.Find(d.Src, run, block, nil)
 		for i := range found {
 			found[i].Span = Span{found[i].Span.Start - run.Start, found[i].Span.End - run.Start}
 		}
-		n.mentions, n.mentionsBy = found, m
+		x.mentions, x.mentionsBy = found, m
 	}
-	for _, mn := range n.mentions {
+	for _, mn := range x.mentions {
 		mn.Span = Span{mn.Span.Start + run.Start, mn.Span.End + run.Start}
 		mn.Block = block
 		out = append(out, mn)
