@@ -47,6 +47,11 @@ type litScanner struct {
 }
 
 func newLitScanner(lits [][]byte) *litScanner {
+	// Only literals numbered below litWords*64 fit in a litSet: the
+	// expressions with others are gated with bytes.Contains (gateInfo.masked
+	// is false), so the scanner leaves them out rather than set a bit past
+	// the set's end.
+	lits = lits[:min(len(lits), litWords*64)]
 	s := &litScanner{lits: lits, head: make([]uint32, 1<<16+1)}
 	s.word, s.wmask = make([]uint64, len(lits)), make([]uint64, len(lits))
 	for id, l := range lits {

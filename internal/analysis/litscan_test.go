@@ -2,7 +2,9 @@ package analysis
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/testenv"
@@ -43,5 +45,42 @@ func TestLitSetAgrees(t *testing.T) {
 				t.Fatalf("gate %q on %q: scanner says %v, bytes.Contains %v", bytes.Join(gi.lits, []byte("|")), text, got, want)
 			}
 		}
+	}
+}
+
+// TestLitScannerPastTheSet: literals numbered litWords*64 or beyond do not
+// fit in a litSet (their expressions are gated with bytes.Contains); the
+// scanner must leave them out instead of setting a bit past the set's end,
+// which panicked on any text holding one of them.
+func TestLitScannerPastTheSet(t *testing.T) {
+	var lits [][]byte
+	for i := range litWords*64 + 100 {
+		lits = append(lits, []byte(fmt.Sprintf("w%03d", i)))
+	}
+	lits = append(lits, []byte("!")) // a one-byte literal past the bound
+	s := newLitScanner(lits)
+	tests := []struct {
+		text string
+		want []int // the literal numbers found
+	}{
+		{"", nil},
+		{"w007", []int{7}},
+		{"w511 w512", []int{511}},
+		{"w550!", nil},
+		{"w000 w600 w063 w064 !", []int{0, 63, 64}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			set := s.scan([]byte(tt.text))
+			var got []int
+			for id := range litWords * 64 {
+				if set[id/64]&(1<<(id%64)) != 0 {
+					got = append(got, id)
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("scan(%q) = %v, want %v", tt.text, got, tt.want)
+			}
+		})
 	}
 }
