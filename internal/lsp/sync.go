@@ -210,11 +210,14 @@ func (s *Server) didChange(ctx context.Context, p *didChangeParams) (any, error)
 	}
 	m := applyChanges(cur.mapper, p.ContentChanges)
 	d.cur.Store(&snapshot{uri: uri, version: p.TextDocument.Version, text: m.Text(), mapper: m})
+	// The workspace's copy first: the stacks read from it (this document's,
+	// if it is a constitution or a plan, and its dependents') must be of
+	// the text any analysis woken below sees.
+	s.overlay(uri, m.Text())
 	d.typed.Store(true)
 	s.memos.touch(d)
 	d.cancelStale()
 	d.signal()
-	s.overlay(uri, m.Text())
 	d.schedule()
 	s.refreshDependents(pathOf(uri), uri)
 	return nil, nil

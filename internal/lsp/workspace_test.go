@@ -231,3 +231,27 @@ func TestCorpusSpecUsesConstitution(t *testing.T) {
 		}
 	}
 }
+
+// TestConstitutionOwnStackFollowsEachEdit: a constitution analyses its own
+// requirements with the stack of the very text being analysed. The server
+// updates the workspace's copy of the text, which the stack is read from,
+// before it wakes the document's analysis; had it done so after, an
+// analysis could start in between and publish a version's diagnostics
+// with the previous version's stack. Forty edits switch the backend back
+// and forth, and each version's diagnostics name its own.
+func TestConstitutionOwnStackFollowsEachEdit(t *testing.T) {
+	text := wsConstitution + "\n## Requirements\n\n- **FR-001**: The system MUST reject requests without a valid token.\n"
+	dir := writeTree(t, map[string]string{".specify/memory/constitution.md": text})
+	c := newTestClient(t, clientOptions{rootURI: fileURI(dir)})
+	cons := c.open(fileURI(filepath.Join(dir, ".specify/memory/constitution.md")), text)
+	want := map[string]string{
+		"FastAPI": `10:0-10:68 Information integration-point Integration point: Better Auth → FastAPI (implied by FR-001 with the constitution's stack: Better Auth, FastAPI) — 3 patterns available, best match: "JWT bearer verified with JWKS" (quick fix inserts one)`,
+		"Express": `10:0-10:68 Information integration-point Integration point: Express → Better Auth (implied by FR-001 with the constitution's stack: Better Auth, Express) — pattern available: "toNodeHandler mounted before express.json() with fromNodeHeaders session checks" (quick fix inserts it)`,
+	}
+	assertDiags(t, c.waitDiagnostics(cons, 1), []string{want["FastAPI"]})
+	for i := range 40 {
+		backend := []string{"Express", "FastAPI"}[i%2]
+		v := c.replaceAll(cons, strings.Replace(text, "FastAPI", backend, 1))
+		assertDiags(t, c.waitDiagnostics(cons, v), []string{want[backend]})
+	}
+}
