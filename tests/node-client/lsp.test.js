@@ -227,6 +227,44 @@ test('spec: diagnostics, hover, quick fix applied with TextDocument.applyEdits, 
   assert.equal(await s.close(), 0);
 });
 
+test('executeCommand ipf.insertPattern: a declined workspace/applyEdit fails with RequestFailed; an applied one is the quick fix\'s text', async () => {
+  const doc = workspace(SPEC, 'specs/004-better-auth-integration/spec.md');
+  const s = new Session(doc.ws);
+  await s.initialize();
+  await open(s, doc);
+  await s.diagnostics(doc.uri, 1);
+  const args = { command: 'ipf.insertPattern', arguments: [{ uri: doc.uri, version: 1, pattern: PAT_JWKS }] };
+
+  // The client declines: the command fails with LSP 3.17's RequestFailed and the client's reason.
+  let asked = 0;
+  let answer = { applied: false, failureReason: 'the file is read-only' };
+  let received;
+  s.conn.onRequest('workspace/applyEdit', (p) => { asked++; received = p; return answer; });
+  await assert.rejects(s.conn.sendRequest('workspace/executeCommand', args), (err) => {
+    assert.equal(err.code, -32803);
+    assert.equal(err.message, 'the client did not apply the edit: the file is read-only');
+    return true;
+  });
+  assert.equal(asked, 1);
+
+  // The document was not claimed by the declined edit: asked again, the client applies it.
+  answer = { applied: true };
+  assert.equal(await s.conn.sendRequest('workspace/executeCommand', args), null);
+  assert.equal(asked, 2);
+  const change = received.edit.documentChanges[0];
+  assert.deepEqual(change.textDocument, { uri: doc.uri, version: 1 });
+  const fixed = TextDocument.applyEdits(TextDocument.create(doc.uri, 'markdown', 1, doc.text), change.edits);
+  assert.equal(fixed, doc.text + '\n\n## Integration Patterns\n\n' + show(PAT_JWKS));
+
+  // Applied for version 1 already: a second insert for version 1 is refused, nothing is sent.
+  await assert.rejects(s.conn.sendRequest('workspace/executeCommand', args), (err) => {
+    assert.equal(err.code, -32801); // ContentModified
+    return true;
+  });
+  assert.equal(asked, 2);
+  assert.equal(await s.close(), 0);
+});
+
 test('multi-change didChange: changes applied in order, as TextDocument.update applies them', async () => {
   const doc = workspace(SPEC, 'specs/004-better-auth-integration/spec.md');
   const s = new Session(doc.ws);
