@@ -44,7 +44,7 @@ func mustRx(expr string) *rx {
 	return &rx{Regexp: re, gi: gates.info(re)}
 }
 
-// gates memoises requiredLiterals per compiled expression and numbers the
+// gates memoises requiredSets per compiled expression and numbers the
 // expressions for the memo. It is a cache of a pure function of immutable
 // values, safe for concurrent use.
 var gates gateRegistry
@@ -91,7 +91,7 @@ type gateInfo struct {
 	// litWords*64 (masked is then set).
 	mask   litSet
 	masked bool
-	maxLit int // one more than the highest number in mask and also
+	maxLit int // one more than the highest number in mask and alsoMask
 	// also are further sets of literals every match contains one of
 	// (other parts of a concatenation: `status … (rejected|deferred)`),
 	// with their masks: a gate passes only when every set has a literal
@@ -215,16 +215,6 @@ func containsAny(text []byte, lits [][]byte) bool {
 		}
 	}
 	return false
-}
-
-// requiredLiterals returns lower-cased literals, one of which every match of
-// re contains, or nil when no such set is known.
-func requiredLiterals(re *regexp.Regexp) [][]byte {
-	sets := requiredSets(re)
-	if len(sets) == 0 {
-		return nil
-	}
-	return sets[0]
 }
 
 // fewLits is the most literals a gate looks for one by one in a node's
