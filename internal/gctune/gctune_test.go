@@ -56,3 +56,59 @@ func TestStartFollowsCollections(t *testing.T) {
 		t.Errorf("after stop the pace is %d, want the previous 77", got)
 	}
 }
+
+func TestIdleDue(t *testing.T) {
+	const mb = 1 << 20
+	tests := []struct {
+		name            string
+		base, prev, now uint64
+		want            bool
+	}{
+		{"nothing allocated at all", 0, 0, 0, false},
+		{"a pause after 8 MB", 0, 8 * mb, 8 * mb, true},
+		{"a pause after less than 8 MB", 0, 7 * mb, 7*mb + 1, false},
+		{"still busy: 1 MB in the tick", 0, 20 * mb, 21 * mb, false},
+		{"a slow tick just under the quiet bound", 0, 20 * mb, 20*mb + IdleQuiet - 1, true},
+		{"just at the quiet bound: busy", 0, 20 * mb, 20*mb + IdleQuiet, false},
+		{"collected at 30 MB, 4 MB since", 30 * mb, 34 * mb, 34 * mb, false},
+	}
+	for _, tt := range tests {
+		if got := idleDue(tt.base, tt.prev, tt.now); got != tt.want {
+			t.Errorf("%s: idleDue(%d, %d, %d) = %v, want %v", tt.name, tt.base, tt.prev, tt.now, got, tt.want)
+		}
+	}
+}
+
+// TestIdleCollectorReturnsMemory: after 64 MB of garbage and a pause, the
+// idle collector collects (the number of collections grows without anyone
+// asking) and stops when told.
+func TestIdleCollectorReturnsMemory(t *testing.T) {
+	prev := debug.SetGCPercent(-1) // no collection but the idle one
+	defer debug.SetGCPercent(prev)
+	var st runtime.MemStats
+	runtime.ReadMemStats(&st)
+	before := st.NumGC
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	go func() { idleCollector(quit, 20*time.Millisecond); close(done) }()
+	time.Sleep(30 * time.Millisecond) // the collector's first reading
+	for i := 0; i < 64; i++ {
+		sink = make([]byte, 1<<20)
+	}
+	sink = nil
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		runtime.ReadMemStats(&st)
+		if st.NumGC > before || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(quit)
+	<-done
+	if st.NumGC == before {
+		t.Fatal("no collection after 64 MB of garbage and a pause")
+	}
+}
+
+var sink []byte
