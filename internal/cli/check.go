@@ -70,11 +70,13 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fl.Usage = func() {
 		fmt.Fprint(fl.Output(), "Usage: ipf-lsp check [--format text|json] [--fail-on error|warning|information|hint|none] [--config FILE] PATH...\n\n"+
 			"Analyses Markdown files, or every *.md file under a folder, as the language server does.\n"+
-			"Text lines are path:line:col: severity: message [code] (1-based line and column).\n"+
+			"Text lines are path:line:col: severity: message [code] (1-based line and column,\n"+
+			"the column in UTF-16 code units as in LSP). Flags may also follow the paths.\n"+
 			"Exit status: 0 nothing at or above --fail-on, 1 something is, 2 usage or I/O error.\n\nFlags:\n")
 		fl.PrintDefaults()
 	}
-	if err := fl.Parse(args); err != nil {
+	paths, err := parseFlags(fl, args, stdout, stderr)
+	if err != nil {
 		if err == flag.ErrHelp {
 			return ExitOK
 		}
@@ -93,12 +95,12 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		threshold = s
 	}
-	if fl.NArg() == 0 {
+	if len(paths) == 0 {
 		fmt.Fprintln(stderr, "ipf-lsp check: no PATH given")
 		fl.Usage()
 		return ExitUsage
 	}
-	files, skipped, err := collect(fl.Args())
+	files, skipped, err := collect(paths)
 	if err != nil {
 		fmt.Fprintf(stderr, "ipf-lsp check: %v\n", err)
 		return ExitUsage
@@ -108,6 +110,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	ioErr := len(skipped) > 0
 	for _, e := range skipped {
 		fmt.Fprintf(stderr, "ipf-lsp check: %v\n", e)
+	}
+	if len(files) == 0 && !ioErr {
+		// Not an error (a project may have no specs yet), but a CI line
+		// pointed at the wrong folder should not pass unnoticed.
+		fmt.Fprintf(stderr, "ipf-lsp check: no Markdown (*.md) files in %s\n", strings.Join(paths, ", "))
 	}
 	env, err := analysis.DefaultEnv()
 	if err != nil {
@@ -119,7 +126,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "ipf-lsp check: %v\n", err)
 		return ExitUsage
 	}
-	ws, err := checkWorkspace(fl.Args(), files, cfgs)
+	ws, err := checkWorkspace(paths, files, cfgs)
 	if err != nil {
 		fmt.Fprintf(stderr, "ipf-lsp check: %v\n", err)
 		return ExitUsage
@@ -139,7 +146,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		jobs = append(jobs, checkJob{path: path, env: cc.env, src: src})
 	}
-	if !checkAll(ctx, ws, jobs, runtime.GOMAXPROCS(0)) {
+	var emit func(*checkJob)
+	if *format == "text" {
+		emit = func(j *checkJob) { printText(stdout, j.out) }
+	}
+	if !checkAll(ctx, ws, jobs, runtime.GOMAXPROCS(0), emit) {
 		return ExitUsage
 	}
 	rep := Report{Version: 1, Files: make([]FileReport, 0, len(jobs))}
@@ -147,7 +158,8 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		rep.Files = append(rep.Files, jobs[i].out)
 	}
 	failed := false
-	rep.Files = append(rep.Files, cfgs.problems()...)
+	problems := cfgs.problems()
+	rep.Files = append(rep.Files, problems...)
 	for _, fr := range rep.Files {
 		for _, d := range fr.Diagnostics {
 			if s, _ := analysis.ParseSeverity(d.Severity); threshold != 0 && s <= threshold {
@@ -163,10 +175,8 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return ExitUsage
 		}
 	} else {
-		for _, f := range rep.Files {
-			for _, d := range f.Diagnostics {
-				fmt.Fprintf(stdout, "%s:%d:%d: %s: %s [%s]\n", f.Path, d.Range.Start.Line+1, d.Range.Start.Character+1, d.Severity, d.Message, d.Code)
-			}
+		for _, f := range problems {
+			printText(stdout, f)
 		}
 	}
 	if ioErr {
@@ -187,10 +197,13 @@ type checkJob struct {
 }
 
 // checkAll checks the jobs on n goroutines: documents are independent, and
-// a project's CI checks them all. The reports stay in the jobs' order. It
+// a project's CI checks them all. emit, when set, receives each job on the
+// calling goroutine, in the jobs' order, as soon as it and every job before
+// it are checked, so a long run's first reports come out at once. It
 // returns false when ctx ended first.
-func checkAll(ctx context.Context, ws *checkWS, jobs []checkJob, n int) bool {
+func checkAll(ctx context.Context, ws *checkWS, jobs []checkJob, n int, emit func(*checkJob)) bool {
 	next := make(chan int)
+	finished := make(chan int, len(jobs))
 	var wg sync.WaitGroup
 	for range max(1, min(n, len(jobs))) {
 		wg.Add(1)
@@ -198,20 +211,42 @@ func checkAll(ctx context.Context, ws *checkWS, jobs []checkJob, n int) bool {
 			defer wg.Done()
 			for i := range next {
 				jobs[i].out = checkFileIn(jobs[i].env, ws, jobs[i].path, jobs[i].src)
+				finished <- i
 			}
 		}()
 	}
-	done := true
-	for i := range jobs {
-		if ctx.Err() != nil {
-			done = false
-			break
+	go func() {
+		defer close(next)
+		for i := range jobs {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
 		}
-		next <- i
+	}()
+	go func() {
+		wg.Wait()
+		close(finished)
+	}()
+	done := make([]bool, len(jobs))
+	emitted := 0
+	for i := range finished {
+		done[i] = true
+		for ; emitted < len(jobs) && done[emitted]; emitted++ {
+			if emit != nil {
+				emit(&jobs[emitted])
+			}
+		}
 	}
-	close(next)
-	wg.Wait()
-	return done && ctx.Err() == nil
+	return emitted == len(jobs) && ctx.Err() == nil
+}
+
+// printText writes a file's diagnostics as check's text lines.
+func printText(w io.Writer, f FileReport) {
+	for _, d := range f.Diagnostics {
+		fmt.Fprintf(w, "%s:%d:%d: %s: %s [%s]\n", f.Path, d.Range.Start.Line+1, d.Range.Start.Character+1, d.Severity, d.Message, d.Code)
+	}
 }
 
 // CheckFile analyses one document as the server would and converts the

@@ -107,6 +107,9 @@ func TestCheckUsageErrors(t *testing.T) {
 		{[]string{"check", "--format", "xml", "."}, "--format must be text or json"},
 		{[]string{"check", "--fail-on", "fatal", "."}, "--fail-on must be"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"check", ".", "--nope"}, "flag provided but not defined: -nope"},
+		{[]string{"check", ".", "--fail-on"}, "flag needs an argument: -fail-on"},
+		{[]string{"patterns", "bogus"}, `unexpected argument "bogus"`},
 	}
 	for _, tt := range tests {
 		code, _, errOut := run(t, tt.args...)
@@ -114,8 +117,11 @@ func TestCheckUsageErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, errOut, tt.msg)
 		}
 	}
-	if code, _, errOut := run(t, "check", "--help"); code != ExitOK || !strings.Contains(errOut, "Usage: ipf-lsp check") {
-		t.Errorf("check --help: %d", code)
+	// Help is output asked for: stdout, as `ipf-lsp help` writes it.
+	for _, cmd := range []string{"check", "find", "patterns"} {
+		if code, out, errOut := run(t, cmd, "--help"); code != ExitOK || !strings.HasPrefix(out, "Usage: ipf-lsp "+cmd) || errOut != "" {
+			t.Errorf("%s --help: exit %d, stdout %q, stderr %q", cmd, code, out, errOut)
+		}
 	}
 	for _, h := range []string{"--help", "-h", "help"} {
 		if code, out, _ := run(t, h); code != ExitOK || !strings.HasPrefix(out, "ipf-lsp — integration points") || !strings.Contains(out, "ipf-lsp check [flags] PATH...") {
@@ -239,6 +245,7 @@ func TestCheckAllParallelMatchesSequential(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var emitted []string
 	reports := func(n int, freeze bool) []FileReport {
 		cfgs, err := newCheckConfigs(env, "")
 		if err != nil {
@@ -259,7 +266,14 @@ func TestCheckAllParallelMatchesSequential(t *testing.T) {
 			}
 			jobs = append(jobs, checkJob{path: p, env: cfgs.forFile(p).env, src: src})
 		}
-		if !checkAll(context.Background(), ws, jobs, n) {
+		emitted = emitted[:0]
+		emit := func(j *checkJob) {
+			if len(j.out.Diagnostics) == 0 && j.out.Path == "" {
+				t.Errorf("%s emitted before it was checked", j.path)
+			}
+			emitted = append(emitted, j.path)
+		}
+		if !checkAll(context.Background(), ws, jobs, n, emit) {
 			t.Fatal("checkAll stopped")
 		}
 		out := make([]FileReport, len(jobs))
@@ -270,6 +284,9 @@ func TestCheckAllParallelMatchesSequential(t *testing.T) {
 	}
 	want := reports(1, false)
 	got := reports(4, true)
+	if !reflect.DeepEqual(emitted, files) {
+		t.Fatalf("emitted in the order %v, want the files' order %v", emitted, files)
+	}
 	if len(got) != len(want) || len(want) < 48 {
 		t.Fatalf("%d reports, want %d (≥ 48)", len(got), len(want))
 	}
@@ -285,5 +302,48 @@ func TestCheckAllParallelMatchesSequential(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no diagnostics at all: nothing was compared")
+	}
+}
+
+// TestCheckFlagsAnywhere: flags after or between the paths mean what they
+// mean before them, and "--" ends the flags for a path that starts with
+// "-".
+func TestCheckFlagsAnywhere(t *testing.T) {
+	ex := filepath.Join(testenv.RepoRoot(t), "examples", "taskflow")
+	_, want, _ := run(t, "check", "--format", "json", "--fail-on", "none", ex)
+	if !strings.Contains(want, `"integration-point"`) {
+		t.Fatalf("no findings to compare: %s", want)
+	}
+	for _, args := range [][]string{
+		{"check", ex, "--format", "json", "--fail-on", "none"},
+		{"check", "--format", "json", ex, "--fail-on=none"},
+	} {
+		code, out, errOut := run(t, args...)
+		if code != ExitOK || out != want {
+			t.Errorf("%v: exit %d, stderr %q, output differs from flags first", args[1:], code, errOut)
+		}
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "-dash.md"), []byte("Better Auth issues a JWT that FastAPI verifies.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	code, out, errOut := run(t, "check", "--fail-on", "none", "--", "-dash.md")
+	want1 := "-dash.md:1:1: information: Integration point: Better Auth → FastAPI"
+	if code != ExitOK || !strings.HasPrefix(out, want1) {
+		t.Errorf("check -- -dash.md: exit %d, stdout %q, stderr %q; want a line starting %q", code, out, errOut, want1)
+	}
+}
+
+// TestCheckEmptyFolder: a folder without Markdown files is no error, but
+// check says so on stderr and prints nothing else.
+func TestCheckEmptyFolder(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("FastAPI"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run(t, "check", dir)
+	if want := "ipf-lsp check: no Markdown (*.md) files in " + dir + "\n"; code != ExitOK || out != "" || errOut != want {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 0, nothing, %q", code, out, errOut, want)
 	}
 }

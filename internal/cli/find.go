@@ -38,13 +38,13 @@ func runFind(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			"integration-pattern-finder skill: for a plan, or for an AI agent to read.\n\nFlags:\n")
 		fl.PrintDefaults()
 	}
-	if err := fl.Parse(args); err != nil {
+	paths, err := parseFlags(fl, args, stdout, stderr)
+	if err != nil {
 		if err == flag.ErrHelp {
 			return ExitOK
 		}
 		return ExitUsage
 	}
-	paths := fl.Args()
 	if len(paths) == 0 && *constitution != "" {
 		paths = []string{*constitution}
 	}

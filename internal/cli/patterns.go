@@ -45,10 +45,16 @@ func runPatterns(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(fl.Output(), "Usage: ipf-lsp patterns [--format text|json]\n       ipf-lsp patterns show ID\n\nLists the built-in pattern library.\n\nFlags:\n")
 		fl.PrintDefaults()
 	}
-	if err := fl.Parse(args); err != nil {
+	extra, err := parseFlags(fl, args, stdout, stderr)
+	if err != nil {
 		if err == flag.ErrHelp {
 			return ExitOK
 		}
+		return ExitUsage
+	}
+	if len(extra) > 0 {
+		fmt.Fprintf(stderr, "ipf-lsp patterns: unexpected argument %q\n", extra[0])
+		fl.Usage()
 		return ExitUsage
 	}
 	var list []PatternInfo

@@ -35,6 +35,8 @@ func (w *Workspace) StackFor(env *analysis.Env, path string) *analysis.Stack {
 	switch {
 	case c.Root == "":
 		st.Missing = fmt.Sprintf("%s is outside the workspace folders", path)
+	case c.Path == "" && filepath.Dir(p) == c.Root:
+		st.Missing = fmt.Sprintf("none found in the workspace root %s (looked for %s)", c.Root, strings.Join(ConstitutionPaths, ", "))
 	case c.Path == "":
 		st.Missing = fmt.Sprintf("none found between %s and the workspace root %s (looked for %s)", filepath.Dir(p), c.Root, strings.Join(ConstitutionPaths, ", "))
 	default:

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
@@ -85,9 +86,16 @@ func TestMissingConstitution(t *testing.T) {
 	root := t.TempDir()
 	write(t, root, map[string]string{"specs/001-a/spec.md": "x\n"})
 	env, _ := analysis.DefaultEnv()
-	st := New(root).StackFor(env, filepath.Join(root, "specs/001-a/spec.md"))
-	if st.Source != "" || st.Missing == "" {
-		t.Fatalf("stack %+v: want a Missing reason", st)
+	looked := strings.Join(ConstitutionPaths, ", ")
+	for _, tt := range []struct{ file, want string }{
+		{"specs/001-a/spec.md", "none found between " + filepath.Join(root, "specs/001-a") + " and the workspace root " + root + " (looked for " + looked + ")"},
+		{"spec.md", "none found in the workspace root " + root + " (looked for " + looked + ")"},
+	} {
+		write(t, root, map[string]string{tt.file: "x\n"})
+		st := New(root).StackFor(env, filepath.Join(root, tt.file))
+		if st.Source != "" || st.Missing != tt.want {
+			t.Errorf("%s: Missing %q, want %q", tt.file, st.Missing, tt.want)
+		}
 	}
 }
 
