@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -144,6 +145,13 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			ioErr = true
 			continue
 		}
+		if binary(src) {
+			// Not a document (an image or a build output named .md): its
+			// "findings" would be noise, and nothing can be fixed in it.
+			fmt.Fprintf(stderr, "ipf-lsp check: %s: not a text file (it holds a NUL byte): skipped\n", path)
+			ioErr = true
+			continue
+		}
 		jobs = append(jobs, checkJob{path: path, env: cc.env, src: src})
 	}
 	var emit func(*checkJob)
@@ -240,6 +248,12 @@ func checkAll(ctx context.Context, ws *checkWS, jobs []checkJob, n int, emit fun
 		}
 	}
 	return emitted == len(jobs) && ctx.Err() == nil
+}
+
+// binary reports whether src is not text: a NUL byte in its first 8 KiB,
+// as git and grep decide.
+func binary(src []byte) bool {
+	return bytes.IndexByte(src[:min(len(src), 8<<10)], 0) >= 0
 }
 
 // printText writes a file's diagnostics as check's text lines.

@@ -347,3 +347,25 @@ func TestCheckEmptyFolder(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 0, nothing, %q", code, out, errOut, want)
 	}
 }
+
+// TestCheckSkipsBinary: a file named .md that holds a NUL byte is not
+// analysed; check says so, analyses the rest, and exits 2 as for an
+// unreadable file.
+func TestCheckSkipsBinary(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"good.md": "Better Auth issues a JWT that FastAPI verifies.\n",
+		"blob.md": "\x7fELF\x02\x01\x01\x00\x00FastAPI and Better Auth",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errOut := run(t, "check", "--fail-on", "none", dir)
+	if want := "ipf-lsp check: " + filepath.Join(dir, "blob.md") + ": not a text file (it holds a NUL byte): skipped\n"; errOut != want {
+		t.Errorf("stderr %q, want %q", errOut, want)
+	}
+	if code != ExitUsage || strings.Contains(out, "blob.md") || !strings.Contains(out, "good.md:1:1: information: Integration point: Better Auth → FastAPI") {
+		t.Errorf("exit %d, stdout %q", code, out)
+	}
+}
