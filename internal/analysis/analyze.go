@@ -237,7 +237,8 @@ func (e *Env) Analyze(in *Input) *Result {
 		// (every cue of a paragraph names its requirement): a memo for this
 		// one analysis answers the repeats.
 		d.memo = NewMemo()
-		defer func() { d.memo, d.lastText, d.lastNode, d.nodes = nil, nil, nil, nil }()
+		d.lits = gates.litScanner().index(d.Lower)
+		defer func() { d.memo, d.lastText, d.lastNode, d.nodes, d.lits = nil, nil, nil, nil, nil }()
 	}
 	d.ctx, d.polls, d.stopped = in.Ctx, 0, false
 	defer func() { d.ctx = nil }() // the result's later uses are not cancelled

@@ -118,3 +118,87 @@ func (s *litScanner) scan(text []byte) litSet {
 	}
 	return out
 }
+
+// A fresh analysis asks about thousands of slices of one document —
+// blocks, their lines and runs, sentences, the words before a mention —
+// most of them overlapping, and scanned one by one they were scanned
+// several times over. litIndex scans the whole document once instead and
+// answers a slice's set from the occurrences inside it. The language
+// server's re-analyses rarely scan (their memo keeps each slice's set), so
+// only fresh analyses build one.
+
+// litOcc is one occurrence of literal id at [pos, end) of the document.
+type litOcc struct {
+	pos, end int32
+	id       uint16
+}
+
+// litIndex is every occurrence, in order of position, of the first n
+// numbered literals in a document's lowered text.
+type litIndex struct {
+	occs []litOcc
+	n    int
+}
+
+// index returns the occurrences in lower of the scanner's literals.
+func (s *litScanner) index(lower []byte) *litIndex {
+	if len(lower) >= 1<<31 {
+		return nil // offsets are int32
+	}
+	ix := &litIndex{n: len(s.lits), occs: make([]litOcc, 0, len(lower)/8)}
+	for i := 0; i < len(lower); i++ {
+		c := lower[i]
+		for _, id := range s.single[c] {
+			ix.occs = append(ix.occs, litOcc{int32(i), int32(i + 1), id})
+		}
+		if i+1 == len(lower) {
+			break
+		}
+		p := int(c)<<8 | int(lower[i+1])
+		lo, hi := s.head[p], s.head[p+1]
+		if lo == hi {
+			continue
+		}
+		var w uint64
+		if i+8 <= len(lower) {
+			w = binary.LittleEndian.Uint64(lower[i:])
+		} else {
+			var b [8]byte
+			copy(b[:], lower[i:])
+			w = binary.LittleEndian.Uint64(b[:])
+		}
+		for _, id := range s.byPair[lo:hi] {
+			if w&s.wmask[id] != s.word[id] {
+				continue
+			}
+			if l := s.lits[id]; len(l) <= 8 && i+len(l) <= len(lower) || bytes.HasPrefix(lower[i:], l) {
+				ix.occs = append(ix.occs, litOcc{int32(i), int32(i + len(s.lits[id])), id})
+			}
+		}
+	}
+	return ix
+}
+
+// set returns the literals that occur inside [a, b) of the document: what
+// scan returns for that slice.
+func (ix *litIndex) set(a, b int) litSet {
+	var out litSet
+	lo, hi := 0, len(ix.occs)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if int(ix.occs[mid].pos) < a {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	for _, o := range ix.occs[lo:] {
+		if int(o.pos) >= b {
+			break
+		}
+		if int(o.end) <= b {
+			out[o.id/64] |= 1 << (o.id % 64)
+		}
+	}
+	return out
+}

@@ -84,3 +84,31 @@ func TestLitScannerPastTheSet(t *testing.T) {
 		})
 	}
 }
+
+// TestLitIndexAgrees: the literals a document's index finds inside a slice
+// are those a scan of the slice finds, for random slices of every corpus
+// document (and the empty ones at its ends).
+func TestLitIndexAgrees(t *testing.T) {
+	testEnv(t).Analyze(&Input{Src: []byte("# x\n")}) // registers the detectors' expressions
+	s := gates.litScanner()
+	rng := rand.New(rand.NewPCG(7, 7))
+	n := 0
+	for _, doc := range testenv.CorpusSeeds(t, 0) {
+		low := asciiLower(doc)
+		ix := s.index(low)
+		spans := [][2]int{{0, 0}, {0, len(low)}, {len(low), len(low)}}
+		for range 300 {
+			a := rng.IntN(len(low) + 1)
+			spans = append(spans, [2]int{a, a + rng.IntN(min(len(low)-a, 800)+1)})
+		}
+		for _, sp := range spans {
+			if got, want := ix.set(sp[0], sp[1]), s.scan(low[sp[0]:sp[1]]); got != want {
+				t.Fatalf("[%d, %d) of a %d-byte document: index %v, scan %v", sp[0], sp[1], len(low), got, want)
+			}
+			n++
+		}
+	}
+	if n < 1000 {
+		t.Fatalf("only %d slices compared", n)
+	}
+}

@@ -82,6 +82,9 @@ type Doc struct {
 	lastText []byte
 	lastNode *memoNode
 	nodes    *nodeTable
+	// lits, set during a fresh analysis, answers which literals a slice
+	// holds without scanning it (litscan.go).
+	lits *litIndex
 	// ctx stops the analysis (Input.Ctx); stopped is set once it has.
 	ctx     context.Context
 	polls   uint32

@@ -244,8 +244,12 @@ func (d *Doc) gate(gi *gateInfo, text []byte, off int, n *memoNode) bool {
 		return gi.may(lower)
 	}
 	if int(n.litN) < gi.maxLit {
-		s := gates.litScanner()
-		n.lits, n.litN = s.scan(lower), int32(len(s.lits))
+		if ix := d.lits; ix != nil && off >= 0 && ix.n >= gi.maxLit {
+			n.lits, n.litN = ix.set(off, off+len(text)), int32(ix.n)
+		} else {
+			s := gates.litScanner()
+			n.lits, n.litN = s.scan(lower), int32(len(s.lits))
+		}
 	}
 	return gi.passes(&n.lits)
 }
