@@ -220,15 +220,19 @@ func (e *Env) Analyze(in *Input) *Result {
 	if in.Memo != nil && in.Memo.acquire() {
 		d = in.Memo.parse(in.Src)
 		d.memo = in.Memo
+		if !in.Memo.edit.ok {
+			// The memo's first analysis: every slice is new to it.
+			d.lits = gates.litScanner().index(d.Lower)
+		}
 		defer func() {
 			if d.stopped {
 				in.Memo.prevNodes = in.Memo.carry(d.nodes)
-				d.memo, d.lastText, d.lastNode, d.nodes = nil, nil, nil, nil
+				d.memo, d.lastText, d.lastNode, d.nodes, d.lits = nil, nil, nil, nil, nil
 				in.Memo.abandon()
 				return
 			}
 			in.Memo.keepNodes(d.nodes)
-			d.memo, d.lastText, d.lastNode, d.nodes = nil, nil, nil, nil
+			d.memo, d.lastText, d.lastNode, d.nodes, d.lits = nil, nil, nil, nil, nil
 			in.Memo.release()
 		}()
 	} else {
