@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+	"github.com/ipf-lsp/ipf-lsp/internal/gctune"
 	"github.com/ipf-lsp/ipf-lsp/internal/lsp"
 )
 
@@ -132,6 +133,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "ipf-lsp check: %v\n", err)
 		return ExitUsage
 	}
+	defer gctune.Batch()()
 	ws.ws.Freeze()
 	var jobs []checkJob
 	for _, path := range files {

@@ -112,3 +112,24 @@ func TestIdleCollectorReturnsMemory(t *testing.T) {
 }
 
 var sink []byte
+
+// TestBatch: the batch pace while it runs, the previous one after, and
+// nothing changed when GOGC is set.
+func TestBatch(t *testing.T) {
+	t.Setenv("GOGC", "")
+	prev := debug.SetGCPercent(77)
+	defer debug.SetGCPercent(prev)
+	restore := Batch()
+	if got := debug.SetGCPercent(BatchPercent); got != BatchPercent {
+		t.Errorf("during the batch: GOGC %d, want %d", got, BatchPercent)
+	}
+	restore()
+	if got := debug.SetGCPercent(77); got != 77 {
+		t.Errorf("after the batch: GOGC %d, want 77", got)
+	}
+	t.Setenv("GOGC", "50")
+	Batch()
+	if got := debug.SetGCPercent(77); got != 77 {
+		t.Errorf("with GOGC set: GOGC %d, want 77 unchanged", got)
+	}
+}
