@@ -27,6 +27,13 @@ type alias struct {
 // and safe for concurrent use.
 type Matcher struct {
 	byFirst [256][]alias // keyed by the lower-cased first byte
+	// second[c] is the set of the second bytes of the aliases in
+	// byFirst[c] (lower-cased for the case-insensitive ones), and
+	// short[c] whether one of them has a single byte: most positions that
+	// start like a name cannot continue like one, and are passed over
+	// without trying every alias of their letter.
+	second [256][4]uint64
+	short  [256]bool
 }
 
 // NewMatcher compiles the aliases of a catalog.
@@ -46,7 +53,13 @@ func NewMatcher(c *Catalog) *Matcher {
 			return
 		}
 		seen[k] = true
-		m.byFirst[lower(key[0])] = append(m.byFirst[lower(key[0])], alias{text: key, exact: exact, tech: t})
+		c0 := lower(key[0])
+		m.byFirst[c0] = append(m.byFirst[c0], alias{text: key, exact: exact, tech: t})
+		if len(key) == 1 {
+			m.short[c0] = true
+		} else {
+			m.second[c0][key[1]/64] |= 1 << (key[1] % 64)
+		}
 	}
 	for _, t := range c.All() {
 		for _, a := range t.Aliases {
@@ -110,8 +123,9 @@ func (m *Matcher) Find(src []byte, span Span, block int, out []Mention) []Mentio
 	lastEnd := -1 // where the previous mention ended
 	for i := span.Start; i < end; i++ {
 		c := src[i]
-		cands := m.byFirst[lower(c)]
-		if len(cands) == 0 {
+		c0 := lower(c)
+		cands := m.byFirst[c0]
+		if len(cands) == 0 || !m.short[c0] && (i+1 == end || !m.mayFollow(c0, src[i+1])) {
 			continue
 		}
 		// wordBefore sees only the span, so that the answer depends on the
@@ -139,6 +153,14 @@ func (m *Matcher) Find(src []byte, span Span, block int, out []Mention) []Mentio
 		}
 	}
 	return out
+}
+
+// mayFollow reports whether an alias starting with c0 can have b as its
+// second byte (as written, or lower-cased).
+func (m *Matcher) mayFollow(c0, b byte) bool {
+	set := &m.second[c0]
+	lb := lower(b)
+	return set[b/64]&(1<<(b%64)) != 0 || set[lb/64]&(1<<(lb%64)) != 0
 }
 
 func matchAt(b []byte, a alias) bool {

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -58,5 +59,61 @@ func TestMentions(t *testing.T) {
 				t.Errorf("got  %q\nwant %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestEveryAliasIsFound: each alias of the catalog, alone in a sentence as
+// written and (for the case-insensitive ones) in capitals, is found as its
+// technology or as a longer name of the catalog that starts the same way:
+// the matcher's second-byte filter hides none.
+func TestEveryAliasIsFound(t *testing.T) {
+	m := testEnv(t).Matcher
+	n := 0
+	for c0 := range m.byFirst {
+		for _, a := range m.byFirst[c0] {
+			texts := []string{a.text}
+			if !a.exact {
+				texts = append(texts, strings.ToUpper(a.text))
+			}
+			for _, text := range texts {
+				src := []byte("We use " + text + " here.")
+				found := m.Find(src, Span{0, len(src)}, 0, nil)
+				ok := false
+				for _, f := range found {
+					ok = ok || f.Span.Start == len("We use ")
+				}
+				if !ok {
+					t.Errorf("alias %q (%s) not found in %q: %+v", text, a.tech, src, found)
+				}
+				n++
+			}
+		}
+	}
+	if n < 100 {
+		t.Fatalf("only %d aliases tried", n)
+	}
+}
+
+// TestExactAliasWithCapitalSecondByte: a case-sensitive alias whose second
+// letter is a capital (a pack's "AWS", "tRPC") is found as written and not
+// in another case.
+func TestExactAliasWithCapitalSecondByte(t *testing.T) {
+	m := NewMatcher(NewCatalog([]Technology{
+		{ID: "aws", Name: "AWS", Role: RoleHosting, CaseSensitive: []string{"AWS"}},
+		{ID: "trpc", Name: "tRPC", Role: RoleBackend, CaseSensitive: []string{"tRPC"}},
+	}))
+	for _, tt := range []struct{ text, want string }{
+		{"Deploy on AWS today.", "aws@10"},
+		{"Deploy on aws today.", ""},
+		{"Calls go through tRPC.", "trpc@17"},
+		{"Calls go through TRPC.", ""},
+	} {
+		var got []string
+		for _, f := range m.Find([]byte(tt.text), Span{0, len(tt.text)}, 0, nil) {
+			got = append(got, fmt.Sprintf("%s@%d", f.Tech, f.Span.Start))
+		}
+		if strings.Join(got, ",") != tt.want {
+			t.Errorf("%q: %v, want %q", tt.text, got, tt.want)
+		}
 	}
 }
