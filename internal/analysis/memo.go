@@ -258,7 +258,7 @@ func (d *Doc) run(re *rx, op memoOp, text []byte, off int) memoVal {
 	if d.stop() {
 		return memoVal{} // the answers no longer matter; none is memoised
 	}
-	gi := re.gi
+	gi := re.info()
 	if d.memo == nil {
 		return d.compute(re, op, d.gate(gi, text, off, nil), text, d.lowerOf(text, off, nil))
 	}
@@ -338,11 +338,12 @@ func (d *Doc) compute(x *rx, op memoOp, gate bool, text, lower []byte) memoVal {
 		return v
 	}
 	re := x.Regexp
-	if x.gi.low != nil {
-		re, text = x.gi.low, lower
+	gi := x.info()
+	if gi.low != nil {
+		re, text = gi.low, lower
 	}
-	if x.gi.pre != nil {
-		if v, ok := x.gi.pre.run(op, text, lower); ok {
+	if gi.pre != nil {
+		if v, ok := gi.pre.run(op, text, lower); ok {
 			return v
 		}
 	}

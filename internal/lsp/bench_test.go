@@ -387,6 +387,33 @@ func BenchmarkColdStart(b *testing.B) {
 	b.ReportMetric(float64(percentile(lat, 1).Microseconds())/1000, "max-ms")
 }
 
+// BenchmarkColdStartBinary is the cold start an editor sees: from starting
+// the built binary to the result of initialize, written as soon as the
+// process runs (startup), and on to the first diagnostics of the 711-line
+// reference plan opened right after (first-diagnostics).
+//
+//	go test -run '^$' -bench ColdStartBinary -benchtime 20x ./internal/lsp/
+func BenchmarkColdStartBinary(b *testing.B) {
+	bin := buildBinary(b)
+	text := referenceFile(b, "plan.md")
+	var start, first []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		srv := startBinary(b, bin)
+		srv.send(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": map[string]any{"processId": nil, "capabilities": map[string]any{}}})
+		start = append(start, srv.waitReply(b, 1).Sub(t0))
+		srv.send(map[string]any{"jsonrpc": "2.0", "method": "initialized", "params": map[string]any{}})
+		srv.send(map[string]any{"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": map[string]any{"textDocument": map[string]any{
+			"uri": "file:///ws/plan.md", "languageId": "markdown", "version": 1, "text": text}}})
+		first = append(first, srv.waitVersion(b, 1).Sub(t0))
+		srv.stop()
+	}
+	b.ReportMetric(float64(percentile(start, .50).Microseconds())/1000, "startup-p50-ms")
+	b.ReportMetric(float64(percentile(start, 1).Microseconds())/1000, "startup-max-ms")
+	b.ReportMetric(float64(percentile(first, .50).Microseconds())/1000, "first-diagnostics-p50-ms")
+	b.ReportMetric(float64(percentile(first, 1).Microseconds())/1000, "first-diagnostics-max-ms")
+}
+
 // BenchmarkEnvBuild measures what the binary does before it can answer
 // initialize: parse the embedded pattern library and build the matcher.
 func BenchmarkEnvBuild(b *testing.B) {
