@@ -86,10 +86,17 @@ func newLitScanner(lits [][]byte) *litScanner {
 // scan returns the set of literals that occur in text.
 func (s *litScanner) scan(text []byte) litSet {
 	var out litSet
+	s.each(text, func(_ int, id uint16) { out[id/64] |= 1 << (id % 64) })
+	return out
+}
+
+// each calls fn(i, id) for every occurrence at i of literal id in text,
+// overlapping ones included, by increasing i.
+func (s *litScanner) each(text []byte, fn func(i int, id uint16)) {
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		for _, id := range s.single[c] {
-			out[id/64] |= 1 << (id % 64)
+			fn(i, id)
 		}
 		if i+1 == len(text) {
 			break
@@ -112,11 +119,10 @@ func (s *litScanner) scan(text []byte) litSet {
 				continue
 			}
 			if l := s.lits[id]; len(l) <= 8 && i+len(l) <= len(text) || bytes.HasPrefix(text[i:], l) {
-				out[id/64] |= 1 << (id % 64)
+				fn(i, id)
 			}
 		}
 	}
-	return out
 }
 
 // A fresh analysis asks about thousands of slices of one document —
@@ -146,36 +152,9 @@ func (s *litScanner) index(lower []byte) *litIndex {
 		return nil // offsets are int32
 	}
 	ix := &litIndex{n: len(s.lits), occs: make([]litOcc, 0, len(lower)/8)}
-	for i := 0; i < len(lower); i++ {
-		c := lower[i]
-		for _, id := range s.single[c] {
-			ix.occs = append(ix.occs, litOcc{int32(i), int32(i + 1), id})
-		}
-		if i+1 == len(lower) {
-			break
-		}
-		p := int(c)<<8 | int(lower[i+1])
-		lo, hi := s.head[p], s.head[p+1]
-		if lo == hi {
-			continue
-		}
-		var w uint64
-		if i+8 <= len(lower) {
-			w = binary.LittleEndian.Uint64(lower[i:])
-		} else {
-			var b [8]byte
-			copy(b[:], lower[i:])
-			w = binary.LittleEndian.Uint64(b[:])
-		}
-		for _, id := range s.byPair[lo:hi] {
-			if w&s.wmask[id] != s.word[id] {
-				continue
-			}
-			if l := s.lits[id]; len(l) <= 8 && i+len(l) <= len(lower) || bytes.HasPrefix(lower[i:], l) {
-				ix.occs = append(ix.occs, litOcc{int32(i), int32(i + len(s.lits[id])), id})
-			}
-		}
-	}
+	s.each(lower, func(i int, id uint16) {
+		ix.occs = append(ix.occs, litOcc{int32(i), int32(i + len(s.lits[id])), id})
+	})
 	return ix
 }
 
