@@ -99,3 +99,26 @@ func BenchmarkAnalyzeEdit(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAnalyzeEditStack is BenchmarkAnalyzeEdit of the reference plan
+// with a constitution's stack (a 23 KB one from the corpus), as the server
+// analyses it in a spec-kit workspace: the requirements then imply points,
+// whose reasons and pattern rankings are built on every keystroke.
+func BenchmarkAnalyzeEditStack(b *testing.B) {
+	env := testEnv(b)
+	cons, err := os.ReadFile(filepath.Join(testenv.CorpusDir(b), "AsmaIqbal01__Hackathon-2-Phase-II", ".specify", "memory", "constitution.md"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := env.ExtractStack("/ws/.specify/memory/constitution.md", cons)
+	src := append([]byte(nil), benchInputs(b)[0].src...)
+	const path = "/ws/specs/010-orivaflow-semantic-commerce/plan.md"
+	memo := NewMemo()
+	env.Analyze(&Input{Src: src, Memo: memo, Stack: st, Path: path})
+	at := bytes.Index(src, []byte("\n\n")) + 2
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		src = append(src[:at:at], append([]byte{'x'}, src[at:]...)...)
+		env.Analyze(&Input{Src: src, Memo: memo, Stack: st, Path: path})
+	}
+}

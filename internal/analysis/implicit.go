@@ -676,7 +676,7 @@ func (r *Result) addImplicitPair(e *Env, in *Input, _ *concern, b int, sp Span, 
 		Span:     r.Lines.LineSpan(line),
 		Block:    b,
 		Section:  blk.Section,
-		Patterns: e.PatternsFor(from, to, r.Doc.textOf(*blk)),
+		Patterns: r.Doc.patternsFor(e, from, to, r.Doc.textOf(*blk)),
 		Reason:   fmt.Sprintf("implied by %s with %s: %s, %s", r.requirementName(b, sp), stackOwner(a, z), e.Catalog.Name(a.Tech), e.Catalog.Name(z.Tech)),
 	}
 	for _, en := range []StackEntry{a, z} {

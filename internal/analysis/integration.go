@@ -252,7 +252,7 @@ func (r *Result) explicitPoints(e *Env) {
 					Span:     Span{m1.Span.Start, m2.Span.End},
 					Block:    b,
 					Section:  blk.Section,
-					Patterns: e.PatternsFor(from, to, d.textOf(*blk)),
+					Patterns: d.patternsFor(e, from, to, d.textOf(*blk)),
 				})
 			}
 		}
@@ -279,7 +279,7 @@ func (r *Result) repeat(p IntegrationPoint, e *Env) {
 	}
 	ps, ok := r.repeatPatterns[pk]
 	if !ok {
-		ps = e.PatternsFor(p.From, p.To, r.Doc.textOf(r.Doc.Blocks[p.Block]))
+		ps = r.Doc.patternsFor(e, p.From, p.To, r.Doc.textOf(r.Doc.Blocks[p.Block]))
 		r.repeatPatterns[pk] = ps
 	}
 	p.Patterns = ps

@@ -69,6 +69,36 @@ type nodeExtra struct {
 	// low is the ASCII-lowered copy of text that is not a slice of the
 	// document (runs joined by spaces), made on first use.
 	low []byte
+	// pats are the pattern rankings of pairs for the text (patternsFor).
+	pats map[patKey][]string
+}
+
+// patKey is a pair ranked with an Env's library.
+type patKey struct {
+	env  *Env
+	a, b string
+}
+
+// patternsFor is e.PatternsFor through the memo. A ranking depends on the
+// pair and the words of the text alone, and after a keystroke every block
+// but one has the text it had: ranking each implied point's patterns
+// again was a fifth of a keystroke's analysis in a spec-kit workspace.
+// Rankings are shared, never modified.
+func (d *Doc) patternsFor(e *Env, a, b string, text []byte) []string {
+	if d.memo == nil {
+		return e.PatternsFor(a, b, text)
+	}
+	x := d.memo.node(text).extra()
+	k := patKey{e, a, b}
+	if ps, ok := x.pats[k]; ok {
+		return ps
+	}
+	ps := e.PatternsFor(a, b, text)
+	if x.pats == nil {
+		x.pats = map[patKey][]string{}
+	}
+	x.pats[k] = ps
+	return ps
 }
 
 // extra returns n's extra part, adding it when it has none.
