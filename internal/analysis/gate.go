@@ -57,6 +57,11 @@ func (x *rx) info() *gateInfo {
 	if gi := x.gi.Load(); gi != nil {
 		return gi
 	}
+	return x.slowInfo()
+}
+
+// slowInfo is info before Warm has run (kept apart so that info inlines).
+func (x *rx) slowInfo() *gateInfo {
 	Warm()
 	if gi := x.gi.Load(); gi != nil {
 		return gi

@@ -138,23 +138,36 @@ func (s *Stack) For(role Role) (StackEntry, bool) {
 	if s == nil {
 		return StackEntry{}, false
 	}
-	best, found := StackEntry{}, false
-	for _, en := range s.Entries {
+	// By index: it runs for every cue of every requirement, and an entry
+	// is a large struct to copy.
+	best := -1
+	for i := range s.Entries {
+		en := &s.Entries[i]
 		if en.Role != role || s.wrapped(en.Tech) {
 			continue
 		}
-		if !found || rankOrigin(en.Origin) < rankOrigin(best.Origin) || rankOrigin(en.Origin) == rankOrigin(best.Origin) && en.Score > best.Score {
-			best, found = en, true
+		if best < 0 {
+			best = i
+			continue
+		}
+		b := &s.Entries[best]
+		if rankOrigin(en.Origin) < rankOrigin(b.Origin) || rankOrigin(en.Origin) == rankOrigin(b.Origin) && en.Score > b.Score {
+			best = i
 		}
 	}
+	if best < 0 {
+		return StackEntry{}, false
+	}
+	b := &s.Entries[best]
 	// "Supabase (PostgreSQL)": the platform that runs the engine is the
 	// choice; the engine names what it runs.
-	for _, en := range s.Entries {
-		if found && en.Role == role && hostedEngine[en.Tech] == best.Tech && rankOrigin(en.Origin) <= rankOrigin(best.Origin) {
-			return en, true
+	for i := range s.Entries {
+		en := &s.Entries[i]
+		if en.Role == role && hostedEngine[en.Tech] == b.Tech && rankOrigin(en.Origin) <= rankOrigin(b.Origin) {
+			return *en, true
 		}
 	}
-	return best, found
+	return *b, true
 }
 
 // hostedEngine names the database engine a platform runs: Supabase is a
@@ -182,8 +195,8 @@ var wrappers = map[string][]string{
 // requirement cue, so it scans the few entries rather than building a set.
 func (s *Stack) wrapped(tech string) bool {
 	for _, w := range wrappers[tech] {
-		for _, en := range s.Entries {
-			if en.Tech == w {
+		for i := range s.Entries {
+			if s.Entries[i].Tech == w {
 				return true
 			}
 		}
