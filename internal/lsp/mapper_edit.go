@@ -6,9 +6,15 @@ package lsp
 // copy of the text and of the line table rather than a rescan of every
 // byte. The result maps exactly as NewMapper of the new text would.
 func (m *Mapper) Edit(start, end int, ins string) *Mapper {
+	return m.editInto(start, end, ins, nil)
+}
+
+// editInto is Edit building the new text and line table in sp's buffers
+// when they are large enough (spare.go); sp may be nil.
+func (m *Mapper) editInto(start, end int, ins string, sp *spareBufs) *Mapper {
 	start = min(max(start, 0), len(m.text))
 	end = min(max(end, start), len(m.text))
-	nt := m.text[:start] + ins + m.text[end:]
+	nt := sp.concat(m.text[:start], ins, m.text[end:])
 	delta := len(ins) - (end - start)
 	n := &Mapper{text: nt, enc: m.enc, ascii: m.ascii && isASCII(ins)}
 
@@ -16,7 +22,7 @@ func (m *Mapper) Edit(start, end int, ins string) *Mapper {
 	// depends on text[v-1] and text[v] only, and both are unchanged.
 	keep := max(upperBound(m.starts, start-1), 1) // line 0 always starts at 0
 	tail := lowerBound(m.starts, end+1)           // starts v > end move by delta
-	n.starts = make([]int, 0, keep+len(m.starts)-tail+countNewlines(ins)+1)
+	n.starts = sp.lineTable(keep + len(m.starts) - tail + countNewlines(ins) + 1)
 	n.starts = append(n.starts, m.starts[:keep]...)
 	for v := max(start, 1); v <= start+len(ins) && v <= len(nt); v++ {
 		if lineStartsAt(nt, v) {

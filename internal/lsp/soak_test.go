@@ -78,6 +78,15 @@ func TestSoakCorpusDocument(t *testing.T) {
 	}
 }
 
+// TestSoakLargeDocument soaks a document above spareMin, whose edits are
+// built in buffers allocated ahead (spare.go): the server's text must stay
+// the client's, edit after edit, as for small documents.
+func TestSoakLargeDocument(t *testing.T) {
+	para := "The app uses Next.js with Better Auth 😀; FastAPI verifies the JWT and stores tasks with SQLModel 你好.\r\n\n"
+	text := "# Large\n\n" + strings.Repeat(para, spareMin/len(para)+100)
+	soak(t, text, soakInserts, 8, 400, len(text)+2000)
+}
+
 // soak runs n random edits (pieces from inserts, the document kept near
 // maxLen bytes) and returns the document's memo.
 func soak(t *testing.T, text string, inserts []string, seed uint64, n, maxLen int) *analysis.Memo {

@@ -66,6 +66,9 @@ type document struct {
 	// document to the next, so re-analysis costs about what an edit changed.
 	// Only the documents opened or changed last keep one (memoCap).
 	memo atomic.Pointer[analysis.Memo]
+	// spares are buffers allocated ahead for the next edit of a large
+	// document (spare.go).
+	spares spares
 
 	// The server's own edits (codeaction.go beginEdit): one at a time, and
 	// at most one per version.
@@ -168,6 +171,7 @@ func (s *Server) didOpen(ctx context.Context, p *protocol.DidOpenTextDocumentPar
 	}
 	d := newDocument()
 	d.cur.Store(s.newSnapshot(uri, p.TextDocument.Version, p.TextDocument.Text))
+	d.spares.refill(d.cur.Load().mapper)
 	s.mu.Lock()
 	if old := s.docs[uri]; old != nil {
 		old.closed.Store(true)
@@ -208,7 +212,8 @@ func (s *Server) didChange(ctx context.Context, p *didChangeParams) (any, error)
 		s.logToClient(protocol.MessageTypeWarning, "ipf-lsp: didChange for %s has version %d, not newer than %d: ignored", uri, p.TextDocument.Version, cur.version)
 		return nil, nil
 	}
-	m := applyChanges(cur.mapper, p.ContentChanges)
+	m := applyChangesInto(cur.mapper, p.ContentChanges, d.spares.take())
+	d.spares.refill(m)
 	d.cur.Store(&snapshot{uri: uri, version: p.TextDocument.Version, text: m.Text(), mapper: m})
 	// The workspace's copy first: the stacks read from it (this document's,
 	// if it is a constitution or a plan, and its dependents') must be of

@@ -15,13 +15,20 @@ type contentChange struct {
 // as the specification says. Positions past a line's end or the
 // document's end are clamped (see Mapper.PositionOffset).
 func applyChanges(m *Mapper, changes []contentChange) *Mapper {
+	return applyChangesInto(m, changes, nil)
+}
+
+// applyChangesInto is applyChanges with spare buffers for the first
+// ranged change (spare.go); sp may be nil.
+func applyChangesInto(m *Mapper, changes []contentChange, sp *spareBufs) *Mapper {
 	for _, c := range changes {
 		if c.Range == nil {
 			m = NewMapper(c.Text, m.enc)
 			continue
 		}
 		start, end := m.RangeOffsets(*c.Range)
-		m = m.Edit(start, end, c.Text)
+		m = m.editInto(start, end, c.Text, sp)
+		sp = nil
 	}
 	return m
 }
