@@ -83,7 +83,8 @@ type Env struct {
 	Catalog *Catalog
 	Matcher *Matcher
 	Library *patterns.Library
-	// Disabled codes produce no findings.
+	// Disabled codes produce no findings; "all" (SuppressAll) disables
+	// every code.
 	Disabled map[string]bool
 	// Severity overrides per code.
 	Severity map[string]Severity
@@ -340,8 +341,9 @@ func (r *Result) dropInsidePatterns() {
 
 func (e *Env) filter(fs []Finding) []Finding {
 	out := fs[:0]
+	all := e.Disabled[SuppressAll]
 	for _, f := range fs {
-		if e.Disabled[f.Code] {
+		if all || e.Disabled[f.Code] {
 			continue
 		}
 		if s, ok := e.Severity[f.Code]; ok {

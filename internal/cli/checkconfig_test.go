@@ -62,3 +62,19 @@ func TestCheckConfigFiles(t *testing.T) {
 		t.Fatalf("missing --config file: exit %d, want 2", code)
 	}
 }
+
+// disabled = ["all"] turns off every code, as the README says: the
+// anti-pattern warnings and the constitution notice too, not only the
+// integration points, and the run passes.
+func TestCheckDisabledAll(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "spec.md")
+	writeTestFile(t, spec, "# Spec\n\n- **FR-001**: Better Auth issues a JWT that FastAPI verifies.\n- The frontend stores the access token in localStorage.\n\n```python\nAPI_KEY = \"sk_live_abcdefghijklmnopqrstuvwx\"\n```\n")
+	for _, disabled := range []string{`["all"]`, `["integration-point", "all"]`} {
+		writeTestFile(t, filepath.Join(dir, ".ipf.toml"), "disabled = "+disabled+"\n")
+		code, out, errs := run(t, "check", "--fail-on", "hint", spec)
+		if code != ExitOK || out != "" {
+			t.Errorf("disabled = %s: exit %d, stderr %q, output:\n%s\nwant exit 0 and no findings", disabled, code, errs, out)
+		}
+	}
+}

@@ -114,12 +114,7 @@ func (c Config) Env(base *analysis.Env, root string) (*analysis.Env, error) {
 	e := *base
 	e.Disabled = map[string]bool{}
 	for _, code := range c.Disabled {
-		e.Disabled[code] = true
-	}
-	if c.IsDisabled("all") {
-		for _, code := range []string{analysis.CodeIntegrationPoint, analysis.CodeIncompletePattern, analysis.CodeTooLarge} {
-			e.Disabled[code] = true
-		}
+		e.Disabled[code] = true // "all" among them disables every code
 	}
 	e.Severity = map[string]analysis.Severity{}
 	for code, s := range c.Severity {
