@@ -74,7 +74,25 @@ func InsertSection(src []byte, section string) Edit {
 		b.WriteString(section)
 		return Edit{Span: Span{end, len(src)}, Text: b.String()}
 	}
-	// Insert after the part's last non-blank line.
+	return insertAfter(src, start, end, eol, section)
+}
+
+// InsertAt returns the edit that adds section at the end of src[start:end]
+// (a part of the document, such as one `## Integration:` heading's section),
+// after its last non-blank line, with the document's line endings.
+func InsertAt(src []byte, start, end int, section string) Edit {
+	eol := LineEnding(src)
+	section = strings.ReplaceAll(section, "\n", eol)
+	if !strings.HasSuffix(section, eol) {
+		section += eol
+	}
+	return insertAfter(src, start, end, eol, section)
+}
+
+// insertAfter inserts section, already in eol line endings, after the last
+// non-blank line of src[start:end], one blank line apart from it and from
+// what follows end.
+func insertAfter(src []byte, start, end int, eol, section string) Edit {
 	at := start + len(bytes.TrimRight(src[start:end], " \t\r\n"))
 	if end == len(src) {
 		return Edit{Span: Span{at, len(src)}, Text: eol + eol + section}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+	"github.com/ipf-lsp/ipf-lsp/internal/patterns"
 )
 
 func (s *Server) codeAction(ctx context.Context, p *protocol.CodeActionParams) ([]protocol.CodeAction, error) {
@@ -193,21 +195,35 @@ func (s *Server) executeCommand(ctx context.Context, p *protocol.ExecuteCommandP
 			return nil, jsonrpc2.Errorf(protocol.CodeContentModified, "document changed (version %d, command was for %d): try again", snap.version, *args.Version)
 		}
 		var a *analyzed
-		if p.Command == cmdInsertAll && len(args.Patterns) == 0 {
-			// Every undocumented point: the analysis of this version.
+		pt, isPattern := env.Library.Get(args.Pattern)
+		isPattern = isPattern && p.Command == cmdInsertPattern
+		if p.Command == cmdInsertAll && len(args.Patterns) == 0 || isPattern {
+			// Every undocumented point, or where the pattern's pair already
+			// has a heading: the analysis of this version.
 			var err error
 			if a, err = s.analysisOf(ctx, d, snap); err != nil {
 				return nil, err
 			}
 		}
-		section := s.sectionsToInsert(env, a, p.Command, args)
-		if section == "" || alreadyInserted(snap.text, section) {
-			return nil, nil
+		var e *analysis.Edit
+		if isPattern {
+			var found bool
+			if e, found = underHeading(env, a, pt); found && e == nil {
+				return nil, nil // the pattern is under the pair's heading already
+			}
+		}
+		if e == nil {
+			section := s.sectionsToInsert(env, a, p.Command, args)
+			if section == "" || alreadyInserted(snap.text, section) {
+				return nil, nil
+			}
+			ins := analysis.InsertSection(bytesOf(snap.text), section)
+			e = &ins
 		}
 		if err := d.beginEdit(snap); err != nil {
 			return nil, err
 		}
-		edit := s.workspaceEdit(snap, analysis.InsertSection(bytesOf(snap.text), section))
+		edit := s.workspaceEdit(snap, *e)
 		// The client may answer applyEdit only after the messages it sent
 		// before it (a didChange, a hover) are answered: waiting in the
 		// queue would deadlock with it.
@@ -215,6 +231,45 @@ func (s *Server) executeCommand(ctx context.Context, p *protocol.ExecuteCommandP
 		return nil, s.applyEdit(ctx, d, snap, edit)
 	}
 	return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "unknown command %q", p.Command)
+}
+
+// underHeading finds the `## Integration:` heading that names p's pair (the
+// code lens on such a heading inserts its missing patterns) and returns the
+// edit that adds p at the end of that heading's section, before the next
+// heading of level 1 or 2. found is false when no heading names the pair;
+// the edit is nil when p's section is under the heading already.
+func underHeading(env *analysis.Env, a *analyzed, p *patterns.Pattern) (e *analysis.Edit, found bool) {
+	res := a.res
+	key := env.PairKey(p.From, p.To)
+	for _, sec := range res.Sections {
+		if sec.Pattern != nil || sec.Integration == "" || !namesPair(env, sec.Integration, key) {
+			continue
+		}
+		if !slices.Contains(missingPatterns(env, res, sec.Integration, sec.Line), p.ID) {
+			return nil, true
+		}
+		start := res.Lines.Start(sec.Line)
+		end := len(res.Doc.Src)
+		for _, b := range res.Doc.Blocks {
+			if b.Kind == analysis.KindHeading && b.Level <= 2 && b.Span.Start > start {
+				end = res.Lines.Start(res.Lines.Line(b.Span.Start))
+				break
+			}
+		}
+		edit := analysis.InsertAt(res.Doc.Src, start, end, p.Markdown)
+		return &edit, true
+	}
+	return nil, false
+}
+
+// namesPair reports whether an integration heading names the pair with key.
+func namesPair(env *analysis.Env, heading, key string) bool {
+	for _, pair := range env.HeadingPairs(heading) {
+		if env.PairKey(pair[0], pair[1]) == key {
+			return true
+		}
+	}
+	return false
 }
 
 // beginEdit claims d for one edit computed for snap, until the client has

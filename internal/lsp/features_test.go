@@ -252,6 +252,59 @@ func TestCodeLens(t *testing.T) {
 	}
 }
 
+// The lens on an `## Integration:` heading inserts the best pattern not yet
+// under it, at the end of that heading's section: its command used to be
+// refused as "already inserted" (the pair's heading is in the document: it
+// is the one the lens is on), so clicking it did nothing.
+func TestCodeLensOnIntegrationHeadingInsertsUnderIt(t *testing.T) {
+	env, err := analysis.DefaultEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, _ := env.Library.Get(patFastAPIEngine)
+	const head = "# Plan\n\n## Integration Patterns\n\n"
+	const notes = "## Notes\n\nend\n"
+	for _, tc := range []struct {
+		name, heading, tail, eol string
+	}{
+		{"section followed by a heading", "## Integration: FastAPI → SQLModel", "\n" + notes, "\n"},
+		{"last section", "## Integration: FastAPI → SQLModel", "", "\n"},
+		{"ascii arrow", "## Integration: FastAPI -> SQLModel", "\n" + notes, "\n"},
+		{"crlf", "## Integration: FastAPI → SQLModel", "\n" + notes, "\r\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorkspace(t, nil, clientOptions{})
+			section := tc.heading + "\n\n### Pattern: Tests with dependency_overrides and in-memory SQLite (StaticPool)\n\n**Use Case**: tests.\n"
+			crlf := func(s string) string { return strings.ReplaceAll(s, "\n", tc.eol) }
+			doc := crlf(head + section + tc.tail)
+			u := w.open(w.uri("plan.md"), doc)
+			w.waitDiagnostics(u, 1)
+			var lenses []protocol.CodeLens
+			w.call("textDocument/codeLens", map[string]any{"textDocument": td(u)}, &lenses)
+			if len(lenses) != 1 || lenses[0].Command.Title != "2 patterns · Insert" || lenses[0].Range.Start.Line != 4 {
+				t.Fatalf("lenses: %+v", lenses)
+			}
+			w.call("workspace/executeCommand", map[string]any{"command": lenses[0].Command.Command, "arguments": lenses[0].Command.Arguments}, nil)
+			w.mu.Lock()
+			applied := append([]protocol.ApplyWorkspaceEditParams(nil), w.applied...)
+			w.mu.Unlock()
+			if len(applied) != 1 {
+				t.Fatalf("applyEdit requests: %d, want 1", len(applied))
+			}
+			v := w.applyEdit(&applied[0].Edit)[u]
+			w.waitDiagnostics(u, v)
+			want := crlf(head + section + "\n" + engine.Markdown + tc.tail)
+			if got := w.text(u); got != want {
+				t.Fatalf("text after the lens:\n%q\nwant:\n%q", got, want)
+			}
+			w.call("textDocument/codeLens", map[string]any{"textDocument": td(u)}, &lenses)
+			if len(lenses) != 1 || lenses[0].Command.Title != "1 pattern · Insert" {
+				t.Fatalf("lenses after the insert: %+v", lenses)
+			}
+		})
+	}
+}
+
 func TestCodeLensSectionWithSeveralPairs(t *testing.T) {
 	w := newWorkspace(t, nil, clientOptions{})
 	doc := "## Requirements\n\n- **FR-001**: Users sign in through Better Auth in the Next.js app.\n- **FR-002**: Better Auth issues a JWT that FastAPI verifies.\n"
