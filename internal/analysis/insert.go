@@ -103,25 +103,30 @@ func insertAfter(src []byte, start, end int, eol, section string) Edit {
 
 // patternsPart finds the "## Integration Patterns" heading outside fenced
 // code and the end of its part: the next heading of level 1 or 2 that is
-// not an `## Integration:` heading, or the end of the document.
+// not an `## Integration:` heading, or the end of the document. Lines end at
+// "\n", "\r\n" or a lone "\r"; a fence closes with a run of its character
+// at least as long, as in CommonMark (a ```` block may show ``` inside;
+// fences in list items are indented, so indentation is not checked).
 func patternsPart(src []byte) (start, end int, found bool) {
 	fence := ""
 	off := 0
 	for off < len(src) {
-		next := bytes.IndexByte(src[off:], '\n')
 		lineEnd := len(src)
-		if next >= 0 {
+		if next := bytes.IndexAny(src[off:], "\r\n"); next >= 0 {
 			lineEnd = off + next + 1
+			if src[lineEnd-1] == '\r' && lineEnd < len(src) && src[lineEnd] == '\n' {
+				lineEnd++
+			}
 		}
 		line := strings.TrimRight(string(src[off:lineEnd]), "\r\n")
 		t := strings.TrimLeft(line, " ")
 		switch {
 		case fence != "":
-			if strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]+" \t") == "" {
+			if closesFence(line, fence) {
 				fence = ""
 			}
 		case strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~"):
-			fence = t[:3]
+			fence = t[:len(t)-len(strings.TrimLeft(t, t[:1]))]
 		case !found && patternsHeadingRe.MatchString(line):
 			start, found = off, true
 		case found && isPartEnd(t):
@@ -130,6 +135,13 @@ func patternsPart(src []byte) (start, end int, found bool) {
 		off = lineEnd
 	}
 	return start, len(src), found
+}
+
+// closesFence reports whether line closes the fence opened by the run fence.
+func closesFence(line, fence string) bool {
+	t := strings.TrimLeft(line, " ")
+	run := len(t) - len(strings.TrimLeft(t, fence[:1]))
+	return run >= len(fence) && strings.TrimSpace(t[run:]) == ""
 }
 
 // isPartEnd reports whether a line is a level-1 or level-2 heading other

@@ -31,3 +31,41 @@ func TestInsertSectionKeepsBOMAndLineEndings(t *testing.T) {
 		})
 	}
 }
+
+// InsertSection finds the "## Integration Patterns" heading as CommonMark
+// does: a fence closes only with a fence of its character at least as long
+// (a ```` block may show ``` inside, and a heading there is code), and a
+// lone CR ends a line as "\n" does (the patterns part of a CR document was
+// not found, and a second heading went in at the end).
+func TestInsertSectionFindsThePatternsHeading(t *testing.T) {
+	const sec = "## Integration: A → B\n\nbody\n"
+	for _, tc := range []struct{ name, src, want string }{
+		{
+			"heading in a longer fence is code",
+			"# T\n\n````md\n```\n## Integration Patterns\n```\n````\n\nText.\n",
+			"# T\n\n````md\n```\n## Integration Patterns\n```\n````\n\nText.\n\n## Integration Patterns\n\n## Integration: A → B\n\nbody\n",
+		},
+		{
+			"tilde fence does not close a backtick fence",
+			"# T\n\n```md\n~~~\n## Integration Patterns\n```\n\nText.\n",
+			"# T\n\n```md\n~~~\n## Integration Patterns\n```\n\nText.\n\n## Integration Patterns\n\n## Integration: A → B\n\nbody\n",
+		},
+		{
+			"heading after a longer fence",
+			"# T\n\n````md\n```\n````\n\n## Integration Patterns\n\n## Integration: X → Y\n\nold\n\n## Next\n",
+			"# T\n\n````md\n```\n````\n\n## Integration Patterns\n\n## Integration: X → Y\n\nold\n\n## Integration: A → B\n\nbody\n\n## Next\n",
+		},
+		{
+			"lone CR",
+			"# T\r\r## Integration Patterns\r\r## Integration: X → Y\r\rold\r\r## Next\r\rtail\r",
+			"# T\r\r## Integration Patterns\r\r## Integration: X → Y\r\rold\r\r## Integration: A → B\r\rbody\r\r## Next\r\rtail\r",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := InsertSection([]byte(tc.src), sec)
+			if got := tc.src[:e.Span.Start] + e.Text + tc.src[e.Span.End:]; got != tc.want {
+				t.Fatalf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
