@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -339,7 +340,17 @@ func collect(paths []string) (out []string, skipped []error, err error) {
 			if !strings.EqualFold(filepath.Ext(path), ".md") {
 				return nil
 			}
-			if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+			st, err := os.Stat(path)
+			if err != nil {
+				// A symbolic link that cannot be followed: say why.
+				var pe *fs.PathError
+				if errors.As(err, &pe) {
+					err = pe.Err
+				}
+				skipped = append(skipped, fmt.Errorf("%s: %w", path, err))
+				return nil
+			}
+			if !st.Mode().IsRegular() {
 				skipped = append(skipped, fmt.Errorf("%s: not a regular file", path))
 				return nil
 			}

@@ -186,6 +186,31 @@ func TestCheckSkipsUnreadable(t *testing.T) {
 	}
 }
 
+// A symbolic link named *.md that cannot be followed is reported with why
+// (it used to read "not a regular file", as for a FIFO), and the run ends
+// with exit 2 after the readable files.
+func TestCheckSkipsBrokenLinks(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.md")
+	if err := os.WriteFile(good, []byte("Better Auth issues a JWT that FastAPI verifies.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{"dangling.md": "missing.md", "loop.md": "loop.md"} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Skipf("symlink: %v", err)
+		}
+	}
+	code, out, errOut := run(t, "check", "--fail-on", "none", dir)
+	want := "ipf-lsp check: " + filepath.Join(dir, "dangling.md") + ": no such file or directory\n" +
+		"ipf-lsp check: " + filepath.Join(dir, "loop.md") + ": too many levels of symbolic links\n"
+	if code != ExitUsage || errOut != want {
+		t.Fatalf("exit %d, stderr:\n%s\nwant exit 2 and:\n%s", code, errOut, want)
+	}
+	if !strings.Contains(out, good+":1:1: information: Integration point: Better Auth → FastAPI") {
+		t.Errorf("readable file not analysed: %q", out)
+	}
+}
+
 // TestCheckFolderFindsProjectConstitution: checking a sub-folder of a
 // project uses the project's constitution, as checking a file does.
 func TestCheckFolderFindsProjectConstitution(t *testing.T) {
