@@ -99,6 +99,11 @@ func (s *tolerantStream) Read(ctx context.Context) (jsonrpc2.Message, int64, err
 		total += h.length
 		msg, err := jsonrpc2.DecodeMessage(data)
 		if err == nil && !isBareID(msg, data) {
+			if id, reason := unusableID(msg, data); reason != "" {
+				s.log.Warn("request with an unusable id", "id", string(id))
+				s.writeError(id, jsonrpc2.InvalidRequest, reason)
+				continue
+			}
 			return msg, total, nil
 		}
 		if err == nil {
@@ -362,6 +367,13 @@ func (s *tolerantStream) answerUndecodable(data []byte, decodeErr error) {
 	reason := decodeErr.Error()
 	if m, ok := fields["method"]; ok && json.Unmarshal(m, &method) != nil {
 		reason = "method must be a string"
+	} else if id := validID(rawID); id != nil && id[0] != '"' {
+		// jsonrpc2 says "cannot unmarshal … of type string" of a number
+		// its int32 cannot hold.
+		var n int32
+		if json.Unmarshal(id, &n) != nil {
+			reason = idRangeReason
+		}
 	}
 	s.writeError(validID(rawID), jsonrpc2.InvalidRequest, "invalid request: "+reason)
 }
@@ -464,6 +476,45 @@ func (s *tolerantStream) Close() error {
 		return nil
 	}
 	return s.closer.Close()
+}
+
+// idRangeReason answers a request whose id is a number LSP does not allow.
+const idRangeReason = "an id must be an integer from -2147483648 to 2147483647 or a string (LSP 3.17)"
+
+// unusableID finds the ids jsonrpc2 decodes without complaint but cannot
+// answer: a null id, which it takes for a notification (LSP 3.17 allows an
+// integer or a string), and an empty string, which it takes for the number
+// 0. It returns the id to answer with and the reason, or "" when the
+// message is fine. Only messages that may carry one are parsed again: a
+// notification whose body mentions "id", a request whose id reads as 0.
+func unusableID(msg jsonrpc2.Message, data []byte) (json.RawMessage, string) {
+	switch m := msg.(type) {
+	case *jsonrpc2.Notification:
+		if !bytes.Contains(data, []byte(`"id"`)) {
+			return nil, ""
+		}
+	case *jsonrpc2.Call:
+		if m.ID() != jsonrpc2.NewNumberID(0) {
+			return nil, ""
+		}
+	default:
+		return nil, ""
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(data, &fields) != nil {
+		return nil, ""
+	}
+	raw, ok := fields["id"]
+	if !ok {
+		return nil, ""
+	}
+	switch raw = bytes.TrimSpace(raw); string(raw) {
+	case "null":
+		return raw, "invalid request: an id must be an integer or a string (LSP 3.17), not null"
+	case `""`:
+		return raw, "invalid request: an empty string id is not supported"
+	}
+	return nil, ""
 }
 
 // isBareID reports whether msg decoded as a response although its body has

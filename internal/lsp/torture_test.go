@@ -300,6 +300,28 @@ func TestTortureFraming(t *testing.T) {
 		c.expectNullIDError(-32600)
 		c.alive(1002)
 	})
+	t.Run("ids LSP does not allow", func(t *testing.T) {
+		c.t = t
+		hover := hoverParams(otherURI, 2, 1)
+		for _, tt := range []struct {
+			id, wantID, msg string
+		}{
+			// A null id is a request's, not a notification's: answered,
+			// not run as a notification.
+			{"null", "null", "invalid request: an id must be an integer or a string (LSP 3.17), not null"},
+			// jsonrpc2 would read "" as the number 0 and answer id 0.
+			{`""`, `""`, "invalid request: an empty string id is not supported"},
+			{"3000000000", "3000000000", "invalid request: an id must be an integer from -2147483648 to 2147483647 or a string (LSP 3.17)"},
+			{"1.5", "1.5", "invalid request: an id must be an integer from -2147483648 to 2147483647 or a string (LSP 3.17)"},
+		} {
+			c.send(`{"jsonrpc":"2.0","id":` + tt.id + `,"method":"textDocument/hover","params":` + hover + `}`)
+			m := c.next("reply to id "+tt.id, func(m rawMsg) bool { return m.Method == "" && string(m.ID) == tt.wantID })
+			if m.Error == nil || m.Error.Code != -32600 || m.Error.Message != tt.msg {
+				t.Errorf("id %s: reply %+v (result %s), want -32600 %q", tt.id, m.Error, m.Result, tt.msg)
+			}
+		}
+		c.alive(1005)
+	})
 	t.Run("bad Content-Length values", func(t *testing.T) {
 		c.t = t
 		c.sendRaw("Content-Length: abc\r\n\r\n")
