@@ -105,12 +105,21 @@ func Parse(src []byte) *Doc {
 func parseFull(src []byte) (*Doc, []parser.Reference) {
 	d := &Doc{Src: src, Lower: asciiLower(src)}
 	body := src
-	if fm := frontMatterEnd(src); fm > 0 {
+	if hasLoneCR(src) {
+		// CommonMark ends a line at a carriage return that no line feed
+		// follows, as LSP does; goldmark does not, and would read a
+		// document saved with CR line endings as one paragraph. Goldmark
+		// reads a copy with those CRs made LFs: one byte for one, so
+		// offsets stay those of the document.
+		body = loneCRsToLF(src)
+	}
+	if fm := frontMatterEnd(body); fm > 0 {
 		d.FrontMatter = Span{0, fm}
 		// Blank out the front matter instead of slicing, so offsets stay
 		// those of the document.
-		body = make([]byte, len(src))
-		copy(body, src)
+		if &body[0] == &src[0] {
+			body = bytes.Clone(src)
+		}
 		for i := 0; i < fm; i++ {
 			if body[i] != '\n' && body[i] != '\r' {
 				body[i] = ' '
@@ -123,6 +132,18 @@ func parseFull(src []byte) (*Doc, []parser.Reference) {
 	w.walk(root, 0, Span{})
 	d.computeLabels()
 	return d, ctx.References()
+}
+
+// loneCRsToLF returns a copy of src with every CR that no LF follows
+// replaced by an LF.
+func loneCRsToLF(src []byte) []byte {
+	out := bytes.Clone(src)
+	for i, c := range out {
+		if c == '\r' && (i+1 == len(out) || out[i+1] != '\n') {
+			out[i] = '\n'
+		}
+	}
+	return out
 }
 
 // frontMatterEnd returns the byte offset just after a closing `---` line of a
