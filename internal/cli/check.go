@@ -278,11 +278,21 @@ func checkInput(env *analysis.Env, in *analysis.Input) FileReport {
 	path, src := in.Path, in.Src
 	res := env.Analyze(in)
 	m := lsp.NewMapper(string(src), lsp.UTF16)
+	// A byte order mark is no column in an editor: VS Code and Neovim drop
+	// it from the text they show (and send to a server), so line 1 counts
+	// from after it. It is one UTF-16 code unit.
+	bom := bytes.HasPrefix(src, []byte("\uFEFF"))
+	pos := func(line, char uint32) Position {
+		if bom && line == 0 && char > 0 {
+			char--
+		}
+		return Position{line, char}
+	}
 	fr := FileReport{Path: path, Diagnostics: []Diagnostic{}}
 	for _, f := range res.Findings {
 		r := m.Range(f.Span.Start, f.Span.End)
 		d := Diagnostic{
-			Range:    Range{Position{r.Start.Line, r.Start.Character}, Position{r.End.Line, r.End.Character}},
+			Range:    Range{pos(r.Start.Line, r.Start.Character), pos(r.End.Line, r.End.Character)},
 			Severity: f.Severity.String(),
 			Code:     f.Code,
 			Source:   "ipf",

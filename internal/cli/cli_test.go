@@ -394,3 +394,48 @@ func TestCheckSkipsBinary(t *testing.T) {
 		t.Errorf("exit %d, stdout %q", code, out)
 	}
 }
+
+// A UTF-8 byte order mark is not a column in an editor (VS Code and Neovim
+// drop it from the text they show and send), so check counts line 1's
+// columns after it, in text and in JSON ranges.
+func TestCheckBOMColumns(t *testing.T) {
+	const msg = `information: Integration point: Better Auth → FastAPI — 3 patterns available, best match: "JWT bearer verified with JWKS" (quick fix inserts one) [integration-point]`
+	tests := []struct {
+		name, src string
+		text      string // the line after "path:"
+		start     Position
+		end       Position
+	}{
+		{"no bom", "Our API: Better Auth issues a JWT that FastAPI verifies.\n", "1:10: " + msg, Position{0, 9}, Position{0, 46}},
+		{"bom", "\uFEFFOur API: Better Auth issues a JWT that FastAPI verifies.\n", "1:10: " + msg, Position{0, 9}, Position{0, 46}},
+		{"bom crlf", "\uFEFFOur API: Better Auth issues a JWT that FastAPI verifies.\r\n", "1:10: " + msg, Position{0, 9}, Position{0, 46}},
+		{"bom, second line", "\uFEFF# T\r\n\r\nOur API: Better Auth issues a JWT that FastAPI verifies.\r\n", "3:10: " + msg, Position{2, 9}, Position{2, 46}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "a.md")
+			if err := os.WriteFile(p, []byte(tt.src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, ".ipf.toml"), []byte("no_constitution_notice = false\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, out, errOut := run(t, "check", p)
+			if want := p + ":" + tt.text + "\n"; out != want {
+				t.Errorf("text:\n%s\nwant:\n%s%s", out, want, errOut)
+			}
+			_, out, _ = run(t, "check", "--format", "json", p)
+			var rep Report
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Files) != 1 || len(rep.Files[0].Diagnostics) != 1 {
+				t.Fatalf("json: %s", out)
+			}
+			if r := rep.Files[0].Diagnostics[0].Range; r.Start != tt.start || r.End != tt.end {
+				t.Errorf("json range %v-%v, want %v-%v", r.Start, r.End, tt.start, tt.end)
+			}
+		})
+	}
+}
