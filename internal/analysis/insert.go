@@ -56,17 +56,23 @@ const BlankTemplate = "### Pattern: [Pattern Name]\n\n" +
 // document's "## Integration Patterns" part — the heading and the
 // `## Integration:` sections after it — creating the heading at the end of
 // the document when there is none. Headings inside fenced code do not
-// count. The text uses the document's line endings.
+// count; a fence the document leaves open is closed before the section.
+// The text uses the document's line endings.
 func InsertSection(src []byte, section string) Edit {
 	eol := LineEnding(src)
 	section = strings.ReplaceAll(section, "\n", eol)
 	if !strings.HasSuffix(section, eol) {
 		section += eol
 	}
-	start, end, found := patternsPart(src)
+	start, end, found, open := patternsPart(src)
 	if !found {
 		end := len(bytes.TrimRight(src, " \t\r\n"))
 		var b strings.Builder
+		if open != "" {
+			// The document ends in a fence never closed: close it, or the
+			// section would be code.
+			b.WriteString(eol + open)
+		}
 		if end > 0 {
 			b.WriteString(eol + eol)
 		}
@@ -74,7 +80,7 @@ func InsertSection(src []byte, section string) Edit {
 		b.WriteString(section)
 		return Edit{Span: Span{end, len(src)}, Text: b.String()}
 	}
-	return insertAfter(src, start, end, eol, section)
+	return insertAfter(src, start, end, eol, open, section)
 }
 
 // InsertAt returns the edit that adds section at the end of src[start:end]
@@ -86,15 +92,24 @@ func InsertAt(src []byte, start, end int, section string) Edit {
 	if !strings.HasSuffix(section, eol) {
 		section += eol
 	}
-	return insertAfter(src, start, end, eol, section)
+	open := ""
+	if end == len(src) {
+		// A fence left open runs to the end of the document.
+		open = scanLines(src, func(int, string) bool { return true })
+	}
+	return insertAfter(src, start, end, eol, open, section)
 }
 
 // insertAfter inserts section, already in eol line endings, after the last
 // non-blank line of src[start:end], one blank line apart from it and from
-// what follows end.
-func insertAfter(src []byte, start, end int, eol, section string) Edit {
+// what follows end. open, when not empty, is the fence still open at end
+// (which is then the end of the document): it is closed first.
+func insertAfter(src []byte, start, end int, eol, open, section string) Edit {
 	at := start + len(bytes.TrimRight(src[start:end], " \t\r\n"))
 	if end == len(src) {
+		if open != "" {
+			return Edit{Span: Span{at, len(src)}, Text: eol + open + eol + eol + section}
+		}
 		return Edit{Span: Span{at, len(src)}, Text: eol + eol + section}
 	}
 	// Another section follows: keep one blank line before it.
@@ -103,12 +118,37 @@ func insertAfter(src []byte, start, end int, eol, section string) Edit {
 
 // patternsPart finds the "## Integration Patterns" heading outside fenced
 // code and the end of its part: the next heading of level 1 or 2 that is
-// not an `## Integration:` heading, or the end of the document. Lines end at
-// "\n", "\r\n" or a lone "\r"; a fence closes with a run of its character
-// at least as long, as in CommonMark (a ```` block may show ``` inside;
-// fences in list items are indented, so indentation is not checked).
-func patternsPart(src []byte) (start, end int, found bool) {
-	fence := ""
+// not an `## Integration:` heading, or the end of the document. open is the
+// fence left open at the end of the document (see scanLines) when the part
+// runs to it.
+func patternsPart(src []byte) (start, end int, found bool, open string) {
+	end = -1
+	open = scanLines(src, func(off int, line string) bool {
+		switch {
+		case !found && patternsHeadingRe.MatchString(line):
+			start, found = off, true
+		case found && isPartEnd(strings.TrimLeft(line, " ")):
+			end = off
+			return false
+		}
+		return true
+	})
+	if end < 0 {
+		return start, len(src), found, open
+	}
+	return start, end, found, ""
+}
+
+// scanLines calls visit with the offset and the text (without terminator or
+// a leading byte order mark) of each line of src outside fenced code, until
+// visit returns false. Lines end at "\n", "\r\n" or a lone "\r"; a fence
+// closes with a run of its character at least as long, as in CommonMark (a
+// ```` block may show ``` inside; fences in list items are indented, so
+// indentation is not checked). It returns the fence still open at the end of
+// src, as a line that closes it (the opening line's indentation and run),
+// or "" when there is none or visit stopped the scan.
+func scanLines(src []byte, visit func(off int, line string) bool) string {
+	fence, indent := "", ""
 	off := 0
 	for off < len(src) {
 		lineEnd := len(src)
@@ -119,6 +159,9 @@ func patternsPart(src []byte) (start, end int, found bool) {
 			}
 		}
 		line := strings.TrimRight(string(src[off:lineEnd]), "\r\n")
+		if off == 0 {
+			line = strings.TrimPrefix(line, "\uFEFF")
+		}
 		t := strings.TrimLeft(line, " ")
 		switch {
 		case fence != "":
@@ -127,14 +170,18 @@ func patternsPart(src []byte) (start, end int, found bool) {
 			}
 		case strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~"):
 			fence = t[:len(t)-len(strings.TrimLeft(t, t[:1]))]
-		case !found && patternsHeadingRe.MatchString(line):
-			start, found = off, true
-		case found && isPartEnd(t):
-			return start, off, true
+			indent = line[:len(line)-len(t)]
+		default:
+			if !visit(off, line) {
+				return ""
+			}
 		}
 		off = lineEnd
 	}
-	return start, len(src), found
+	if fence == "" {
+		return ""
+	}
+	return indent + fence
 }
 
 // closesFence reports whether line closes the fence opened by the run fence.

@@ -69,3 +69,60 @@ func TestInsertSectionFindsThePatternsHeading(t *testing.T) {
 		})
 	}
 }
+
+// A document that ends inside a fence that is never closed has everything
+// after the fence as code: the inserted section is put after a closing fence
+// (the opening one's indentation and run), in the document's line endings,
+// or it would render as code.
+func TestInsertSectionClosesAnOpenFence(t *testing.T) {
+	const sec = "## Integration: A → B\n\nbody\n"
+	for _, tc := range []struct {
+		name, src, want string
+		under           string // InsertAt the section starting here, to the end
+	}{
+		{
+			"no heading", "# T\n\n```go\nx := 1\n",
+			"# T\n\n```go\nx := 1\n```\n\n## Integration Patterns\n\n## Integration: A → B\n\nbody\n", "",
+		},
+		{
+			"trailing blank lines, crlf, longer tilde fence, indented", "# T\r\n\r\n  ~~~~\r\nx := 1\r\n\r\n\r\n",
+			"# T\r\n\r\n  ~~~~\r\nx := 1\r\n  ~~~~\r\n\r\n## Integration Patterns\r\n\r\n## Integration: A → B\r\n\r\nbody\r\n", "",
+		},
+		{
+			"lone CR, no final line end", "# T\r\r```\rx",
+			"# T\r\r```\rx\r```\r\r## Integration Patterns\r\r## Integration: A → B\r\rbody\r", "",
+		},
+		{
+			"fence opening on a BOM line", "\uFEFF```\nx\n",
+			"\uFEFF```\nx\n```\n\n## Integration Patterns\n\n## Integration: A → B\n\nbody\n", "",
+		},
+		{
+			"only the opening line", "# T\n\n```md",
+			"# T\n\n```md\n```\n\n## Integration Patterns\n\n## Integration: A → B\n\nbody\n", "",
+		},
+		{
+			"open fence in the last integration section", "## Integration Patterns\n\n## Integration: X → Y\n\n```py\nold\n",
+			"## Integration Patterns\n\n## Integration: X → Y\n\n```py\nold\n```\n\n## Integration: A → B\n\nbody\n", "",
+		},
+		{
+			"InsertAt: open fence in the heading's section", "# T\n\n## Integration: A → B\n\n````py\nold\n",
+			"# T\n\n## Integration: A → B\n\n````py\nold\n````\n\n## Integration: A → B\n\nbody\n", "## Integration: A → B",
+		},
+		{
+			"closed fence: nothing added", "# T\n\n```go\nx := 1\n```\n",
+			"# T\n\n```go\nx := 1\n```\n\n## Integration Patterns\n\n## Integration: A → B\n\nbody\n", "",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var e Edit
+			if tc.under != "" {
+				e = InsertAt([]byte(tc.src), strings.Index(tc.src, tc.under), len(tc.src), sec)
+			} else {
+				e = InsertSection([]byte(tc.src), sec)
+			}
+			if got := tc.src[:e.Span.Start] + e.Text + tc.src[e.Span.End:]; got != tc.want {
+				t.Fatalf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
