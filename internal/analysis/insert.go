@@ -95,7 +95,7 @@ func InsertAt(src []byte, start, end int, section string) Edit {
 	open := ""
 	if end == len(src) {
 		// A fence left open runs to the end of the document.
-		open = scanLines(src, func(int, string) bool { return true })
+		open = scanLines(src, func(int, int, string) bool { return true })
 	}
 	return insertAfter(src, start, end, eol, open, section)
 }
@@ -116,21 +116,31 @@ func insertAfter(src []byte, start, end int, eol, open, section string) Edit {
 	return Edit{Span: Span{at, end}, Text: eol + eol + section + eol}
 }
 
-// patternsPart finds the "## Integration Patterns" heading outside fenced
-// code and the end of its part: the next heading of level 1 or 2 that is
-// not an `## Integration:` heading, or the end of the document. open is the
-// fence left open at the end of the document (see scanLines) when the part
-// runs to it.
+// patternsPart finds the "## Integration Patterns" heading (ATX or setext)
+// outside fenced code and the end of its part: the next heading of level 1
+// or 2 that is not an `## Integration:` heading, or the end of the document.
+// open is the fence left open at the end of the document (see scanLines)
+// when the part runs to it.
 func patternsPart(src []byte) (start, end int, found bool, open string) {
 	end = -1
-	open = scanLines(src, func(off int, line string) bool {
+	var prev, prev2 scannedLine
+	open = scanLines(src, func(off, lineEnd int, line string) bool {
+		// line underlines prev, a paragraph of that one line.
+		setext := isSetextUnderline(line) && prev.end == off && prev.end > 0 &&
+			isParagraphLine(prev.text) && (prev2.end != prev.off || prev2.end == 0 || isBlank(prev2.text) || isATXHeading(prev2.text))
 		switch {
 		case !found && patternsHeadingRe.MatchString(line):
 			start, found = off, true
+		case !found && setext && strings.TrimSpace(prev.text) == "Integration Patterns":
+			start, found = prev.off, true
 		case found && isPartEnd(strings.TrimLeft(line, " ")):
 			end = off
 			return false
+		case found && setext && !strings.HasPrefix(strings.TrimSpace(prev.text), "Integration:"):
+			end = prev.off
+			return false
 		}
+		prev2, prev = prev, scannedLine{off, lineEnd, line}
 		return true
 	})
 	if end < 0 {
@@ -139,15 +149,55 @@ func patternsPart(src []byte) (start, end int, found bool, open string) {
 	return start, end, found, ""
 }
 
-// scanLines calls visit with the offset and the text (without terminator or
-// a leading byte order mark) of each line of src outside fenced code, until
-// visit returns false. Lines end at "\n", "\r\n" or a lone "\r"; a fence
+// scannedLine is a line visited by scanLines; end 0 is no line.
+type scannedLine struct {
+	off, end int
+	text     string
+}
+
+// isSetextUnderline reports whether line is a run of = or of - indented at
+// most three spaces, with nothing but spaces after it.
+func isSetextUnderline(line string) bool {
+	t := strings.TrimLeft(line, " ")
+	if len(line)-len(t) > 3 || t == "" || t[0] != '=' && t[0] != '-' {
+		return false
+	}
+	return strings.TrimRight(strings.TrimLeft(t, t[:1]), " \t") == ""
+}
+
+// isParagraphLine reports whether line can be a paragraph of its own (and
+// so a setext heading's text): not blank, indented at most three spaces, and
+// not opening another block (a heading, quote, list item, table row, HTML).
+func isParagraphLine(line string) bool {
+	t := strings.TrimLeft(line, " ")
+	if isBlank(t) || len(line)-len(t) > 3 || strings.ContainsRune("#>|<", rune(t[0])) {
+		return false
+	}
+	if len(t) >= 2 && strings.ContainsRune("-*+", rune(t[0])) && (t[1] == ' ' || t[1] == '\t') {
+		return false
+	}
+	d := len(t) - len(strings.TrimLeft(t, "0123456789"))
+	return d == 0 || d == len(t) || t[d] != '.' && t[d] != ')'
+}
+
+// isATXHeading reports whether line is a `#` heading.
+func isATXHeading(line string) bool {
+	t := strings.TrimLeft(line, " ")
+	level := len(t) - len(strings.TrimLeft(t, "#"))
+	return level >= 1 && level <= 6 && (level == len(t) || t[level] == ' ' || t[level] == '\t')
+}
+
+func isBlank(line string) bool { return strings.TrimSpace(line) == "" }
+
+// scanLines calls visit with the offset, the end (after the terminator) and
+// the text (without terminator or a leading byte order mark) of each line of
+// src outside fenced code, until visit returns false. Lines end at "\n", "\r\n" or a lone "\r"; a fence
 // closes with a run of its character at least as long, as in CommonMark (a
 // ```` block may show ``` inside; fences in list items are indented, so
 // indentation is not checked). It returns the fence still open at the end of
 // src, as a line that closes it (the opening line's indentation and run),
 // or "" when there is none or visit stopped the scan.
-func scanLines(src []byte, visit func(off int, line string) bool) string {
+func scanLines(src []byte, visit func(off, end int, line string) bool) string {
 	fence, indent := "", ""
 	off := 0
 	for off < len(src) {
@@ -172,7 +222,7 @@ func scanLines(src []byte, visit func(off int, line string) bool) string {
 			fence = t[:len(t)-len(strings.TrimLeft(t, t[:1]))]
 			indent = line[:len(line)-len(t)]
 		default:
-			if !visit(off, line) {
+			if !visit(off, lineEnd, line) {
 				return ""
 			}
 		}

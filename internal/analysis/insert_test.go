@@ -126,3 +126,62 @@ func TestInsertSectionClosesAnOpenFence(t *testing.T) {
 		})
 	}
 }
+
+// A setext heading ("Integration Patterns" underlined with = or -) is the
+// patterns heading as much as "## Integration Patterns" is: the section goes
+// under it, not under a second heading at the end; a setext heading of
+// another part ends the patterns part as an ATX one does. A line that is not
+// a heading of its own (the last line of a longer paragraph, a list item's
+// lazy line) is not taken for one.
+func TestInsertSectionFindsASetextPatternsHeading(t *testing.T) {
+	const sec = "## Integration: A → B\n\nbody\n"
+	for _, tc := range []struct{ name, src, want string }{
+		{
+			"= underline",
+			"# T\n\nIntegration Patterns\n====================\n\n## Integration: X → Y\n\nold\n",
+			"# T\n\nIntegration Patterns\n====================\n\n## Integration: X → Y\n\nold\n\n## Integration: A → B\n\nbody\n",
+		},
+		{
+			"- underline, crlf, a setext heading after it",
+			"Title\r\n=====\r\n\r\nIntegration Patterns\r\n---\r\n\r\n## Integration: X → Y\r\n\r\nold\r\n\r\nNext\r\n----\r\n\r\ntail\r\n",
+			"Title\r\n=====\r\n\r\nIntegration Patterns\r\n---\r\n\r\n## Integration: X → Y\r\n\r\nold\r\n\r\n## Integration: A → B\r\n\r\nbody\r\n\r\nNext\r\n----\r\n\r\ntail\r\n",
+		},
+		{
+			"lone CR, indented, trailing spaces",
+			"# T\r\r  Integration Patterns  \r  ===\r\rText.\r",
+			"# T\r\r  Integration Patterns  \r  ===\r\rText.\r\r## Integration: A → B\r\rbody\r",
+		},
+		{
+			"on a BOM line",
+			"\uFEFFIntegration Patterns\n---\n",
+			"\uFEFFIntegration Patterns\n---\n\n## Integration: A → B\n\nbody\n",
+		},
+		{
+			"setext integration heading does not end the part",
+			"Integration Patterns\n===\n\nIntegration: X → Y\n---\n\nold\n",
+			"Integration Patterns\n===\n\nIntegration: X → Y\n---\n\nold\n\n## Integration: A → B\n\nbody\n",
+		},
+		{
+			"last line of a paragraph",
+			"# T\n\nSee the\nIntegration Patterns\n---\n",
+			"# T\n\nSee the\nIntegration Patterns\n---\n\n## Integration Patterns\n\n## Integration: A → B\n\nbody\n",
+		},
+		{
+			"lazy line of a list item",
+			"# T\n\n- see\nIntegration Patterns\n---\n",
+			"# T\n\n- see\nIntegration Patterns\n---\n\n## Integration Patterns\n\n## Integration: A → B\n\nbody\n",
+		},
+		{
+			"in a fence",
+			"# T\n\n```md\nIntegration Patterns\n===\n```\n",
+			"# T\n\n```md\nIntegration Patterns\n===\n```\n\n## Integration Patterns\n\n## Integration: A → B\n\nbody\n",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := InsertSection([]byte(tc.src), sec)
+			if got := tc.src[:e.Span.Start] + e.Text + tc.src[e.Span.End:]; got != tc.want {
+				t.Fatalf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
