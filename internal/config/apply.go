@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
@@ -142,7 +143,8 @@ func (c Config) Env(base *analysis.Env, root string) (*analysis.Env, error) {
 		// LoadDir refuses folders and files outside root (`..`, symbolic
 		// links) and skips broken files, which e.Broken reports.
 		pack, err := patterns.LoadDir(root, folder)
-		if err != nil {
+		if err != nil && !slices.ContainsFunc(errs, func(e error) bool { return e.Error() == err.Error() }) {
+			// A root that cannot be resolved fails every folder alike.
 			errs = append(errs, err)
 		}
 		files = append(files, pack.Files...)

@@ -3,6 +3,7 @@ package lsp
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -67,5 +68,22 @@ func TestOpenPatternFileLinted(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestMissingRootLoggedOnce: a workspace root that does not exist is said
+// once in the client's log, not once per pattern folder or per reload of
+// the configuration at initialize and initialized.
+func TestMissingRootLoggedOnce(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "gone")
+	c := newTestClient(t, clientOptions{rootURI: protocol.DocumentURI(uri.File(root))})
+	spec := c.open(protocol.DocumentURI(uri.File(filepath.Join(root, "spec.md"))), "# Spec\n")
+	c.waitDiagnostics(spec, 1)
+	c.mu.Lock()
+	logs := append([]string(nil), c.logs...)
+	c.mu.Unlock()
+	want := []string{"ipf-lsp: pattern folders: pattern folder root " + root + ": lstat " + root + ": no such file or directory"}
+	if !slices.Equal(logs, want) {
+		t.Errorf("logs %q\nwant %q", logs, want)
 	}
 }

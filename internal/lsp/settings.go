@@ -91,6 +91,7 @@ type configState struct {
 	roots     map[string]rootConfig           // workspace root path → its file
 	eff       config.Config                   // effective configuration of the primary root
 	published map[protocol.DocumentURI]bool   // config URIs with a diagnostic published
+	packErr   string                          // the pattern folders' error last logged
 }
 
 func newConfigState(base *analysis.Env) *configState {
@@ -349,7 +350,18 @@ func (s *Server) reloadConfig() {
 	s.cfg.mu.Unlock()
 
 	env, err := eff.Env(s.cfg.base, primary)
+	// The configuration is loaded at initialize and again at initialized,
+	// and on every change of a watched file: an error is logged when it
+	// appears or changes, not at each reload.
+	msg := ""
 	if err != nil {
+		msg = err.Error()
+	}
+	s.cfg.mu.Lock()
+	repeated := msg == s.cfg.packErr
+	s.cfg.packErr = msg
+	s.cfg.mu.Unlock()
+	if err != nil && !repeated {
 		s.logToClient(protocol.MessageTypeWarning, "ipf-lsp: pattern folders: %v", err)
 	}
 	s.env.Store(env)
