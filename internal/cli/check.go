@@ -322,7 +322,7 @@ func collect(paths []string) (out []string, skipped []error, err error) {
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", p, err)
+			return nil, nil, fmt.Errorf("%s: %w", p, reason(err))
 		}
 		if !st.IsDir() {
 			if !st.Mode().IsRegular() {
@@ -353,11 +353,7 @@ func collect(paths []string) (out []string, skipped []error, err error) {
 			st, err := os.Stat(path)
 			if err != nil {
 				// A symbolic link that cannot be followed: say why.
-				var pe *fs.PathError
-				if errors.As(err, &pe) {
-					err = pe.Err
-				}
-				skipped = append(skipped, fmt.Errorf("%s: %w", path, err))
+				skipped = append(skipped, fmt.Errorf("%s: %w", path, reason(err)))
 				return nil
 			}
 			if !st.Mode().IsRegular() {
@@ -370,4 +366,15 @@ func collect(paths []string) (out []string, skipped []error, err error) {
 	}
 	sort.Strings(out)
 	return out, skipped, nil
+}
+
+// reason returns the cause of an error about a path that the message names
+// already: "no such file or directory", not "stat x.md: no such file or
+// directory".
+func reason(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -439,3 +439,26 @@ func TestCheckBOMColumns(t *testing.T) {
 		})
 	}
 }
+
+// A path that cannot be looked at is named once, with the reason (it was
+// "x.md: stat x.md: no such file or directory").
+func TestCheckMissingPathNamedOnce(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a.md")
+	if err := os.WriteFile(file, []byte("# A\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path, stderr string
+	}{
+		{filepath.Join(dir, "nonexist.md"), "ipf-lsp check: " + filepath.Join(dir, "nonexist.md") + ": no such file or directory\n"},
+		{filepath.Join(dir, "gone") + "/", "ipf-lsp check: " + filepath.Join(dir, "gone") + "/: no such file or directory\n"},
+		{file + "/spec.md", "ipf-lsp check: " + file + "/spec.md: not a directory\n"},
+	}
+	for _, tt := range tests {
+		code, out, errOut := run(t, "check", tt.path)
+		if code != ExitUsage || out != "" || errOut != tt.stderr {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 2, nothing, %q", tt.path, code, out, errOut, tt.stderr)
+		}
+	}
+}
