@@ -22,6 +22,8 @@ import (
 	"time"
 	"unicode/utf16"
 
+	fastjson "github.com/segmentio/encoding/json"
+
 	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
 	"github.com/ipf-lsp/ipf-lsp/internal/gctune"
 	"github.com/ipf-lsp/ipf-lsp/internal/testenv"
@@ -310,7 +312,7 @@ func startBinary(b *testing.B, bin string) *binServer {
 				} `json:"params"`
 			}
 			switch {
-			case json.Unmarshal(body, &m) != nil:
+			case fastjson.Unmarshal(body, &m) != nil:
 			case m.Method == "textDocument/publishDiagnostics" && m.Params.Version != nil:
 				s.pubs <- binPub{*m.Params.Version, at}
 			case m.Method == "" && m.ID != nil:

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	fastjson "github.com/segmentio/encoding/json"
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 
@@ -104,7 +105,7 @@ func (c *rawClient) readLoop() {
 		}
 		at := time.Now()
 		var m rawMsg
-		if err := json.Unmarshal(body, &m); err != nil {
+		if err := fastjson.Unmarshal(body, &m); err != nil {
 			c.t.Errorf("server sent invalid JSON: %q", body)
 			continue
 		}
@@ -118,7 +119,7 @@ func (c *rawClient) readLoop() {
 			var p struct {
 				URI string `json:"uri"`
 			}
-			_ = json.Unmarshal(m.Params, &p)
+			_ = fastjson.Unmarshal(m.Params, &p)
 			c.pmu.Lock()
 			c.latest[p.URI] = m
 			c.pmu.Unlock()
@@ -231,7 +232,7 @@ func (c *rawClient) diagnostics(uri string, version int) rawMsg {
 			var p struct {
 				Version *int `json:"version"`
 			}
-			_ = json.Unmarshal(m.Params, &p)
+			_ = fastjson.Unmarshal(m.Params, &p)
 			if p.Version != nil && *p.Version == version {
 				return m
 			}
