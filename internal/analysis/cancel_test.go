@@ -30,7 +30,7 @@ func (c *countdown) Err() error {
 // answer of the next (the same as a fresh analysis).
 func TestAnalyzeCancelled(t *testing.T) {
 	env := testEnv(t)
-	docs := testenv.CorpusSeeds(t, 40)
+	docs := testenv.CorpusDocs(t, 40)
 	if len(docs) == 0 {
 		docs = [][]byte{[]byte("# Spec\n\nBetter Auth issues a JWT that FastAPI verifies.\n\nWe store tokens in localStorage.\n")}
 	}

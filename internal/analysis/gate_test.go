@@ -147,7 +147,7 @@ func TestLoweredVariantExists(t *testing.T) {
 // of the corpus.
 func TestLoweredVariants(t *testing.T) {
 	env := testEnv(t)
-	docs := testenv.CorpusSeeds(t, 0)
+	docs := testenv.CorpusDocs(t, 0)
 	for _, src := range docs {
 		env.Analyze(&Input{Src: src})
 	}
@@ -209,7 +209,7 @@ func TestRequiredSets(t *testing.T) {
 // it run.
 func TestGateNeverHidesAMatchCorpus(t *testing.T) {
 	env := testEnv(t)
-	docs := testenv.CorpusSeeds(t, 0)
+	docs := testenv.CorpusDocs(t, 0)
 	for _, src := range docs {
 		env.Analyze(&Input{Src: src})
 	}

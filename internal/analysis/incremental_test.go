@@ -32,7 +32,7 @@ var incrementalSnippets = []string{
 // checks that the incremental parse gives exactly the blocks a full parse
 // gives, and that most edits are parsed incrementally.
 func TestIncrementalParseMatchesFull(t *testing.T) {
-	docs := testenv.CorpusSeeds(t, 0)
+	docs := testenv.CorpusDocs(t, 0)
 	rng := rand.New(rand.NewPCG(3, 4))
 	edits, incremental := 0, 0
 	for i, src := range docs {

@@ -30,7 +30,7 @@ func TestLitSetAgrees(t *testing.T) {
 		texts = append(texts, l, append([]byte("  "), l...), l[:len(l)-1], l[1:])
 	}
 	rng := rand.New(rand.NewPCG(6, 6))
-	for _, doc := range testenv.CorpusSeeds(t, 0) {
+	for _, doc := range testenv.CorpusDocs(t, 0) {
 		low := asciiLower(doc)
 		for range 200 {
 			a := rng.IntN(len(low) + 1)
@@ -93,7 +93,7 @@ func TestLitIndexAgrees(t *testing.T) {
 	s := gates.litScanner()
 	rng := rand.New(rand.NewPCG(7, 7))
 	n := 0
-	for _, doc := range testenv.CorpusSeeds(t, 0) {
+	for _, doc := range testenv.CorpusDocs(t, 0) {
 		low := asciiLower(doc)
 		ix := s.index(low)
 		spans := [][2]int{{0, 0}, {0, len(low)}, {len(low), len(low)}}

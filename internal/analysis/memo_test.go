@@ -14,7 +14,7 @@ import (
 // points, repeats and findings.
 func TestMemoMatchesFreshAnalysis(t *testing.T) {
 	env := testEnv(t)
-	docs := testenv.CorpusSeeds(t, 0)
+	docs := testenv.CorpusDocs(t, 0)
 	rng := rand.New(rand.NewPCG(1, 2))
 	snippets := []string{"x", " ", "\n", "\n\n", "- ", "| a | b |\n", "```\n", "Better Auth", " → FastAPI", "not ", "localStorage", "FR-001: ", "😀", "中文", "\r\n", "[e.g., Prisma]"}
 	edits := 0

@@ -59,7 +59,7 @@ func TestPrefixesOf(t *testing.T) {
 // changed case, words glued together).
 func TestPrefixSearchAgrees(t *testing.T) {
 	env := testEnv(t)
-	docs := testenv.CorpusSeeds(t, 0)
+	docs := testenv.CorpusDocs(t, 0)
 	for _, src := range docs {
 		env.Analyze(&Input{Src: src})
 	}

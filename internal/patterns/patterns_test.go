@@ -196,7 +196,7 @@ func TestMayHaveSections(t *testing.T) {
 	}
 	// And on the corpus and the built-in library, whose pattern files have
 	// sections.
-	docs := testenv.CorpusSeeds(t, 0)
+	docs := testenv.CorpusDocs(t, 0)
 	lib, err := fs.Glob(references.FS, "*.md")
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,14 @@ import (
 	"testing"
 )
 
+// CorpusDocs is CorpusSeeds for a test that needs the corpus: outside CI
+// a missing corpus skips it with a message, in CI it fails it (CorpusDir).
+func CorpusDocs(t testing.TB, max int) [][]byte {
+	t.Helper()
+	CorpusDir(t)
+	return CorpusSeeds(t, max)
+}
+
 // CorpusSeeds returns up to max Markdown documents of ../shared/corpus
 // (all of them when max <= 0), in a stable order, for fuzz seeds and
 // benchmarks. Unlike CorpusDir it never skips: a missing corpus yields no
