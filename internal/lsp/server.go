@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
@@ -279,11 +280,17 @@ func (s *Server) cancelRequest(params json.RawMessage) {
 // dispatch runs inside AsyncHandler's goroutine.
 func (s *Server) dispatch(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) (err error) {
 	replied := false
+	start := time.Now()
 	once := func(ctx context.Context, result any, err error) error {
 		if replied {
 			return nil
 		}
 		replied = true
+		if s.log.Enabled(ctx, slog.LevelDebug) {
+			// IPF_LSP_DEBUG=1: a line per message handled, to see what the
+			// editor sends and how long each answer took.
+			s.log.Debug("handled", "method", req.Method(), "ms", msSince(start), "error", err)
+		}
 		return reply(ctx, result, err)
 	}
 	defer func() {
@@ -335,6 +342,11 @@ func (s *Server) dispatch(ctx context.Context, reply jsonrpc2.Replier, req jsonr
 		return once(ctx, nil, protocol.ErrRequestCancelled)
 	}
 	return once(ctx, result, herr)
+}
+
+// msSince returns the milliseconds since t, to the microsecond.
+func msSince(t time.Time) float64 {
+	return float64(time.Since(t).Microseconds()) / 1000
 }
 
 // decode unmarshals params into v, turning failure into InvalidParams.

@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"context"
+	"log/slog"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -303,6 +304,9 @@ func (s *Server) worker(d *document) {
 		took := time.Since(start)
 		cancelled := ctx.Err() != nil
 		done()
+		if s.log.Enabled(s.ctx, slog.LevelDebug) {
+			s.log.Debug("analysed", "uri", string(snap.uri), "version", snap.version, "ms", msSince(start), "cancelled", cancelled)
+		}
 		if held {
 			<-s.slots
 		}
