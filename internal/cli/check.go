@@ -103,13 +103,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fl.Usage()
 		return ExitUsage
 	}
-	files, skipped, err := collect(paths)
-	if err != nil {
-		fmt.Fprintf(stderr, "ipf-lsp check: %v\n", err)
-		return ExitUsage
-	}
-	// Unreadable entries are reported and end with exit 2, after the
-	// findings of everything that could be read.
+	files, skipped, _ := collect(paths)
+	// Missing paths and unreadable entries are reported and end with exit
+	// 2, after the findings of everything that could be read.
 	ioErr := len(skipped) > 0
 	for _, e := range skipped {
 		fmt.Fprintf(stderr, "ipf-lsp check: %v\n", e)
@@ -315,14 +311,17 @@ func nonNil(s []string) []string {
 
 // collect expands folders into their *.md files, sorted, skipping VCS and
 // dependency folders and anything that is not a regular file (a FIFO or a
-// device named *.md would block the reader). A path given that does not
-// exist is an error; a folder or file inside that cannot be read is reported
-// in skipped and the rest goes on.
-func collect(paths []string) (out []string, skipped []error, err error) {
+// device named *.md would block the reader). A path given that cannot be
+// looked at (it does not exist), and a folder or file inside one that cannot
+// be read, are reported in skipped, in the order met, and the rest goes on;
+// missing says whether a path given was one.
+func collect(paths []string) (out []string, skipped []error, missing bool) {
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", p, reason(err))
+			skipped = append(skipped, fmt.Errorf("%s: %w", p, reason(err)))
+			missing = true
+			continue
 		}
 		if !st.IsDir() {
 			if !st.Mode().IsRegular() {
@@ -365,7 +364,7 @@ func collect(paths []string) (out []string, skipped []error, err error) {
 		})
 	}
 	sort.Strings(out)
-	return out, skipped, nil
+	return out, skipped, missing
 }
 
 // reason returns the cause of an error about a path that the message names

@@ -262,9 +262,9 @@ func TestServeMaxMessageSize(t *testing.T) {
 // every time.
 func TestCheckAllParallelMatchesSequential(t *testing.T) {
 	corpus := testenv.CorpusDir(t)
-	files, skipped, err := collect([]string{corpus})
-	if err != nil || len(skipped) > 0 {
-		t.Fatalf("collect: %v %v", err, skipped)
+	files, skipped, _ := collect([]string{corpus})
+	if len(skipped) > 0 {
+		t.Fatalf("collect: %v", skipped)
 	}
 	env, err := analysis.DefaultEnv()
 	if err != nil {
@@ -460,5 +460,72 @@ func TestCheckMissingPathNamedOnce(t *testing.T) {
 		if code != ExitUsage || out != "" || errOut != tt.stderr {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 2, nothing, %q", tt.path, code, out, errOut, tt.stderr)
 		}
+	}
+}
+
+// A path that does not exist does not stop check: it is named on stderr,
+// every other file is checked and reported as usual (text and JSON), and
+// the run ends with exit 2, above the 1 the findings would give, as for a
+// file skipped because it holds a NUL byte. It used to print only the
+// missing path's error and exit 2, reporting nothing.
+func TestCheckReportsAroundMissingPath(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"a/spec.md":  "Better Auth issues a JWT that FastAPI verifies.\n",
+		"a/plan.md":  "# Plan\n\nBetter Auth issues a JWT that FastAPI verifies.\n",
+		".ipf.toml":  "no_constitution_notice = false\n",
+		"b/notes.md": "Better Auth issues a JWT that FastAPI verifies.\n",
+	} {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	const msg = `information: Integration point: Better Auth → FastAPI — 3 patterns available, best match: "JWT bearer verified with JWKS" (quick fix inserts one) [integration-point]`
+	spec := "a/spec.md:1:1: " + msg + "\n"
+	plan := "a/plan.md:3:1: " + msg + "\n"
+	notes := "b/notes.md:1:1: " + msg + "\n"
+	missing := func(p string) string { return "ipf-lsp check: " + p + ": no such file or directory\n" }
+	tests := []struct {
+		name   string
+		paths  []string
+		stdout string
+		stderr string
+	}{
+		{"missing file first", []string{"nonexist.md", "a/spec.md", "a/plan.md"}, plan + spec, missing("nonexist.md")},
+		{"missing file between", []string{"a/spec.md", "nonexist.md", "a/plan.md"}, plan + spec, missing("nonexist.md")},
+		{"missing file last", []string{"a/spec.md", "a/plan.md", "nonexist.md"}, plan + spec, missing("nonexist.md")},
+		{"missing folder", []string{"a", "gone/", "b"}, plan + spec + notes, missing("gone/")},
+		{"two missing", []string{"x.md", "a", "gone", "b/notes.md"}, plan + spec + notes, missing("x.md") + missing("gone")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// --fail-on information: the findings alone would exit 1.
+			args := append([]string{"check", "--fail-on", "information", "--"}, tt.paths...)
+			code, out, errOut := run(t, args...)
+			if code != ExitUsage || out != tt.stdout || errOut != tt.stderr {
+				t.Errorf("text: exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 2, stdout:\n%s\nstderr:\n%s", code, out, errOut, tt.stdout, tt.stderr)
+			}
+			// JSON: the report of the paths that exist, exactly as when
+			// only they are given, and the same stderr.
+			var good []string
+			for _, p := range tt.paths {
+				if _, err := os.Stat(p); err == nil {
+					good = append(good, p)
+				}
+			}
+			_, want, _ := run(t, append([]string{"check", "--format", "json", "--fail-on", "information", "--"}, good...)...)
+			code, out, errOut = run(t, append([]string{"check", "--format", "json", "--fail-on", "information", "--"}, tt.paths...)...)
+			var rep Report
+			if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Files) != strings.Count(tt.stdout, "\n") {
+				t.Fatalf("json: %v, %d files in\n%s", err, len(rep.Files), out)
+			}
+			if code != ExitUsage || out != want || errOut != tt.stderr {
+				t.Errorf("json: exit %d, stderr %q, stdout:\n%s\nwant exit 2, stderr %q, stdout:\n%s", code, errOut, out, tt.stderr, want)
+			}
+		})
 	}
 }

@@ -53,12 +53,11 @@ func runFind(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fl.Usage()
 		return ExitUsage
 	}
-	files, skipped, err := collect(paths)
+	files, skipped, missing := collect(paths)
 	for _, e := range skipped {
 		fmt.Fprintf(stderr, "ipf-lsp find: %v\n", e)
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "ipf-lsp find: %v\n", err)
+	if missing {
 		return ExitUsage
 	}
 	base, err := analysis.DefaultEnv()

@@ -68,4 +68,11 @@ func TestFindUsage(t *testing.T) {
 	if code := Run(context.Background(), []string{"find", "--constitution", "/nonexistent/c.md", "../../examples"}, nil, &out, &errb); code != ExitUsage {
 		t.Errorf("missing constitution: exit %d, want %d", code, ExitUsage)
 	}
+	// A missing path stops find (a partial report would pass for a whole
+	// one): it is named once and nothing is written.
+	out.Reset()
+	errb.Reset()
+	if code := Run(context.Background(), []string{"find", "../../examples/taskflow", "/nonexistent/spec.md"}, nil, &out, &errb); code != ExitUsage || out.String() != "" || errb.String() != "ipf-lsp find: /nonexistent/spec.md: no such file or directory\n" {
+		t.Errorf("missing path: exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
 }
