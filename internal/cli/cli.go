@@ -31,7 +31,7 @@ Usage:
   ipf-lsp find [--constitution FILE] PATH...
                                         write the integration patterns for the
                                         integration points of the documents
-  ipf-lsp version                       print the version
+  ipf-lsp version                       print the version (also --version)
 
 Run 'ipf-lsp COMMAND --help' for a command's flags.
 `
@@ -50,6 +50,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 		// Bare `ipf-lsp --help` asks about the whole tool, not `serve`.
 		cmd, args = "help", nil
+	} else if len(args) > 0 && (args[0] == "--version" || args[0] == "-version" || args[0] == "-v") {
+		// Nor is `ipf-lsp --version` a flag of serve.
+		cmd, args = "version", nil
 	} else if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
@@ -63,6 +66,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "patterns":
 		return runPatterns(args, stdout, stderr)
 	case "version":
+		if isHelp(args) {
+			fmt.Fprint(stdout, versionUsage)
+			return ExitOK
+		}
 		fmt.Fprintf(stdout, "ipf-lsp %s\n", Version)
 		return ExitOK
 	case "help", "-h", "--help":
@@ -71,6 +78,19 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	fmt.Fprintf(stderr, "ipf-lsp: unknown command %q\n\n%s", cmd, usage)
 	return ExitUsage
+}
+
+const versionUsage = "Usage: ipf-lsp version (or ipf-lsp --version)\n\nPrints the version.\n"
+
+// isHelp reports whether args ask for help (-h or --help) rather than for
+// the command's work.
+func isHelp(args []string) bool {
+	for _, a := range args {
+		if a == "-h" || a == "--help" {
+			return true
+		}
+	}
+	return false
 }
 
 const serveUsage = `Usage: ipf-lsp [serve] [--stdio] [--max-message-size BYTES]

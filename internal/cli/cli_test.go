@@ -529,3 +529,43 @@ func TestCheckReportsAroundMissingPath(t *testing.T) {
 		})
 	}
 }
+
+// --help or -h after any subcommand prints that subcommand's usage on
+// stdout and exits 0, and `ipf-lsp --version` (-version, -v) prints the
+// version. `patterns show --help` looked for a pattern "--help", `version
+// --help` printed the version, and `--version` was taken for a flag of
+// serve ("ipf-lsp serve: unknown flag").
+func TestSubcommandHelpAndVersionFlag(t *testing.T) {
+	const showUsage = "Usage: ipf-lsp patterns show ID\n\n" +
+		"Prints one pattern of the built-in library in the integration-pattern format\n" +
+		"(references/FORMAT.md); 'ipf-lsp patterns' lists the ids.\n"
+	const versionUsage = "Usage: ipf-lsp version (or ipf-lsp --version)\n\nPrints the version.\n"
+	version := "ipf-lsp " + Version + "\n"
+	tests := []struct {
+		args   []string
+		stdout string // exact, or the start when prefix is set
+		prefix bool
+	}{
+		{[]string{"patterns", "show", "--help"}, showUsage, false},
+		{[]string{"patterns", "show", "-h"}, showUsage, false},
+		{[]string{"patterns", "show", "nextjs-better-auth/x", "--help"}, showUsage, false},
+		{[]string{"version", "--help"}, versionUsage, false},
+		{[]string{"version", "-h"}, versionUsage, false},
+		{[]string{"--version"}, version, false},
+		{[]string{"-version"}, version, false},
+		{[]string{"-v"}, version, false},
+		{[]string{"version"}, version, false},
+		{[]string{"serve", "--help"}, "Usage: ipf-lsp [serve]", true},
+		{[]string{"check", "-h"}, "Usage: ipf-lsp check", true},
+		{[]string{"find", "-h"}, "Usage: ipf-lsp find", true},
+		{[]string{"patterns", "-h"}, "Usage: ipf-lsp patterns", true},
+		{[]string{"help", "--help"}, "ipf-lsp — integration points", true},
+	}
+	for _, tt := range tests {
+		code, out, errOut := run(t, tt.args...)
+		ok := out == tt.stdout || tt.prefix && strings.HasPrefix(out, tt.stdout)
+		if code != ExitOK || !ok || errOut != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 0 and stdout %q", tt.args, code, out, errOut, tt.stdout)
+		}
+	}
+}

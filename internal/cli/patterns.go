@@ -19,6 +19,10 @@ type PatternInfo struct {
 	File   string   `json:"file"`
 }
 
+const patternsShowUsage = "Usage: ipf-lsp patterns show ID\n\n" +
+	"Prints one pattern of the built-in library in the integration-pattern format\n" +
+	"(references/FORMAT.md); 'ipf-lsp patterns' lists the ids.\n"
+
 func runPatterns(args []string, stdout, stderr io.Writer) int {
 	env, err := analysis.DefaultEnv()
 	if err != nil {
@@ -26,6 +30,10 @@ func runPatterns(args []string, stdout, stderr io.Writer) int {
 		return ExitUsage
 	}
 	if len(args) > 0 && args[0] == "show" {
+		if isHelp(args[1:]) {
+			fmt.Fprint(stdout, patternsShowUsage)
+			return ExitOK
+		}
 		if len(args) != 2 {
 			fmt.Fprintln(stderr, "Usage: ipf-lsp patterns show ID")
 			return ExitUsage
