@@ -75,7 +75,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			"Analyses Markdown files, or every *.md file under a folder, as the language server does.\n"+
 			"Text lines are path:line:col: severity: message [code] (1-based line and column,\n"+
 			"the column in UTF-16 code units as in LSP). Flags may also follow the paths.\n"+
-			"Exit status: 0 nothing at or above --fail-on, 1 something is, 2 usage or I/O error.\n\nFlags:\n")
+			"Exit status: 0 nothing at or above --fail-on, 1 something is, 2 usage or I/O error,\n"+
+			"also when a path is missing or a file is skipped (unreadable, or not text: a NUL\n"+
+			"byte); the other files are still checked and reported.\n\nFlags:\n")
 		fl.PrintDefaults()
 	}
 	paths, err := parseFlags(fl, args, stdout, stderr)

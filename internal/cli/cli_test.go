@@ -569,3 +569,16 @@ func TestSubcommandHelpAndVersionFlag(t *testing.T) {
 		}
 	}
 }
+
+// check --help says what exit 2 covers: a missing path or a skipped file
+// too, not only a usage or I/O error, and that the other files are still
+// reported.
+func TestCheckHelpExitStatus(t *testing.T) {
+	const want = "Exit status: 0 nothing at or above --fail-on, 1 something is, 2 usage or I/O error,\n" +
+		"also when a path is missing or a file is skipped (unreadable, or not text: a NUL\n" +
+		"byte); the other files are still checked and reported.\n\nFlags:\n"
+	code, out, errOut := run(t, "check", "--help")
+	if code != ExitOK || errOut != "" || !strings.Contains(out, "(1-based line and column,\nthe column in UTF-16 code units as in LSP). Flags may also follow the paths.\n"+want) {
+		t.Errorf("exit %d, stderr %q, stdout:\n%s\nwant exit 0 and, after the text lines' description:\n%s", code, errOut, out, want)
+	}
+}
