@@ -19,7 +19,7 @@ const {
   InitializeRequest, InitializedNotification, ShutdownRequest, ExitNotification,
   DidOpenTextDocumentNotification, DidChangeTextDocumentNotification,
   PublishDiagnosticsNotification, HoverRequest, CodeActionRequest,
-  DiagnosticSeverity, CodeActionKind, ErrorCodes, InlayHintRequest,
+  DiagnosticSeverity, CodeActionKind, ErrorCodes, InlayHintRequest, CodeLensRequest,
 } = require('vscode-languageserver-protocol');
 const { TextDocument } = require('vscode-languageserver-textdocument');
 
@@ -262,6 +262,37 @@ test('executeCommand ipf.insertPattern: a declined workspace/applyEdit fails wit
     return true;
   });
   assert.equal(asked, 2);
+  assert.equal(await s.close(), 0);
+});
+
+test('code lens on an Integration heading: its command inserts the missing pattern under that heading, in the document\'s line endings', async () => {
+  const ENGINE = 'fastapi-sqlmodel/one-engine-lifespan-startup-and-an-annotated-session-dependency-with-yield';
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'ipf-node-'));
+  fs.mkdirSync(path.join(ws, '.specify'));
+  const file = path.join(ws, 'plan.md');
+  const crlf = (t) => t.replace(/\n/g, '\r\n');
+  const head = '# Plan\n\n## Integration Patterns\n\n';
+  const section = '## Integration: FastAPI -> SQLModel\n\n### Pattern: Tests with dependency_overrides and in-memory SQLite (StaticPool)\n\n**Use Case**: tests.\n';
+  const tail = '\n## Notes\n\nend\n';
+  const doc = { ws, file, uri: pathToFileURL(file).href, text: crlf(head + section + tail) };
+  fs.writeFileSync(file, doc.text);
+  const s = new Session(ws);
+  await s.initialize();
+  await open(s, doc);
+  await s.diagnostics(doc.uri, 1);
+  const lenses = await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: doc.uri } });
+  assert.equal(lenses.length, 1);
+  assert.equal(lenses[0].command.title, '2 patterns · Insert');
+  assert.equal(lenses[0].range.start.line, 4);
+  let received;
+  s.conn.onRequest('workspace/applyEdit', (p) => { received = p; return { applied: true }; });
+  assert.equal(await s.conn.sendRequest('workspace/executeCommand', lenses[0].command), null);
+  const change = received.edit.documentChanges[0];
+  assert.deepEqual(change.textDocument, { uri: doc.uri, version: 1 });
+  const fixed = TextDocument.applyEdits(TextDocument.create(doc.uri, 'markdown', 1, doc.text), change.edits);
+  // The pattern goes under the heading that is there: show's own `## Integration:` line is not repeated.
+  const pattern = show(ENGINE).replace(/^## Integration: [^\n]*\n\n/, '');
+  assert.equal(fixed, crlf(head + section + '\n' + pattern + tail));
   assert.equal(await s.close(), 0);
 });
 
