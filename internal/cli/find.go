@@ -53,12 +53,12 @@ func runFind(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fl.Usage()
 		return ExitUsage
 	}
-	files, skipped, missing := collect(paths)
+	// As check does, find reports what it can read and says, by exit 2,
+	// that the report leaves out what it could not (named on stderr).
+	files, skipped, _ := collect(paths)
+	incomplete := len(skipped) > 0
 	for _, e := range skipped {
 		fmt.Fprintf(stderr, "ipf-lsp find: %v\n", e)
-	}
-	if missing {
-		return ExitUsage
 	}
 	base, err := analysis.DefaultEnv()
 	if err != nil {
@@ -99,7 +99,13 @@ func runFind(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		src, err := os.ReadFile(path)
 		if err != nil {
 			fmt.Fprintf(stderr, "ipf-lsp find: reading %s: %v\n", path, err)
-			return ExitUsage
+			incomplete = true
+			continue
+		}
+		if binary(src) {
+			fmt.Fprintf(stderr, "ipf-lsp find: %s: not a text file (it holds a NUL byte): skipped\n", path)
+			incomplete = true
+			continue
 		}
 		abs, err := filepath.Abs(path)
 		if err != nil {
@@ -140,6 +146,9 @@ func runFind(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		env = base
 	}
 	fmt.Fprint(stdout, findReport(env, stack, points))
+	if incomplete {
+		return ExitUsage
+	}
 	return ExitOK
 }
 

@@ -68,11 +68,33 @@ func TestFindUsage(t *testing.T) {
 	if code := Run(context.Background(), []string{"find", "--constitution", "/nonexistent/c.md", "../../examples"}, nil, &out, &errb); code != ExitUsage {
 		t.Errorf("missing constitution: exit %d, want %d", code, ExitUsage)
 	}
-	// A missing path stops find (a partial report would pass for a whole
-	// one): it is named once and nothing is written.
+	// A missing path is named once; the others are reported, as check
+	// does, and exit 2 says the report leaves something out.
 	out.Reset()
 	errb.Reset()
-	if code := Run(context.Background(), []string{"find", "../../examples/taskflow", "/nonexistent/spec.md"}, nil, &out, &errb); code != ExitUsage || out.String() != "" || errb.String() != "ipf-lsp find: /nonexistent/spec.md: no such file or directory\n" {
+	if code := Run(context.Background(), []string{"find", "../../examples/taskflow", "/nonexistent/spec.md"}, nil, &out, &errb); code != ExitUsage || !strings.Contains(out.String(), "## Integration: Better Auth → FastAPI") || errb.String() != "ipf-lsp find: /nonexistent/spec.md: no such file or directory\n" {
 		t.Errorf("missing path: exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+}
+
+// A file find skips (not text: a NUL byte) is named on stderr and the
+// report of the others is written, but the exit status says the report is
+// incomplete, as check's does.
+func TestFindSkipsBinaryExitsTwo(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"good.md": "Better Auth issues a JWT that FastAPI verifies.\n",
+		"blob.md": "\x7fELF\x02\x01\x01\x00\x00FastAPI and Better Auth",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errOut := run(t, "find", dir)
+	if want := "ipf-lsp find: " + filepath.Join(dir, "blob.md") + ": not a text file (it holds a NUL byte): skipped\n"; errOut != want {
+		t.Errorf("stderr %q, want %q", errOut, want)
+	}
+	if code != ExitUsage || !strings.Contains(out, "## Integration: Better Auth → FastAPI") || strings.Contains(out, "blob.md") {
+		t.Errorf("exit %d, stdout %q", code, out)
 	}
 }
