@@ -8,7 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	pathpkg "path"
 	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -125,14 +129,22 @@ func (e *ParseError) Error() string {
 }
 
 // Parse decodes a `.ipf.toml` file's content. Unknown keys are errors, so a
-// typo does not silently do nothing.
+// typo does not silently do nothing; so are values of the wrong type or out
+// of range. The error carries the line of the offending key when known.
 func Parse(path string, data []byte) (Config, error) {
 	var c Config
-	md, err := toml.Decode(string(data), &c)
+	text := string(data)
+	md, err := toml.Decode(text, &c)
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			return Config{}, &ParseError{Path: path, Line: pe.Position.Line, Msg: pe.Message}
+		}
+		// A value of the wrong type is a plain error, "toml: line 3 (last
+		// key "max_file_size"): incompatible types: …": keep its line.
+		if m := decodeErrRe.FindStringSubmatch(err.Error()); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			return Config{}, &ParseError{Path: path, Line: line, Msg: m[2] + ": " + m[3]}
 		}
 		return Config{}, &ParseError{Path: path, Msg: err.Error()}
 	}
@@ -141,16 +153,83 @@ func Parse(path string, data []byte) (Config, error) {
 		for i, k := range und {
 			keys[i] = k.String()
 		}
-		return Config{}, &ParseError{Path: path, Msg: "unknown key(s): " + strings.Join(keys, ", ")}
+		return Config{}, &ParseError{Path: path, Line: keyLine(text, und[0]), Msg: "unknown key(s): " + strings.Join(keys, ", ")}
 	}
-	for code, sev := range c.Severity {
-		switch sev {
+	// The decoder leaves the map alone, without an error, when the value is
+	// not a table (`severity = "warning"`).
+	if t := md.Type("severity"); t != "" && t != "Hash" {
+		return Config{}, &ParseError{Path: path, Line: keyLine(text, toml.Key{"severity"}),
+			Msg: `severity must be a table of codes, [severity] with lines such as integration-point = "warning"`}
+	}
+	codes := make([]string, 0, len(c.Severity))
+	for code := range c.Severity {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		switch sev := c.Severity[code]; sev {
 		case "error", "warning", "information", "hint":
 		default:
-			return Config{}, &ParseError{Path: path, Msg: fmt.Sprintf("severity for %q must be error, warning, information or hint, not %q", code, sev)}
+			return Config{}, &ParseError{Path: path, Line: keyLine(text, toml.Key{"severity", code}),
+				Msg: fmt.Sprintf("severity for %q must be error, warning, information or hint, not %q", code, sev)}
+		}
+	}
+	if md.IsDefined("max_file_size") && c.MaxFileSize <= 0 {
+		return Config{}, &ParseError{Path: path, Line: keyLine(text, toml.Key{"max_file_size"}),
+			Msg: fmt.Sprintf("max_file_size must be a positive number of bytes, not %d", c.MaxFileSize)}
+	}
+	for _, g := range c.Ignore {
+		if _, err := pathpkg.Match(filepath.ToSlash(g), ""); err != nil {
+			return Config{}, &ParseError{Path: path, Line: keyLine(text, toml.Key{"ignore"}),
+				Msg: fmt.Sprintf("ignore: %q is not a valid glob (%v)", g, err)}
 		}
 	}
 	return c, nil
+}
+
+// decodeErrRe is the decoder's error for a value of the wrong type.
+var decodeErrRe = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+
+// keyLine returns the 1-based line where key is set in a configuration
+// file, or 0 when it cannot tell: it follows `[table]` headers and dotted
+// keys, which is all `.ipf.toml` uses.
+func keyLine(text string, key toml.Key) int {
+	want := strings.Join(key, ".")
+	table := ""
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(strings.TrimSuffix(line, "\r"))
+		if strings.HasPrefix(line, "[") {
+			if end := strings.Index(line, "]"); end > 0 {
+				table = unquoteKey(strings.Trim(line[1:end], "[ \t"))
+				if table == want {
+					return i + 1
+				}
+			}
+			continue
+		}
+		eq := strings.Index(line, "=")
+		if eq <= 0 || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k := unquoteKey(line[:eq])
+		if table != "" {
+			k = table + "." + k
+		}
+		if k == want {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// unquoteKey turns a possibly dotted and quoted TOML key into its parts
+// joined by dots.
+func unquoteKey(k string) string {
+	parts := strings.Split(k, ".")
+	for i, p := range parts {
+		parts[i] = strings.Trim(strings.TrimSpace(p), `"'`)
+	}
+	return strings.Join(parts, ".")
 }
 
 // LoadFile reads root/.ipf.toml. A missing file is not an error: it returns

@@ -521,6 +521,34 @@ func TestConfigMalformedFile(t *testing.T) {
 	}
 }
 
+// TestConfigDiagnosticOnTheKeyLine: a value of the wrong type, a severity
+// that is not a table and an out-of-range max_file_size are underlined on
+// their own line. The first was on line 0 (a comment here) with the
+// decoder's "toml: line 3 (last key …)" in the message; the other two gave
+// no diagnostic at all and silently did nothing.
+func TestConfigDiagnosticOnTheKeyLine(t *testing.T) {
+	for _, tc := range []struct{ name, text, want string }{
+		{"wrong type", "# settings\n\ninlay_hints = \"no\"\n",
+			"2:0-2:18 Error config invalid .ipf.toml, using the defaults: inlay_hints: incompatible types: TOML value has type string; destination has type boolean"},
+		{"severity not a table", "# settings\nseverity = \"hint\"\n",
+			"1:0-1:17 Error config invalid .ipf.toml, using the defaults: severity must be a table of codes, [severity] with lines such as integration-point = \"warning\""},
+		{"max_file_size negative", "# settings\nmax_file_size = -1\n",
+			"1:0-1:18 Error config invalid .ipf.toml, using the defaults: max_file_size must be a positive number of bytes, not -1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorkspace(t, map[string]string{".ipf.toml": tc.text}, clientOptions{})
+			p := w.waitPublish(w.uri(".ipf.toml"), func(published) bool { return true })
+			if len(p.Diagnostics) != 1 || diagString(p.Diagnostics[0]) != tc.want {
+				var got []string
+				for _, d := range p.Diagnostics {
+					got = append(got, diagString(d))
+				}
+				t.Fatalf("got %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestConfigOpenInEditorAppliesUnsavedText(t *testing.T) {
 	w := newWorkspace(t, nil, clientOptions{})
 	u := w.open(w.uri("plan.md"), planDoc)
