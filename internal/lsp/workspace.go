@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -150,21 +151,39 @@ func (s *Server) refreshDependents(path string, except protocol.DocumentURI) {
 }
 
 // didChangeWorkspaceFolders adds and removes roots (multi-root workspaces).
+// The session's roots change too: an added folder's `.ipf.toml` is read
+// (and reported when malformed), a removed one's no longer applies, and the
+// first remaining folder becomes the primary root.
 func (s *Server) didChangeWorkspaceFolders(ctx context.Context, p *protocol.DidChangeWorkspaceFoldersParams) (any, error) {
 	for _, f := range p.Event.Added {
 		s.addRoot(pathOf(protocol.DocumentURI(f.URI)))
 	}
-	// Removed roots keep their model: documents still open under them are
-	// analysed as before until closed.
+	same := func(a, b protocol.DocumentURI) bool {
+		pa, pb := pathOf(a), pathOf(b)
+		if pa == "" || pb == "" {
+			return a == b
+		}
+		return filepath.Clean(pa) == filepath.Clean(pb)
+	}
 	s.mu.Lock()
-	ds := make([]*document, 0, len(s.docs))
-	for _, d := range s.docs {
-		ds = append(ds, d)
+	roots := make([]protocol.DocumentURI, 0, len(s.caps.roots)+len(p.Event.Added))
+	for _, r := range s.caps.roots {
+		if !slices.ContainsFunc(p.Event.Removed, func(f protocol.WorkspaceFolder) bool { return same(r, protocol.DocumentURI(f.URI)) }) {
+			roots = append(roots, r)
+		}
 	}
+	for _, f := range p.Event.Added {
+		u := protocol.DocumentURI(f.URI)
+		if !slices.ContainsFunc(roots, func(r protocol.DocumentURI) bool { return same(r, u) }) {
+			roots = append(roots, u)
+		}
+	}
+	s.caps.roots = roots
 	s.mu.Unlock()
-	for _, d := range ds {
-		d.invalidate()
-	}
+	// Removed roots keep their workspace model: documents still open under
+	// them are analysed as before until closed. applyConfig re-reads the
+	// configuration and re-analyses every open document.
+	s.applyConfig()
 	return nil, nil
 }
 

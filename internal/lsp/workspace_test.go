@@ -255,3 +255,30 @@ func TestConstitutionOwnStackFollowsEachEdit(t *testing.T) {
 		assertDiags(t, c.waitDiagnostics(cons, v), []string{want[backend]})
 	}
 }
+
+// TestWorkspaceFoldersChangeReadsTheirConfig: a folder added with
+// workspace/didChangeWorkspaceFolders has its `.ipf.toml` read (a malformed
+// one is reported in that file), and a removed folder's no longer applies.
+// Before, the session's roots were those of initialize for good: the added
+// folder's broken file got no diagnostic, and the removed folder's
+// configuration (here: incomplete-pattern disabled) still governed the
+// documents of the folder left.
+func TestWorkspaceFoldersChangeReadsTheirConfig(t *testing.T) {
+	w := newWorkspace(t, map[string]string{".ipf.toml": "disabled = [\"incomplete-pattern\"]\n"}, clientOptions{})
+	b := t.TempDir()
+	writeFile(t, filepath.Join(b, ".ipf.toml"), "# b\ninlay_hints = maybe\n")
+	writeFile(t, filepath.Join(b, ".specify", "memory", "constitution.md"), "")
+	folder := func(dir string) []map[string]any {
+		return []map[string]any{{"uri": protocol.DocumentURI(uri.File(dir)), "name": filepath.Base(dir)}}
+	}
+	w.notifyServer("workspace/didChangeWorkspaceFolders", map[string]any{"event": map[string]any{"added": folder(b), "removed": []any{}}})
+	cu := protocol.DocumentURI(uri.File(filepath.Join(b, ".ipf.toml")))
+	p := w.waitPublish(cu, func(published) bool { return true })
+	if len(p.Diagnostics) != 1 || diagString(p.Diagnostics[0]) != `1:0-1:19 Error config invalid .ipf.toml, using the defaults: expected value but found "maybe" instead` {
+		t.Fatalf("added folder's config: %+v", p.Diagnostics)
+	}
+	u := w.open(protocol.DocumentURI(uri.File(filepath.Join(b, "plan.md"))), planDoc)
+	assertCodes(t, w.waitDiagnostics(u, 1), "integration-point") // the primary (first) folder's file applies (settings.go)
+	w.notifyServer("workspace/didChangeWorkspaceFolders", map[string]any{"event": map[string]any{"added": []any{}, "removed": folder(w.root)}})
+	w.waitPublish(u, func(p published) bool { return len(p.Diagnostics) == 2 }) // the defaults
+}
