@@ -433,7 +433,7 @@ func (r *Result) checkIntegrationHeading(e *Env, s patterns.Section) {
 			Span:     r.Lines.LineSpan(s.Line),
 			Severity: SevInformation,
 			Code:     CodeIncompletePattern,
-			Message:  fmt.Sprintf("unknown technology %q in integration heading: the catalog has no such id (closest: %q)", part, e.Catalog.Closest(part)),
+			Message:  fmt.Sprintf("unknown technology %q in integration heading: the catalog has no such id%s", part, e.Catalog.closestHint(part)),
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 )
@@ -108,8 +109,10 @@ func (c *Catalog) Canonical(id string) string {
 	return id
 }
 
-// Closest returns the catalog id nearest to s by edit distance on the
-// lower-cased, punctuation-free spelling, for "did you mean" messages.
+// Closest returns the catalog id nearest to s (by edit distance over ids,
+// names and aliases, lowercased and without punctuation), or "" when none
+// is near enough to be a likely typo: at most a third of s's letters (two
+// for short names) differ, and not all of them.
 func (c *Catalog) Closest(s string) string {
 	key := squash(s)
 	best, bestD := "", 1<<30
@@ -120,7 +123,20 @@ func (c *Catalog) Closest(s string) string {
 			}
 		}
 	}
+	n := len([]rune(key))
+	if bestD >= n || bestD > max(2, n/3) {
+		return ""
+	}
 	return best
+}
+
+// closestHint is the " (closest: "id")" suffix of an unknown-technology
+// message, or "" when nothing is close.
+func (c *Catalog) closestHint(s string) string {
+	if id := c.Closest(s); id != "" {
+		return fmt.Sprintf(" (closest: %q)", id)
+	}
+	return ""
 }
 
 // ResolveName maps a display name, id or alias ("Better Auth", "better-auth",

@@ -28,3 +28,36 @@ func TestCatalogLaterEntryReplaces(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownTechnologySuggestsOnlyLikelyTypos: an unknown name in an
+// `## Integration:` heading is told its closest catalog id only when that
+// looks like a typo. Before, every name got one, however far: "🚀" was
+// told `closest: "s3"`, "数据库" `closest: "vue"`, "Kafka" an id it shares
+// no letters with. Found by opening a heading with emoji and CJK names.
+func TestUnknownTechnologySuggestsOnlyLikelyTypos(t *testing.T) {
+	env, err := DefaultEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, want string }{
+		{"FastAPY", ` (closest: "fastapi")`},
+		{"Djnago", ` (closest: "django")`},
+		{"Supabse", ` (closest: "supabase")`},
+		{"🚀", ""},
+		{"数据库", ""},
+		{"Kafka", ""},
+		{"Elasticsearch", ""},
+	} {
+		res := env.Analyze(&Input{Src: []byte("## Integration: FastAPI → " + tc.name + "\n"), Path: "plan.md"})
+		var got []string
+		for _, f := range res.Findings {
+			if f.Code == CodeIncompletePattern {
+				got = append(got, f.Message)
+			}
+		}
+		want := fmt.Sprintf("unknown technology %q in integration heading: the catalog has no such id%s", tc.name, tc.want)
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("%s: got %q\nwant %q", tc.name, got, want)
+		}
+	}
+}

@@ -62,7 +62,7 @@ func detectPatternFile(r *Result, e *Env, in *Input) {
 			Span:     r.Lines.LineSpan(line),
 			Severity: SevWarning,
 			Code:     CodeIncompletePattern,
-			Message:  fmt.Sprintf("unknown technology id %q in the front matter: the pattern will never match (closest: %q)", id, e.Catalog.Closest(id)),
+			Message:  fmt.Sprintf("unknown technology id %q in the front matter: the pattern will never match%s", id, e.Catalog.closestHint(id)),
 		})
 	}
 }
