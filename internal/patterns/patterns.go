@@ -84,27 +84,27 @@ func Slug(s string) string {
 }
 
 // splitFrontMatter returns the key: value pairs of a leading `---` block and
-// the number of lines it spans.
-func splitFrontMatter(lines []string) (map[string]string, int, error) {
+// the number of lines it spans; on error, the 0-based line of the problem.
+func splitFrontMatter(lines []string) (fm map[string]string, n, errLine int, err error) {
 	if len(lines) == 0 || strings.TrimSpace(lines[0]) != "---" {
-		return nil, 0, nil
+		return nil, 0, 0, nil
 	}
-	fm := map[string]string{}
+	fm = map[string]string{}
 	for i := 1; i < len(lines); i++ {
 		l := strings.TrimSpace(lines[i])
 		if l == "---" {
-			return fm, i + 1, nil
+			return fm, i + 1, 0, nil
 		}
 		if l == "" || strings.HasPrefix(l, "#") {
 			continue
 		}
 		k, v, ok := strings.Cut(l, ":")
 		if !ok {
-			return nil, 0, fmt.Errorf("front matter line %d: want `key: value`, got %q", i+1, l)
+			return nil, 0, i, fmt.Errorf("front matter line %d: want `key: value`, got %q", i+1, l)
 		}
 		fm[strings.TrimSpace(strings.ToLower(k))] = strings.TrimSpace(v)
 	}
-	return nil, 0, fmt.Errorf("front matter starting on line 1 is not closed by `---`")
+	return nil, 0, 0, fmt.Errorf("front matter starting on line 1 is not closed by `---`")
 }
 
 func splitList(s string) []string {
@@ -130,9 +130,9 @@ func Lines(src string) []string {
 func ParseFile(filePath, src string) *File {
 	f := &File{Path: filePath}
 	lines := Lines(src)
-	fm, start, err := splitFrontMatter(lines)
+	fm, start, errLine, err := splitFrontMatter(lines)
 	if err != nil {
-		f.Problems = append(f.Problems, Problem{0, err.Error()})
+		f.Problems = append(f.Problems, Problem{errLine, err.Error()})
 		return f
 	}
 	if fm == nil {
