@@ -62,6 +62,18 @@ const (
 	CodeNoConstitution    = "no-constitution"
 )
 
+// Codes returns every diagnostic code the analysis reports, sorted, for
+// checking the codes a configuration names. The server's own "config" code
+// is not among them.
+func Codes() []string {
+	return []string{
+		CodeAuthCallPerRequest, CodeCORSWildcardCredentials, CodeTooLarge, CodeHardcodedSecret,
+		CodeIncompletePattern, CodeIntegrationPoint, CodeMissingExpCheck, CodeMissingJWTAlgorithms,
+		CodeNoConstitution, CodeOffStack, CodeOtherConstitution, CodeProxyOnlyAuth, CodePublicEnvSecret,
+		CodeSharedSecretJWT, CodeTokenInBrowserStorage, CodeUnverifiedJWTSignature, CodeWebhookWithoutSignature,
+	}
+}
+
 // Finding is one diagnostic-worthy result.
 type Finding struct {
 	Span     Span

@@ -11,11 +11,14 @@ import (
 	pathpkg "path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
 )
 
 // FileName is the workspace configuration file, at a workspace root.
@@ -166,6 +169,17 @@ func Parse(path string, data []byte) (Config, error) {
 		codes = append(codes, code)
 	}
 	sort.Strings(codes)
+	// A misspelt code would turn nothing off, without a word.
+	for _, code := range c.Disabled {
+		if code != analysis.SuppressAll && !knownCode(code) {
+			return Config{}, &ParseError{Path: path, Line: keyLine(text, toml.Key{"disabled"}), Msg: unknownCode("disabled", code)}
+		}
+	}
+	for _, code := range codes {
+		if !knownCode(code) {
+			return Config{}, &ParseError{Path: path, Line: keyLine(text, toml.Key{"severity", code}), Msg: unknownCode("severity", code)}
+		}
+	}
 	for _, code := range codes {
 		switch sev := c.Severity[code]; sev {
 		case "error", "warning", "information", "hint":
@@ -185,6 +199,20 @@ func Parse(path string, data []byte) (Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// CodeConfig is the code of a malformed configuration's diagnostic; it can
+// be disabled and given a severity like the analysis's codes.
+const CodeConfig = "config"
+
+// knownCode reports whether code is a diagnostic code.
+func knownCode(code string) bool {
+	return code == CodeConfig || slices.Contains(analysis.Codes(), code)
+}
+
+// unknownCode says that key names a code that does not exist, and which do.
+func unknownCode(key, code string) string {
+	return fmt.Sprintf("%s: unknown diagnostic code %q; the codes are all, %s, %s", key, code, CodeConfig, strings.Join(analysis.Codes(), ", "))
 }
 
 // decodeErrRe is the decoder's error for a value of the wrong type.

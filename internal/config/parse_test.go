@@ -11,6 +11,9 @@ import (
 // (line 1 in the editor) with the decoder's "toml: line 3 (last key …)"
 // in the message; `severity = "warning"`, max_file_size = 0 or -1 and a
 // malformed ignore glob were accepted and silently did nothing.
+// codeList is the codes an unknown-code message lists after all and config.
+const codeList = "auth-call-per-request, cors-wildcard-credentials, file-too-large, hardcoded-secret, incomplete-pattern, integration-point, missing-exp-check, missing-jwt-algorithms, no-constitution, off-stack, other-constitution, proxy-only-auth, public-env-secret, shared-secret-jwt, token-in-browser-storage, unverified-jwt-signature, webhook-without-signature"
+
 func TestParseInvalidValues(t *testing.T) {
 	for _, tc := range []struct {
 		name, text string
@@ -23,8 +26,12 @@ func TestParseInvalidValues(t *testing.T) {
 			`severity.integration-point: incompatible types: TOML value has type int64; destination has type string`},
 		{"severity level", "# settings\n[severity]\nintegration-point = \"warning\"\nhardcoded-secret = \"warn\"\n", 4,
 			`severity for "hardcoded-secret" must be error, warning, information or hint, not "warn"`},
-		{"severity levels in code order", "[severity]\nz-code = \"bad\"\na-code = \"worse\"\n", 3,
-			`severity for "a-code" must be error, warning, information or hint, not "worse"`},
+		{"severity levels in code order", "[severity]\nwebhook-without-signature = \"bad\"\nauth-call-per-request = \"worse\"\n", 3,
+			`severity for "auth-call-per-request" must be error, warning, information or hint, not "worse"`},
+		{"unknown code disabled", "# settings\ndisabled = [\"all\", \"config\", \"incomplete-patern\"]\n", 2,
+			`disabled: unknown diagnostic code "incomplete-patern"; the codes are all, config, ` + codeList},
+		{"unknown code given a severity", "[severity]\nintegration-point = \"hint\"\noff_stack = \"error\"\n", 3,
+			`severity: unknown diagnostic code "off_stack"; the codes are all, config, ` + codeList},
 		{"severity dotted key", "inlay_hints = true\nseverity.integration-point = \"loud\"\n", 2,
 			`severity for "integration-point" must be error, warning, information or hint, not "loud"`},
 		{"severity not a table", "# settings\nseverity = \"warning\"\n", 2,

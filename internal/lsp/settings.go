@@ -25,7 +25,7 @@ import (
 )
 
 // CodeConfig is the diagnostic code of a malformed `.ipf.toml`.
-const CodeConfig = "config"
+const CodeConfig = config.CodeConfig
 
 // configWait bounds how long the server waits for the client's answer to
 // workspace/configuration before going on with what it has.
