@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -674,5 +676,39 @@ func TestPositionEncodings(t *testing.T) {
 				t.Fatalf("definition: %+v", locs)
 			}
 		})
+	}
+}
+
+// A didChange for a .ipf.toml the client never opened has no text to apply
+// to: it is ignored and said so in the log, like one for a document never
+// opened, and the configuration stays what it was.
+func TestConfigChangeNeverOpenedIgnored(t *testing.T) {
+	w := newWorkspace(t, nil, clientOptions{})
+	u := w.open(w.uri("plan.md"), planDoc)
+	if len(w.waitDiagnostics(u, 1)) == 0 {
+		t.Fatal("no diagnostics to start from")
+	}
+	cu := w.uri(".ipf.toml")
+	w.notifyServer("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": cu, "version": 2},
+		"contentChanges": []map[string]any{{"range": lspRange(0, 0, 0, 0), "text": "disabled = [\"all\"]\n"}}})
+	// In order after it: if the edit had been taken for the configuration,
+	// every code would be off for this version.
+	v := w.change(u, map[string]any{"range": lspRange(0, 0, 0, 0), "text": "x"})
+	if got := w.waitDiagnostics(u, v); len(got) == 0 {
+		t.Errorf("version %d has no diagnostics: the never-opened configuration's edit was applied", v)
+	}
+	want := "ipf-lsp: didChange for " + string(cu) + ", which is not open: ignored"
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		w.mu.Lock()
+		found := slices.Contains(w.logs, want)
+		w.mu.Unlock()
+		if found {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("log %q never came", want)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -281,8 +281,14 @@ func (s *Server) configChange(p *didChangeParams) {
 	enc := s.caps.encoding
 	s.mu.Unlock()
 	s.cfg.mu.Lock()
-	text := s.cfg.texts[path]
+	text, open := s.cfg.texts[path]
 	s.cfg.mu.Unlock()
+	if !open {
+		// No text to apply the edit to: taking it for the whole file
+		// would configure the workspace from a fragment.
+		s.logToClient(protocol.MessageTypeWarning, "ipf-lsp: didChange for %s, which is not open: ignored", p.TextDocument.URI)
+		return
+	}
 	for _, c := range p.ContentChanges {
 		if c.Range == nil {
 			text = c.Text
