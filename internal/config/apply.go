@@ -156,19 +156,22 @@ func (c Config) Env(base *analysis.Env, root string) (*analysis.Env, error) {
 
 // Ignored reports whether file (an absolute path) matches one of c.Ignore,
 // globs relative to root: `*` within a path segment, `**` across segments,
-// and a pattern without a slash matches the file's base name.
+// a pattern without a slash matches the file's base name, and one starting
+// with "/" is anchored at root (as in .gitignore).
 func (c Config) Ignored(root, file string) bool {
 	if len(c.Ignore) == 0 || root == "" {
 		return false
 	}
 	rel, err := filepath.Rel(root, file)
-	if err != nil || strings.HasPrefix(rel, "..") {
-		return false
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return false // outside root ("..notes.md" is inside)
 	}
 	rel = filepath.ToSlash(rel)
 	for _, g := range c.Ignore {
-		g = strings.TrimPrefix(filepath.ToSlash(g), "./")
-		if !strings.Contains(g, "/") {
+		g = filepath.ToSlash(g)
+		anchored := strings.HasPrefix(g, "/")
+		g = strings.TrimPrefix(strings.TrimPrefix(g, "/"), "./")
+		if !anchored && !strings.Contains(g, "/") {
 			if ok, _ := path.Match(g, path.Base(rel)); ok {
 				return true
 			}
