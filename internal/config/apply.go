@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
@@ -63,11 +64,36 @@ func FromEditor(raw json.RawMessage) (Config, error) {
 	if e.Patterns != nil && len(e.Patterns.Folders) > 0 {
 		c.PatternFolders = append(Default().PatternFolders, e.Patterns.Folders...)
 	}
+	var dropped []string
 	if e.Diagnostics != nil {
-		if len(e.Diagnostics.Disabled) > 0 {
-			c.Disabled = e.Diagnostics.Disabled
+		// What .ipf.toml refuses as an error is left out here, and said:
+		// the rest of the editor's settings still apply.
+		for _, code := range e.Diagnostics.Disabled {
+			if code == analysis.SuppressAll || knownCode(code) {
+				c.Disabled = append(c.Disabled, code)
+			} else {
+				dropped = append(dropped, unknownCode("diagnostics.disabled", code))
+			}
 		}
-		c.Severity = e.Diagnostics.Severity
+		codes := make([]string, 0, len(e.Diagnostics.Severity))
+		for code := range e.Diagnostics.Severity {
+			codes = append(codes, code)
+		}
+		sort.Strings(codes)
+		for _, code := range codes {
+			level := e.Diagnostics.Severity[code]
+			switch _, ok := analysis.ParseSeverity(level); {
+			case !knownCode(code):
+				dropped = append(dropped, unknownCode("diagnostics.severity", code))
+			case !ok:
+				dropped = append(dropped, fmt.Sprintf("diagnostics.severity for %q must be error, warning, information or hint, not %q", code, level))
+			default:
+				if c.Severity == nil {
+					c.Severity = map[string]string{}
+				}
+				c.Severity[code] = level
+			}
+		}
 	}
 	if e.MaxFileSize > 0 {
 		c.MaxFileSize = int64(e.MaxFileSize)
@@ -75,7 +101,20 @@ func FromEditor(raw json.RawMessage) (Config, error) {
 	if len(e.Ignore) > 0 {
 		c.Ignore = e.Ignore
 	}
+	if len(dropped) > 0 {
+		return c, &EditorWarning{Dropped: dropped}
+	}
 	return c, nil
+}
+
+// EditorWarning is FromEditor's error when it left settings out: the Config
+// it returns holds the others and applies.
+type EditorWarning struct {
+	Dropped []string // why each setting was left out
+}
+
+func (w *EditorWarning) Error() string {
+	return "editor settings left out: " + strings.Join(w.Dropped, "; ")
 }
 
 // Nearest returns the `.ipf.toml` in dir or the closest folder above it.

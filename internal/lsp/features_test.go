@@ -712,3 +712,30 @@ func TestConfigChangeNeverOpenedIgnored(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// Editor settings naming a code that does not exist, or a level that is
+// none, are left out and said in the log; the valid ones still apply.
+func TestEditorSettingsInvalidEntriesLeftOut(t *testing.T) {
+	w := newWorkspace(t, nil, clientOptions{capabilities: map[string]any{}})
+	u := w.open(w.uri("plan.md"), planDoc)
+	w.waitDiagnostics(u, 1)
+	n := w.publishCount(u)
+	editor := map[string]any{"diagnostics": map[string]any{
+		"disabled": []string{"integration-point", "incomplete-patern"},
+		"severity": map[string]string{"incomplete-pattern": "loud"},
+	}}
+	w.notifyServer("workspace/didChangeConfiguration", map[string]any{"settings": map[string]any{"ipf": editor}})
+	got := w.waitPublishAfter(u, n).Diagnostics
+	assertCodes(t, got, "incomplete-pattern")
+	if got[0].Severity != protocol.DiagnosticSeverityWarning {
+		t.Errorf("severity %v, want the default Warning", got[0].Severity)
+	}
+	want := `ipf-lsp: editor settings left out: diagnostics.disabled: unknown diagnostic code "incomplete-patern"; the codes are all, config, ` + strings.Join(analysis.Codes(), ", ") +
+		`; diagnostics.severity for "incomplete-pattern" must be error, warning, information or hint, not "loud"`
+	w.mu.Lock()
+	logs := append([]string(nil), w.logs...)
+	w.mu.Unlock()
+	if !slices.Contains(logs, want) {
+		t.Errorf("logs %q\nwant %q", logs, want)
+	}
+}

@@ -134,7 +134,11 @@ func (s *Server) withSettings(r route) route {
 		initOpts := s.caps.initOptions
 		s.mu.Unlock()
 		editor, eerr := config.FromEditor(initOpts)
-		if eerr != nil {
+		var partial *config.EditorWarning
+		switch {
+		case errors.As(eerr, &partial):
+			s.logToClient(protocol.MessageTypeWarning, "ipf-lsp: initializationOptions: %v", eerr)
+		case eerr != nil:
 			s.log.Warn("ignoring initializationOptions", "error", eerr)
 		}
 		s.cfg.mu.Lock()
@@ -219,7 +223,9 @@ func (s *Server) setEditor(raw json.RawMessage) {
 	c, err := config.FromEditor(raw)
 	if err != nil {
 		s.logToClient(protocol.MessageTypeWarning, "ipf-lsp: %v", err)
-		return
+		if partial := (*config.EditorWarning)(nil); !errors.As(err, &partial) {
+			return // undecodable: the previous settings stay
+		}
 	}
 	s.cfg.mu.Lock()
 	s.cfg.editor = c
