@@ -50,7 +50,10 @@ func (s *Server) publishPackDiagnostics() {
 		for _, p := range f.Problems {
 			line := uint32(max(p.Line, 0))
 			ds = append(ds, protocol.Diagnostic{
-				Range:    protocol.Range{Start: protocol.Position{Line: line}, End: protocol.Position{Line: line}},
+				// The whole line, through its end: the file is not open, so
+				// its text is not at hand to end the range at the line's
+				// last character, and an empty range marks no text at all.
+				Range:    protocol.Range{Start: protocol.Position{Line: line}, End: protocol.Position{Line: line + 1}},
 				Severity: protocol.DiagnosticSeverityWarning,
 				Code:     CodePatternFile,
 				Source:   "ipf",

@@ -36,7 +36,7 @@ func TestWorkspacePack(t *testing.T) {
 
 	bu := protocol.DocumentURI(uri.File(broken))
 	p := c.waitPublish(bu, func(p published) bool { return len(p.Diagnostics) > 0 })
-	if got := diagString(p.Diagnostics[0]); got != "2:0-2:0 Warning incomplete-pattern pattern file skipped: front matter line 3: want `key: value`, got \"to fastapi\"" {
+	if got := diagString(p.Diagnostics[0]); got != "2:0-3:0 Warning incomplete-pattern pattern file skipped: front matter line 3: want `key: value`, got \"to fastapi\"" {
 		t.Errorf("broken pack diagnostic: %s", got)
 	}
 
