@@ -142,7 +142,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		src, err := os.ReadFile(path)
 		if err != nil {
-			fmt.Fprintf(stderr, "ipf-lsp check: reading %s: %v\n", path, err)
+			fmt.Fprintf(stderr, "ipf-lsp check: %s: %v\n", path, reason(err))
 			ioErr = true
 			continue
 		}
@@ -335,7 +335,7 @@ func collect(paths []string) (out []string, skipped []error, missing bool) {
 		}
 		_ = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
-				skipped = append(skipped, fmt.Errorf("walking %s: %w", path, err))
+				skipped = append(skipped, fmt.Errorf("%s: %w", path, reason(err)))
 				if d != nil && d.IsDir() {
 					return filepath.SkipDir
 				}

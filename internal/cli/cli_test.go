@@ -582,3 +582,23 @@ func TestCheckHelpExitStatus(t *testing.T) {
 		t.Errorf("exit %d, stderr %q, stdout:\n%s\nwant exit 0 and, after the text lines' description:\n%s", code, errOut, out, want)
 	}
 }
+
+// A file that cannot be read is named once, with the reason, by check and
+// by find. Running as root, a permission error cannot be had; reading
+// /proc/self/mem from its start fails with an I/O error for anyone.
+func TestUnreadableFileNamedOnce(t *testing.T) {
+	if _, err := os.Stat("/proc/self/mem"); err != nil {
+		t.Skip("no /proc/self/mem on this system")
+	}
+	dir := t.TempDir()
+	link := filepath.Join(dir, "x.md")
+	if err := os.Symlink("/proc/self/mem", link); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"check", "find"} {
+		code, _, errOut := run(t, cmd, dir)
+		if want := "ipf-lsp " + cmd + ": " + link + ": input/output error\n"; code != ExitUsage || errOut != want {
+			t.Errorf("%s: exit %d, stderr %q, want %q", cmd, code, errOut, want)
+		}
+	}
+}

@@ -98,7 +98,7 @@ func runFind(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		env = cc.env
 		src, err := os.ReadFile(path)
 		if err != nil {
-			fmt.Fprintf(stderr, "ipf-lsp find: reading %s: %v\n", path, err)
+			fmt.Fprintf(stderr, "ipf-lsp find: %s: %v\n", path, reason(err))
 			incomplete = true
 			continue
 		}
