@@ -45,6 +45,9 @@ func TestExplicitIntegrationPoints(t *testing.T) {
 		{"neon falls back to its own pair", "SQLModel connects to Neon.", []string{"sqlmodel→neon sqlmodel-neon/pooled-url-for-the-app-direct-url-for-migrations-tls-via-sslmode"}},
 		{"one point per pair per section", "# A\n\nNext.js calls FastAPI.\n\nNext.js calls FastAPI again.\n", []string{"nextjs→fastapi nextjs-fastapi/rest-calls-with-a-bearer-token-and-explicit-cors-origins"}},
 		{"documented pair", "Better Auth → FastAPI\n\n## Integration: Better Auth → FastAPI\n", []string{"better-auth→fastapi (documented) better-auth-fastapi/jwt-bearer-verified-with-jwks"}},
+		{"documented by a setext heading", "Better Auth → FastAPI\n\nIntegration: Better Auth → FastAPI\n---\n", []string{"better-auth→fastapi (documented) better-auth-fastapi/jwt-bearer-verified-with-jwks"}},
+		{"documented by a level-1 setext heading", "Better Auth → FastAPI\n\nIntegration: Better Auth → FastAPI\n===\n", []string{"better-auth→fastapi (documented) better-auth-fastapi/jwt-bearer-verified-with-jwks"}},
+		{"a paragraph's last line is no setext heading", "We connect them.\nIntegration: Better Auth → FastAPI\n---\n", []string{"better-auth→fastapi better-auth-fastapi/jwt-bearer-verified-with-jwks"}},
 		{"documented with versions in the heading", "Next.js 16 uses Better Auth.\n\n## Integration: Next.js 16 (App Router) ↔ Better Auth\n", []string{"nextjs→better-auth (documented) nextjs-better-auth/app-router-handler-client-and-server-side-session-check"}},
 	}
 	for _, tt := range tests {

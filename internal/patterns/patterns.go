@@ -203,7 +203,11 @@ func ParseSections(lines []string) []Section {
 		out = append(out, *cur)
 		cur = nil
 	}
+	skip := -1
 	for i, line := range lines {
+		if i == skip {
+			continue
+		}
 		if fence != "" {
 			if isFenceClose(line, fence) {
 				fence = ""
@@ -230,7 +234,12 @@ func ParseSections(lines []string) []Section {
 			continue
 		}
 		heading := strings.HasPrefix(line, "#")
-		if m := matchIf(heading, integrationRe, line); m != nil {
+		m := matchIf(heading, integrationRe, line)
+		if m == nil && !heading && setextIntegration(lines, i) {
+			m = integrationRe.FindStringSubmatch("## " + strings.TrimLeft(line, " "))
+			skip = i + 1 // the underline
+		}
+		if m != nil {
 			closeCur(i)
 			integration, integrationLine = m[1], i
 			out = append(out, Section{Integration: integration, IntegrationLine: i, Line: i, EndLine: i + 1})
@@ -317,6 +326,10 @@ func MayHaveSections(src []byte) bool {
 			hashes := len(prefix) - len(bytes.TrimLeft(prefix, "#"))
 			space := prefix[hashes:]
 			if hashes >= 1 && hashes <= 6 && len(space) > 0 && len(bytes.Trim(space, " \t\f")) == 0 {
+				return true
+			}
+			// A setext heading's text starts its line (ParseSections decides).
+			if hashes == 0 && len(prefix) <= 3 && len(bytes.Trim(prefix, " ")) == 0 && string(word) == "Integration:" {
 				return true
 			}
 		}
@@ -419,6 +432,26 @@ func trimItem(t string) string {
 }
 
 func isHeading(line string) bool { return headingLevel(line) > 0 }
+
+// setextIntegration reports whether lines[i] is an "Integration: A → B"
+// heading written setext-style, underlined with = or -: a paragraph of that
+// one line (a line before it would make the heading's text longer) whose
+// next line is the underline.
+func setextIntegration(lines []string, i int) bool {
+	line := lines[i]
+	if i+1 >= len(lines) || len(line)-len(strings.TrimLeft(line, " ")) > 3 ||
+		!strings.HasPrefix(strings.TrimLeft(line, " "), "Integration:") {
+		return false
+	}
+	if i > 0 && strings.TrimSpace(lines[i-1]) != "" && !isHeading(lines[i-1]) {
+		return false
+	}
+	u := strings.TrimRight(strings.TrimLeft(lines[i+1], " "), " \t\r")
+	if len(lines[i+1])-len(strings.TrimLeft(lines[i+1], " ")) > 3 || u == "" {
+		return false
+	}
+	return strings.Trim(u, "=") == "" || strings.Trim(u, "-") == ""
+}
 
 func headingLevel(line string) int {
 	n := 0
