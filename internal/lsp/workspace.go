@@ -209,14 +209,21 @@ func (s *Server) relatedLocation(a *analyzed, r analysis.Related) protocol.Locat
 	s.mu.Lock()
 	enc := s.caps.encoding
 	s.mu.Unlock()
+	sp := r.Span
+	if bom := "\uFEFF"; bytes.HasPrefix(text, []byte(bom)) && s.doc(loc.URI) == nil {
+		// Read from disk: the editor that opens the file drops the mark,
+		// so its first line's columns start after it. (An open document's
+		// text is the client's own, mark or not.)
+		text, sp = text[len(bom):], analysis.Span{Start: max(sp.Start-len(bom), 0), End: max(sp.End-len(bom), 0)}
+	}
 	m := s.related.mapper(r.Path, text, enc)
-	if r.Span.End > r.Span.Start && r.Span.End <= len(text) {
-		loc.Range = m.Range(r.Span.Start, r.Span.End)
+	if sp.End > sp.Start && sp.End <= len(text) {
+		loc.Range = m.Range(sp.Start, sp.End)
 		return loc
 	}
 	li := analysis.NewLineIndex(text)
-	sp := li.LineSpan(r.Line)
-	loc.Range = m.Range(sp.Start, sp.End)
+	ls := li.LineSpan(r.Line)
+	loc.Range = m.Range(ls.Start, ls.End)
 	return loc
 }
 

@@ -282,3 +282,33 @@ func TestWorkspaceFoldersChangeReadsTheirConfig(t *testing.T) {
 	w.notifyServer("workspace/didChangeWorkspaceFolders", map[string]any{"event": map[string]any{"added": []any{}, "removed": folder(w.root)}})
 	w.waitPublish(u, func(p published) bool { return len(p.Diagnostics) == 2 }) // the defaults
 }
+
+// A constitution read from disk that starts with a byte order mark: editors
+// drop the mark when they open the file, so related locations on its first
+// line count columns after it. Once the client has the file open, its text
+// (without the mark) is the one mapped.
+func TestRelatedLocationsAfterDiskBOM(t *testing.T) {
+	const cons = "\uFEFF- Auth: Better Auth\n- Backend: FastAPI\n"
+	dir := writeTree(t, map[string]string{
+		".specify/memory/constitution.md": cons,
+		"specs/001-notes/spec.md":         wsSpec,
+	})
+	c := newTestClient(t, clientOptions{rootURI: fileURI(dir)})
+	consPath := filepath.Join(dir, ".specify/memory/constitution.md")
+	spec := c.open(fileURI(filepath.Join(dir, "specs/001-notes/spec.md")), wsSpec)
+	ds := c.waitDiagnostics(spec, 1)
+	if len(ds) == 0 {
+		t.Fatal("no diagnostics")
+	}
+	var got []string
+	for _, r := range ds[0].RelatedInformation {
+		if r.Location.URI != fileURI(consPath) {
+			t.Fatalf("related location in %s, want the constitution", r.Location.URI)
+		}
+		rg := r.Location.Range
+		got = append(got, fmt.Sprintf("%d:%d-%d:%d %s", rg.Start.Line, rg.Start.Character, rg.End.Line, rg.End.Character, r.Message))
+	}
+	if want := "0:8-0:19 Better Auth chosen here (auth); 1:11-1:18 FastAPI chosen here (backend)"; strings.Join(got, "; ") != want {
+		t.Fatalf("related information:\n got %s\nwant %s", strings.Join(got, "; "), want)
+	}
+}
