@@ -61,12 +61,7 @@ func TestInsertSectionFindsThePatternsHeading(t *testing.T) {
 			"# T\r\r## Integration Patterns\r\r## Integration: X → Y\r\rold\r\r## Integration: A → B\r\rbody\r\r## Next\r\rtail\r",
 		},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e := InsertSection([]byte(tc.src), sec)
-			if got := tc.src[:e.Span.Start] + e.Text + tc.src[e.Span.End:]; got != tc.want {
-				t.Fatalf("got  %q\nwant %q", got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkInsertSection(t, tc.src, sec, tc.want) })
 	}
 }
 
@@ -177,11 +172,15 @@ func TestInsertSectionFindsASetextPatternsHeading(t *testing.T) {
 			"# T\n\n```md\nIntegration Patterns\n===\n```\n\n## Integration Patterns\n\n## Integration: A → B\n\nbody\n",
 		},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e := InsertSection([]byte(tc.src), sec)
-			if got := tc.src[:e.Span.Start] + e.Text + tc.src[e.Span.End:]; got != tc.want {
-				t.Fatalf("got  %q\nwant %q", got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkInsertSection(t, tc.src, sec, tc.want) })
+	}
+}
+
+// checkInsertSection inserts sec into src and compares the text with want.
+func checkInsertSection(t *testing.T, src, sec, want string) {
+	t.Helper()
+	e := InsertSection([]byte(src), sec)
+	if got := src[:e.Span.Start] + e.Text + src[e.Span.End:]; got != want {
+		t.Fatalf("got  %q\nwant %q", got, want)
 	}
 }

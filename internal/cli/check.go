@@ -140,16 +140,8 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if cc.ignored(path) {
 			continue
 		}
-		src, err := os.ReadFile(path)
-		if err != nil {
-			fmt.Fprintf(stderr, "ipf-lsp check: %s: %v\n", path, reason(err))
-			ioErr = true
-			continue
-		}
-		if binary(src) {
-			// Not a document (an image or a build output named .md): its
-			// "findings" would be noise, and nothing can be fixed in it.
-			fmt.Fprintf(stderr, "ipf-lsp check: %s: not a text file (it holds a NUL byte): skipped\n", path)
+		src, ok := readDocument(stderr, "check", path)
+		if !ok {
 			ioErr = true
 			continue
 		}
@@ -249,6 +241,23 @@ func checkAll(ctx context.Context, ws *checkWS, jobs []checkJob, n int, emit fun
 		}
 	}
 	return emitted == len(jobs) && ctx.Err() == nil
+}
+
+// readDocument reads path for command cmd (check, find), or says on stderr
+// why it is left out: it cannot be read, or it is not text — an image or a
+// build output named .md, whose "findings" would be noise and nothing in
+// which can be fixed.
+func readDocument(stderr io.Writer, cmd, path string) ([]byte, bool) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "ipf-lsp %s: %s: %v\n", cmd, path, reason(err))
+		return nil, false
+	}
+	if binary(src) {
+		fmt.Fprintf(stderr, "ipf-lsp %s: %s: not a text file (it holds a NUL byte): skipped\n", cmd, path)
+		return nil, false
+	}
+	return src, true
 }
 
 // binary reports whether src is not text: a NUL byte in its first 8 KiB,

@@ -96,14 +96,8 @@ func runFind(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		env = cc.env
-		src, err := os.ReadFile(path)
-		if err != nil {
-			fmt.Fprintf(stderr, "ipf-lsp find: %s: %v\n", path, reason(err))
-			incomplete = true
-			continue
-		}
-		if binary(src) {
-			fmt.Fprintf(stderr, "ipf-lsp find: %s: not a text file (it holds a NUL byte): skipped\n", path)
+		src, ok := readDocument(stderr, "find", path)
+		if !ok {
 			incomplete = true
 			continue
 		}
