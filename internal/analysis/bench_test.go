@@ -122,3 +122,48 @@ func BenchmarkAnalyzeEditStack(b *testing.B) {
 		env.Analyze(&Input{Src: src, Memo: memo, Stack: st, Path: path})
 	}
 }
+
+// BenchmarkAnalyzeCorpus analyses each of the corpus's documents afresh,
+// without their workspaces: the analysis part of BenchmarkCheckCorpus
+// (internal/cli), on one core. BenchmarkGoldmarkCorpus parses the same
+// documents; compare their MB/s.
+func BenchmarkAnalyzeCorpus(b *testing.B) {
+	env := testEnv(b)
+	Warm()
+	docs, n := corpusBytes(b)
+	b.SetBytes(n)
+	for b.Loop() {
+		analyzeAll(env, docs)
+	}
+}
+
+// analyzeAll is BenchmarkAnalyzeCorpus's loop body, a function of its own
+// so that an instruction count (valgrind --toggle-collect=*analyzeAll)
+// leaves the set-up out.
+//
+//go:noinline
+func analyzeAll(env *Env, docs [][]byte) {
+	for _, src := range docs {
+		env.Analyze(&Input{Src: src})
+	}
+}
+
+func BenchmarkGoldmarkCorpus(b *testing.B) {
+	docs, n := corpusBytes(b)
+	b.SetBytes(n)
+	for b.Loop() {
+		for _, src := range docs {
+			mdParser.Parse(text.NewReader(src))
+		}
+	}
+}
+
+// corpusBytes returns the corpus documents and their total size.
+func corpusBytes(b *testing.B) ([][]byte, int64) {
+	docs := testenv.CorpusDocs(b, 0)
+	var n int64
+	for _, d := range docs {
+		n += int64(len(d))
+	}
+	return docs, n
+}
