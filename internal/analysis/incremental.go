@@ -103,6 +103,9 @@ func reparse(prev *parseState, src []byte, ed memoEdit) *Doc {
 	if bytes.Contains(old[a:bOld], []byte("]:")) || bytes.Contains(src[a:bNew], []byte("]:")) {
 		return nil
 	}
+	if a == 0 && (bytes.HasPrefix(src, bom) || bytes.HasPrefix(old, bom)) {
+		return nil // a full parse reads the mark as blanks (parseFull)
+	}
 	region := src[a:bNew]
 	ctx := parser.NewContext()
 	for _, r := range prev.refs {

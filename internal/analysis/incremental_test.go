@@ -25,7 +25,7 @@ var incrementalSnippets = []string{
 	"\n===\n", "\n---\n", "---\n", "# ", "## Heading\n",
 	"<!-- ", " -->", "<div>\n", "</div>\n", "<script>\n",
 	"[ref]: https://example.com\n", "[ref]", "[text][ref]", "]:",
-	"Better Auth", " → FastAPI", "not ", "FR-001: users MUST sign in. ", "😀", "中文",
+	"Better Auth", " → FastAPI", "not ", "FR-001: users MUST sign in. ", "😀", "中文", "\uFEFF",
 }
 
 // TestIncrementalParseMatchesFull applies random edits to real documents and

@@ -91,6 +91,9 @@ type Doc struct {
 	stopped bool
 }
 
+// bom is the UTF-8 byte order mark.
+var bom = []byte("\uFEFF")
+
 var mdParser = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.TaskList)).Parser()
 
 // Parse parses Markdown source into blocks. It never fails: every byte
@@ -125,6 +128,16 @@ func parseFull(src []byte) (*Doc, []parser.Reference) {
 				body[i] = ' '
 			}
 		}
+	}
+	if bytes.HasPrefix(body, bom) {
+		// Goldmark reads a byte order mark as text, so the first line of a
+		// file saved with one ("\uFEFF# Title", a fence, a list item) was
+		// a paragraph. It reads three spaces there instead, which every
+		// first block allows, and offsets stay those of the document.
+		if &body[0] == &src[0] {
+			body = bytes.Clone(src)
+		}
+		copy(body, "   ")
 	}
 	ctx := parser.NewContext()
 	root := mdParser.Parse(text.NewReader(body), parser.WithContext(ctx))
