@@ -8,13 +8,14 @@ import (
 
 // Suppression comments, in HTML comments so they do not render:
 //
+//	<!-- ipf-disable-line CODE[,CODE] -->       its own line (written at the end of the line)
 //	<!-- ipf-disable-next-line CODE[,CODE] -->  the next block (paragraph, list item, table, code block)
 //	<!-- ipf-disable CODE -->                   from here …
 //	<!-- ipf-enable CODE -->                    … to here (or the end of the document)
 //	<!-- ipf-disable-file CODE -->              the whole document
 //
 // "all" (or no code) stands for every code.
-var suppressRe = mustRx(`<!--\s*ipf-(disable-next-line|disable-file|disable|enable)\b([^>]*?)\s*-->`)
+var suppressRe = mustRx(`<!--\s*ipf-(disable-next-line|disable-line|disable-file|disable|enable)\b([^>]*?)\s*-->`)
 
 // SuppressAll is the code that stands for every code in a suppression comment.
 const SuppressAll = "all"
@@ -87,6 +88,10 @@ func (r *Result) parseSuppressions() *suppressions {
 					s.add(c, lineRange{from, line})
 					delete(open, c)
 				}
+			}
+		case "disable-line":
+			for _, c := range codes {
+				s.add(c, lineRange{line, line})
 			}
 		case "disable-next-line":
 			rg := r.nextBlockLines(r.Lines.Line(m[1]))
@@ -168,10 +173,14 @@ func (r *Result) applySuppressions() {
 	r.Findings = out
 }
 
-// IgnoreEdit returns the edit that suppresses code on the block holding
-// offset off: an `ipf-disable-next-line` comment above the block's first
-// line (above the opening fence of a code block, above the first row of a
-// table), with that line's indentation and the document's line ending.
+// IgnoreEdit returns the edit that suppresses code where offset off is. On
+// a line of prose or of a table, it is an `ipf-disable-line` comment at the
+// end of off's line: it renders as nothing and, unlike a comment line
+// above, does not end a list or a table in the middle (markdownlint's
+// disable-line does the same). In a heading or a code block, where a
+// comment would show as text, it is an `ipf-disable-next-line` comment
+// above the block's first line (above the opening fence of a code block),
+// with that line's indentation and the document's line ending.
 func (r *Result) IgnoreEdit(code string, off int) Edit {
 	line := r.Lines.Line(off)
 	blocks := r.Doc.Blocks
@@ -179,6 +188,11 @@ func (r *Result) IgnoreEdit(code string, off int) Edit {
 		b := blocks[i]
 		if b.Kind == KindHTML || off < b.Span.Start || off > b.Span.End {
 			continue
+		}
+		if b.Kind == KindParagraph || b.Kind == KindTableRow {
+			if at, ok := r.lineEndInsert(line); ok {
+				return Edit{Span: Span{at, at}, Text: fmt.Sprintf(" <!-- ipf-disable-line %s -->", code)}
+			}
 		}
 		// The first row of the table.
 		for b.Kind == KindTableRow && i > 0 && blocks[i-1].Kind == KindTableRow {
@@ -207,4 +221,25 @@ func (r *Result) IgnoreEdit(code string, off int) Edit {
 		Span: Span{start, start},
 		Text: fmt.Sprintf("%s<!-- ipf-disable-next-line %s -->%s", indent, code, LineEnding(r.Doc.Src)),
 	}
+}
+
+// lineEndInsert returns where a comment goes at the end of line: after its
+// last character, before trailing blanks and a hard-break backslash, which
+// must stay last. It refuses (false) a line with an odd number of
+// backticks, where the end may lie inside a code span that goes on to the
+// next line and would show the comment as code.
+func (r *Result) lineEndInsert(line int) (int, bool) {
+	sp := r.Lines.LineSpan(line)
+	text := r.Doc.Src[sp.Start:sp.End]
+	if bytes.Count(text, []byte("`"))%2 == 1 {
+		return 0, false
+	}
+	end := len(bytes.TrimRight(text, " \t"))
+	if end > 0 && text[end-1] == '\\' {
+		end = len(bytes.TrimRight(text[:end-1], " \t"))
+	}
+	if end == 0 {
+		return 0, false
+	}
+	return sp.Start + end, true
 }

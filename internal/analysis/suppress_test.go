@@ -1,8 +1,13 @@
 package analysis
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/yuin/goldmark/ast"
+	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/text"
 )
 
 func codesByLine(t *testing.T, src string) map[int][]string {
@@ -36,6 +41,9 @@ func TestSuppressions(t *testing.T) {
 		{"file", bad + "\n<!-- ipf-disable-file token-in-browser-storage -->\n", nil},
 		{"comment in code is text", "```html\n<!-- ipf-disable-file all -->\n```\n\n" + bad, []int{5}},
 		{"whole code block", "<!-- ipf-disable-next-line token-in-browser-storage -->\n```ts\nconst a = 1;\nlocalStorage.setItem(\"token\", t);\n```\n", nil},
+		{"same line", bad[:len(bad)-1] + " <!-- ipf-disable-line token-in-browser-storage -->\n" + bad, []int{2}},
+		{"same line, other code", bad[:len(bad)-1] + " <!-- ipf-disable-line hardcoded-secret -->\n" + bad, []int{1, 2}},
+		{"same line covers that line only", "The client keeps state <!-- ipf-disable-line all -->\nand the JWT is stored in localStorage.\n", []int{2}},
 		{"paragraph's later line", "<!-- ipf-disable-next-line token-in-browser-storage -->\nThe client keeps state.\nThe JWT is stored in localStorage.\n", nil},
 	}
 	for _, tt := range tests {
@@ -76,13 +84,28 @@ func sameInts(a, b []int) bool {
 }
 
 func TestIgnoreEdit(t *testing.T) {
+	const c = " <!-- ipf-disable-line token-in-browser-storage -->"
 	tests := []struct{ name, src, find, want string }{
-		{"list item", "# T\n\n- a\n  - The JWT is stored in localStorage.\n", "localStorage",
-			"# T\n\n- a\n  <!-- ipf-disable-next-line token-in-browser-storage -->\n  - The JWT is stored in localStorage.\n"},
+		{"list item", "# T\n\n- a\n  - The JWT is stored in localStorage.\n- b\n", "localStorage",
+			"# T\n\n- a\n  - The JWT is stored in localStorage." + c + "\n- b\n"},
 		{"crlf", "# T\r\n\r\nThe JWT is stored in localStorage.\r\n", "localStorage",
-			"# T\r\n\r\n<!-- ipf-disable-next-line token-in-browser-storage -->\r\nThe JWT is stored in localStorage.\r\n"},
-		{"code block", "# T\n\n```ts\nconst x = 1;\nlocalStorage.setItem(\"token\", t);\n```\n", "localStorage",
+			"# T\r\n\r\nThe JWT is stored in localStorage." + c + "\r\n"},
+		{"paragraph's second line", "# T\n\nThe client keeps state\nand the JWT in localStorage.\n", "localStorage",
+			"# T\n\nThe client keeps state\nand the JWT in localStorage." + c + "\n"},
+		{"table row", "# T\n\n| Where | What |\n|---|---|\n| a | b |\n| JWT | localStorage |\n", "localStorage",
+			"# T\n\n| Where | What |\n|---|---|\n| a | b |\n| JWT | localStorage |" + c + "\n"},
+		{"hard break of two spaces stays last", "# T\n\nThe JWT is stored in localStorage.  \nNext line.\n", "localStorage",
+			"# T\n\nThe JWT is stored in localStorage." + c + "  \nNext line.\n"},
+		{"backslash hard break stays last", "# T\n\nThe JWT is stored in localStorage.\\\nNext line.\n", "localStorage",
+			"# T\n\nThe JWT is stored in localStorage." + c + "\\\nNext line.\n"},
+		{"block quote", "# T\n\n> The JWT is stored in localStorage.\n", "localStorage",
+			"# T\n\n> The JWT is stored in localStorage." + c + "\n"},
+		{"code span going on to the next line: comment above", "# T\n\nThe JWT is stored in localStorage, see `a\nb`.\n", "localStorage",
+			"# T\n\n<!-- ipf-disable-next-line token-in-browser-storage -->\nThe JWT is stored in localStorage, see `a\nb`.\n"},
+		{"code block: comment above the fence", "# T\n\n```ts\nconst x = 1;\nlocalStorage.setItem(\"token\", t);\n```\n", "localStorage",
 			"# T\n\n<!-- ipf-disable-next-line token-in-browser-storage -->\n```ts\nconst x = 1;\nlocalStorage.setItem(\"token\", t);\n```\n"},
+		{"code block in a list item", "- a\n\n  ```ts\n  localStorage.setItem(\"token\", t);\n  ```\n", "localStorage",
+			"- a\n\n  <!-- ipf-disable-next-line token-in-browser-storage -->\n  ```ts\n  localStorage.setItem(\"token\", t);\n  ```\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,17 +122,35 @@ func TestIgnoreEdit(t *testing.T) {
 					t.Errorf("still reported after the ignore edit: line %d", after.Lines.Line(f.Span.Start)+1)
 				}
 			}
+			// The edit cuts no list or table in two.
+			if a, b := containers(tt.src), containers(got); a != b {
+				t.Errorf("lists and tables changed: %s → %s", a, b)
+			}
 		})
 	}
 }
 
 func TestIgnoreEditKeepsBOMFirst(t *testing.T) {
-	src := "\uFEFFThe frontend stores the JWT in localStorage.\r\n"
+	src := "\uFEFF```ts\r\nlocalStorage.setItem(\"token\", t);\r\n```\r\n"
 	r := testEnv(t).Analyze(&Input{Src: []byte(src)})
-	e := r.IgnoreEdit("token-in-browser-storage", 10)
+	e := r.IgnoreEdit("token-in-browser-storage", strings.Index(src, "localStorage"))
 	got := src[:e.Span.Start] + e.Text + src[e.Span.End:]
-	want := "\uFEFF<!-- ipf-disable-next-line token-in-browser-storage -->\r\nThe frontend stores the JWT in localStorage.\r\n"
+	want := "\uFEFF<!-- ipf-disable-next-line token-in-browser-storage -->\r\n```ts\r\nlocalStorage.setItem(\"token\", t);\r\n```\r\n"
 	if got != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}
+}
+
+// containers names src's lists and tables, in order, with their number of
+// items or rows: what a comment line in the wrong place changes.
+func containers(src string) string {
+	var b strings.Builder
+	doc := mdParser.Parse(text.NewReader([]byte(src)))
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering && (n.Kind() == ast.KindList || n.Kind() == east.KindTable) {
+			fmt.Fprintf(&b, "%s(%d) ", n.Kind(), n.ChildCount())
+		}
+		return ast.WalkContinue, nil
+	})
+	return b.String()
 }

@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -74,9 +75,10 @@ func TestAntiPatternDiagnosticHoverAndFixes(t *testing.T) {
 		t.Fatalf("titles = %q, want %q", titles, want)
 	}
 
-	// The ignore fix writes the comment above the line; the finding goes.
+	// The ignore fix ends the line with a comment, which keeps the list
+	// whole; the finding goes.
 	v := c.applyEdit(actions[2].Edit)[apURI]
-	wantText := "# Plan\n\n<!-- ipf-disable-next-line token-in-browser-storage -->\n- The JWT is stored in localStorage.\n- Tokens MUST NOT be stored in sessionStorage.\n"
+	wantText := "# Plan\n\n- The JWT is stored in localStorage. <!-- ipf-disable-line token-in-browser-storage -->\n- Tokens MUST NOT be stored in sessionStorage.\n"
 	if got := c.text(apURI); got != wantText {
 		t.Fatalf("text after ignore:\n%q\nwant\n%q", got, wantText)
 	}
@@ -109,5 +111,52 @@ func TestAntiPatternInsertFix(t *testing.T) {
 	want := apText + "\n## Integration Patterns\n\n## Integration: Next.js → FastAPI\n\n" + p.Markdown
 	if got := c.text(apURI); got != want {
 		t.Errorf("text after fix:\n%s\n--- want ---\n%s", got, want)
+	}
+}
+
+// TestCodeActionByteColumns: Neovim 0.7 sends a diagnostic back with byte
+// columns where it was sent UTF-16 ones. After "→" (3 bytes, 1 unit) the
+// range is two columns right; the finding is still found by its code and
+// message on that line, and its fixes offered. Another message there is
+// not taken for it.
+func TestCodeActionByteColumns(t *testing.T) {
+	env, err := analysis.DefaultEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newTestClient(t, clientOptions{env: env})
+	const text = "# Plan\n\n- Sign-in → the JWT is stored in localStorage.\n"
+	c.open(apURI, text)
+	ds := apFindings(t, c, apURI, 1)
+	if len(ds) != 1 || diagString(ds[0])[:10] != "2:33-2:45 " {
+		t.Fatalf("diagnostics %v", ds)
+	}
+	titles := func(d protocol.Diagnostic) []string {
+		var actions []protocol.CodeAction
+		c.call("textDocument/codeAction", map[string]any{
+			"textDocument": map[string]any{"uri": apURI},
+			"range":        d.Range,
+			"context":      map[string]any{"diagnostics": []protocol.Diagnostic{d}},
+		}, &actions)
+		var out []string
+		for _, a := range actions {
+			out = append(out, a.Title)
+		}
+		return out
+	}
+	want := titles(ds[0])
+	if len(want) == 0 || want[len(want)-1] != "Ignore token-in-browser-storage on this line" {
+		t.Fatalf("actions for the diagnostic as sent: %q", want)
+	}
+	bytesCols := ds[0]
+	bytesCols.Range.Start.Character += 2
+	bytesCols.Range.End.Character += 2
+	if got := titles(bytesCols); !slices.Equal(got, want) {
+		t.Errorf("actions for the diagnostic in byte columns: %q, want %q", got, want)
+	}
+	other := bytesCols
+	other.Message = "something else"
+	if got := titles(other); len(got) != 0 {
+		t.Errorf("actions for another message on the line: %q, want none", got)
 	}
 }

@@ -60,9 +60,9 @@ func dedupeActions(in []protocol.CodeAction) []protocol.CodeAction {
 	return out
 }
 
-// ignoreAction writes an `ipf-disable-next-line CODE` comment above the
-// finding's line (above its block: a fence, a table), with the line's
-// indentation and the document's line ending.
+// ignoreAction suppresses the finding with a comment: at the end of its
+// line in prose and tables, above its block in headings and code
+// (analysis.Result.IgnoreEdit).
 func (s *Server) ignoreAction(a *analyzed, f *analysis.Finding, d protocol.Diagnostic) protocol.CodeAction {
 	return protocol.CodeAction{
 		Title:       fmt.Sprintf("Ignore %s on this line", f.Code),
@@ -72,17 +72,37 @@ func (s *Server) ignoreAction(a *analyzed, f *analysis.Finding, d protocol.Diagn
 	}
 }
 
-// findingAt returns the finding of the current analysis that d reports.
+// findingAt returns the finding of the current analysis that d reports:
+// the one of d's code at d's range or, failing that, the one of d's code
+// and message on d's lines whose range in bytes is d's, else the only one
+// there. Neovim 0.7 (Debian 12's) sends back the cursor line's diagnostics
+// with the byte columns it shows instead of the UTF-16 ones it was sent
+// (vim.lsp.diagnostic.get_line_diagnostics), so after a non-ASCII
+// character on the line ("→", "é") no range was equal and no quick fix
+// was offered.
 func findingAt(a *analyzed, d protocol.Diagnostic) *analysis.Finding {
 	code, _ := d.Code.(string)
+	var onLines []*analysis.Finding
 	for i := range a.res.Findings {
 		f := &a.res.Findings[i]
 		if f.Code != code {
 			continue
 		}
-		if a.snap.mapper.Range(f.Span.Start, f.Span.End) == d.Range {
+		r := a.snap.mapper.Range(f.Span.Start, f.Span.End)
+		if r == d.Range {
 			return f
 		}
+		if r.Start.Line == d.Range.Start.Line && r.End.Line == d.Range.End.Line && f.Message == d.Message {
+			onLines = append(onLines, f)
+		}
+	}
+	for _, f := range onLines {
+		if a.snap.mapper.byteRange(f.Span.Start, f.Span.End) == d.Range {
+			return f
+		}
+	}
+	if len(onLines) == 1 {
+		return onLines[0]
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ package lsp
 // One Mapper is built per document version and never changes.
 
 import (
+	"sort"
 	"unicode/utf8"
 
 	"go.lsp.dev/protocol"
@@ -173,3 +174,15 @@ func (m *Mapper) RangeOffsets(r protocol.Range) (int, int) {
 
 // Text returns the mapped text.
 func (m *Mapper) Text() string { return m.text }
+
+// byteRange is the range of [start, end) with columns counted in bytes,
+// whatever the mapper's encoding: what a client that confuses the two
+// sends back (findingAt).
+func (m *Mapper) byteRange(start, end int) protocol.Range {
+	pos := func(off int) protocol.Position {
+		off = max(0, min(off, len(m.text)))
+		line := sort.SearchInts(m.starts, off+1) - 1
+		return protocol.Position{Line: uint32(line), Character: uint32(off - m.starts[line])}
+	}
+	return protocol.Range{Start: pos(start), End: pos(end)}
+}

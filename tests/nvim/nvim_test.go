@@ -297,3 +297,44 @@ func decode(t *testing.T, raw []byte, v any) {
 		t.Fatalf("%v: %s", err, raw)
 	}
 }
+
+// TestNeovimIgnoreOnThisLine: the "Ignore CODE on this line" quick fix,
+// taken with vim.lsp.buf.code_action() on a finding in the middle of a
+// list, ends that line with a comment (a comment line there would cut the
+// list in two), and Neovim then shows what check reports for that text:
+// the finding gone, the same finding on other lines kept.
+func TestNeovimIgnoreOnThisLine(t *testing.T) {
+	ws := workspace(t, map[string]string{specDoc: specSrc})
+	orig := corpusText(t, specSrc)
+	const line = 24 // "* Backend receives request → … verifies signature using shared secret"
+	s := run(t, ws, specDoc,
+		step{"op": "diagnostics"},
+		step{"op": "code_action", "line": line, "character": 85, "title": "Ignore shared-secret-jwt on this line"},
+		step{"op": "diagnostics"},
+	)
+	secret := func(ds []diag) []int {
+		var lines []int
+		for _, d := range ds {
+			if d.Code == "shared-secret-jwt" {
+				lines = append(lines, d.Lnum)
+			}
+		}
+		return lines
+	}
+	if got := secret(s.Steps[0].Diagnostics); len(got) == 0 || got[0] != line {
+		t.Fatalf("shared-secret-jwt on lines %v before the fix, want line %d first", got, line)
+	}
+	lines := strings.Split(orig, "\n")
+	if !strings.HasSuffix(lines[line], "using shared secret") {
+		t.Fatalf("line %d of the corpus document is %q", line, lines[line])
+	}
+	lines[line] += " <!-- ipf-disable-line shared-secret-jwt -->"
+	want := strings.Join(lines, "\n")
+	if got := s.Steps[1].Text; got != want {
+		t.Errorf("buffer after the ignore fix:\n%s", firstDiff(got, want))
+	}
+	equalDiags(t, "diagnostics after the ignore fix", s.Steps[2].Diagnostics, checkDiags(t, ws, specDoc, want))
+	if got, before := secret(s.Steps[2].Diagnostics), secret(s.Steps[0].Diagnostics); !reflect.DeepEqual(got, before[1:]) {
+		t.Errorf("shared-secret-jwt on lines %v after the fix, want %v", got, before[1:])
+	}
+}
