@@ -329,6 +329,10 @@ func detectImplicitPoints(r *Result, e *Env, in *Input) {
 	r.narrowFeature = r.narrowFeature && !dataModel
 	r.viaGateway = d.match(apiGatewayRe, d.Src, 0)
 	off := r.setAsideSections()
+	want := possibleConcerns(st)
+	if want == 0 {
+		return
+	}
 	for b := range d.Blocks {
 		blk := &d.Blocks[b]
 		if blk.Kind == KindCode || blk.Kind == KindHTML || blk.Kind == KindHeading || off[blk.Section] {
@@ -336,7 +340,7 @@ func detectImplicitPoints(r *Result, e *Env, in *Input) {
 		}
 		// Per run and concern, the first cue that counts and that the
 		// concern confirms (cueHits lists those that count, by concern).
-		hits, base := r.cueHits(b, dataModel)
+		hits, base := r.cueHits(b, dataModel, want)
 		for _, rh := range hits {
 			for len(rh) > 0 {
 				n := 1

@@ -25,6 +25,9 @@ type cueHit struct {
 // blockCues is the scan of one block: per run of its text, the cues that
 // count, by concern and then by position.
 type blockCues struct {
+	// concerns is the set of concerns searched (bit ci): those the stack
+	// of that analysis could fill (possibleConcerns).
+	concerns  uint64
 	kind      BlockKind
 	label     bool
 	dataModel bool
@@ -33,24 +36,25 @@ type blockCues struct {
 	hits      [][]cueHit
 }
 
-// cueHits returns block b's cues that count, per run, with spans relative
-// to base.
-func (r *Result) cueHits(b int, dataModel bool) (hits [][]cueHit, base int) {
+// cueHits returns block b's cues that count of the concerns in want (bit
+// ci), per run, with spans relative to base. It may return cues of other
+// concerns too.
+func (r *Result) cueHits(b int, dataModel bool, want uint64) (hits [][]cueHit, base int) {
 	d := r.Doc
 	blk := &d.Blocks[b]
 	lines := Span{lineStart(d.Src, blk.Span.Start), min(len(d.Src), lineEnd(d.Src, blk.Span.End)+1)}
 	if d.memo == nil {
-		return r.scanCues(b, dataModel, lines.Start), lines.Start
+		return r.scanCues(b, dataModel, want, lines.Start), lines.Start
 	}
 	n := d.memoNode(d.Src[lines.Start:lines.End], lines.Start)
-	if bc := n.cuesOf(); bc != nil && bc.fits(d, b, lines.Start, dataModel) {
+	if bc := n.cuesOf(); bc != nil && bc.concerns&want == want && bc.fits(d, b, lines.Start, dataModel) {
 		return bc.hits, lines.Start
 	}
-	hits = r.scanCues(b, dataModel, lines.Start)
+	hits = r.scanCues(b, dataModel, want, lines.Start)
 	if d.stop() {
 		return hits, lines.Start // incomplete: not kept
 	}
-	bc := &blockCues{kind: blk.Kind, label: d.labelled(b), dataModel: dataModel,
+	bc := &blockCues{concerns: want, kind: blk.Kind, label: d.labelled(b), dataModel: dataModel,
 		span: blk.Span.shift(-lines.Start), hits: hits}
 	for _, run := range blk.Text {
 		bc.runs = append(bc.runs, run.shift(-lines.Start))
@@ -84,8 +88,9 @@ func (bc *blockCues) fits(d *Doc, b, base int, dataModel bool) bool {
 }
 
 // scanCues finds, for each run of block b, the cues that count: every
-// match of each concern's cue, in order, that cueCounts accepts.
-func (r *Result) scanCues(b int, dataModel bool, base int) [][]cueHit {
+// match of the cue of each concern in want, in order, that cueCounts
+// accepts.
+func (r *Result) scanCues(b int, dataModel bool, want uint64, base int) [][]cueHit {
 	d := r.Doc
 	blk := &d.Blocks[b]
 	out := make([][]cueHit, len(blk.Text))
@@ -93,7 +98,7 @@ func (r *Result) scanCues(b int, dataModel bool, base int) [][]cueHit {
 		text := d.Src[run.Start:run.End]
 		for ci := range concerns {
 			c := &concerns[ci]
-			if dataModel && !c.storage {
+			if dataModel && !c.storage || want&(1<<ci) == 0 {
 				continue
 			}
 			for pos := 0; pos < len(text); {
@@ -107,6 +112,50 @@ func (r *Result) scanCues(b int, dataModel bool, base int) [][]cueHit {
 					out[ri] = append(out[ri], cueHit{ci, sp.shift(-base)})
 				}
 			}
+		}
+	}
+	return out
+}
+
+// possibleConcerns returns the set (bit ci) of the concerns whose chain st
+// could fill at two hops or more. A cue of any other concern implies no
+// point (addImplicit pairs consecutive filled hops), so its cues need not
+// be searched: in most stacks that is half the concerns (payments, e-mail,
+// cache, …), and searching cues was a quarter of a fresh analysis. The set
+// is an upper bound: a hop counts when any of its roles has an entry of
+// the stack, or could be filled as addImplicit fills it otherwise (a
+// platform's other part, a framework's built-in ORM).
+func possibleConcerns(st *Stack) uint64 {
+	has := map[Role]bool{}
+	builtin := false
+	for _, en := range st.Entries {
+		has[en.Role] = true
+		builtin = builtin || builtinORM[en.Tech] != ""
+	}
+	var out uint64
+	for ci := range concerns {
+		c := &concerns[ci]
+		hops := 0
+		for _, hop := range c.chain {
+			for _, role := range hop {
+				base := role
+				switch role {
+				case roleServerFrontend:
+					base = RoleFrontend
+				case roleOwnAuth:
+					base = RoleAuth
+				case roleMigratingORM:
+					base = RoleORM
+				}
+				_, fill := platformFill(st, base)
+				if has[base] || c.platform && fill || base == RoleORM && builtin {
+					hops++
+					break
+				}
+			}
+		}
+		if hops >= 2 {
+			out |= 1 << ci
 		}
 	}
 	return out

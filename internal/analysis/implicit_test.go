@@ -119,3 +119,49 @@ func TestConstitutionNotice(t *testing.T) {
 		t.Fatalf("other constitution: %+v", r.Findings)
 	}
 }
+
+// TestImpliedPointsAfterTheStackGrows: the cues of a concern the stack
+// cannot fill are not searched (possibleConcerns). When the constitution
+// then adds the role, the document's memo must not answer with the scan
+// made without them: the points are those of a fresh analysis.
+func TestImpliedPointsAfterTheStackGrows(t *testing.T) {
+	env := stackEnv(t)
+	const path = "/p/specs/001-notes/spec.md"
+	stack := func(cons string) *Stack {
+		st := env.ExtractStack("/p/.specify/memory/constitution.md", []byte(cons)).WithOrigin(OriginConstitution)
+		st.Source = "/p/.specify/memory/constitution.md"
+		return st
+	}
+	small := stack("- Frontend: Next.js\n- Backend: FastAPI\n")
+	full := stack(implicitConstitution)
+	src := []byte("# Notes\n\n- **FR-007**: Notes MUST persist across restarts.\n- **FR-010**: Members can subscribe to the yearly plan.\n- The system sends a confirmation email after booking.\n")
+	pairs := func(r *Result) []string {
+		var out []string
+		for _, f := range r.Findings {
+			if f.Code == CodeIntegrationPoint && f.Point != nil && f.Point.Reason != "" {
+				out = append(out, f.Point.From+">"+f.Point.To)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+	memo := NewMemo()
+	if got := pairs(env.Analyze(&Input{Src: src, Path: path, Stack: small, Memo: memo})); len(got) != 0 {
+		t.Errorf("with Next.js and FastAPI only: %v, want none", got)
+	}
+	want := pairs(env.Analyze(&Input{Src: src, Path: path, Stack: full}))
+	if strings.Join(want, " ") != "fastapi>resend fastapi>sqlmodel sqlmodel>neon stripe>fastapi" {
+		t.Fatalf("fresh analysis with the full stack: %v", want)
+	}
+	if got := pairs(env.Analyze(&Input{Src: src, Path: path, Stack: full, Memo: memo})); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("with the memo of the smaller stack: %v, want %v", got, want)
+	}
+}
+
+// TestConcernsFitASet: possibleConcerns and the memo keep the concerns as
+// bits of a uint64.
+func TestConcernsFitASet(t *testing.T) {
+	if len(concerns) > 64 {
+		t.Fatalf("%d concerns do not fit a uint64 set", len(concerns))
+	}
+}
