@@ -18,7 +18,7 @@ func (s *Server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 	if a == nil {
 		return nil, err
 	}
-	env := s.env.Load()
+	env := s.envFor(p.TextDocument.URI)
 	var out []protocol.CodeAction
 	for _, d := range p.Context.Diagnostics {
 		if d.Source != "ipf" {
@@ -189,10 +189,10 @@ type insertArgs struct {
 }
 
 func (s *Server) executeCommand(ctx context.Context, p *protocol.ExecuteCommandParams) (any, error) {
-	env := s.env.Load()
 	switch p.Command {
 	case cmdPatterns:
-		return LibraryMarkdown(env), nil
+		// No document: the library of the first workspace folder.
+		return LibraryMarkdown(s.scopes.Load().primary.env), nil
 	case cmdInsertPattern, cmdInsertAll:
 		if len(p.Arguments) == 0 {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s needs an argument {uri, version}", p.Command)
@@ -214,6 +214,7 @@ func (s *Server) executeCommand(ctx context.Context, p *protocol.ExecuteCommandP
 			// Never apply an edit to a version it was not computed for.
 			return nil, jsonrpc2.Errorf(protocol.CodeContentModified, "document changed (version %d, command was for %d): try again", snap.version, *args.Version)
 		}
+		env := s.envFor(args.URI)
 		var a *analyzed
 		pt, isPattern := env.Library.Get(args.Pattern)
 		isPattern = isPattern && p.Command == cmdInsertPattern

@@ -27,7 +27,7 @@ func (s *Server) codeLens(ctx context.Context, p *protocol.CodeLensParams) ([]pr
 	if a == nil {
 		return out, err
 	}
-	env := s.env.Load()
+	env := s.envFor(p.TextDocument.URI)
 	res, snap := a.res, a.snap
 
 	// Requirement sections.

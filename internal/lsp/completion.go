@@ -40,7 +40,7 @@ func (s *Server) completion(ctx context.Context, p *protocol.CompletionParams) (
 	if a == nil {
 		return list, err
 	}
-	env := s.env.Load()
+	env := s.envFor(p.TextDocument.URI)
 	res, m := a.res, a.snap.mapper
 	off := m.PositionOffset(p.Position)
 	ls := res.Lines.Start(res.Lines.Line(off))

@@ -32,7 +32,7 @@ func (s *Server) definition(ctx context.Context, p *protocol.DefinitionParams) (
 	if a == nil {
 		return out, err
 	}
-	env := s.env.Load()
+	env := s.envFor(p.TextDocument.URI)
 	res := a.res
 	off := a.snap.mapper.PositionOffset(p.Position)
 	line := res.Lines.Line(off)

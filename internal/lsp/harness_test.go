@@ -42,9 +42,12 @@ type testClient struct {
 	texts  map[protocol.DocumentURI]string
 	vers   map[protocol.DocumentURI]int32
 	// config answers workspace/configuration; applied collects applyEdit.
-	config  any
-	applied []protocol.ApplyWorkspaceEditParams
-	logs    []string
+	config any
+	scoped map[protocol.DocumentURI]any // answers for items with that scopeUri
+	// configItems collects the items of each workspace/configuration.
+	configItems [][]protocol.ConfigurationItem
+	applied     []protocol.ApplyWorkspaceEditParams
+	logs        []string
 	// requests lists the methods of the server's requests, in order.
 	requests []string
 }
@@ -54,9 +57,14 @@ type clientOptions struct {
 	capabilities map[string]any // raw client capabilities; nil means a typical client
 	initOptions  any
 	rootURI      protocol.DocumentURI
-	skipInit     bool
-	// settings answers workspace/configuration from the first request on.
-	settings any
+	// folders are the workspace folders of initialize (rootUri is the
+	// first); they take the place of rootURI.
+	folders  []protocol.DocumentURI
+	skipInit bool
+	// settings answers workspace/configuration from the first request on;
+	// scopedSettings answers the items with these scopeUris.
+	settings       any
+	scopedSettings map[protocol.DocumentURI]any
 }
 
 // newTestClient starts a server on one end of a pipe and a client on the
@@ -78,6 +86,7 @@ func newTestClient(t testing.TB, opts clientOptions) *testClient {
 		texts:  map[protocol.DocumentURI]string{},
 		vers:   map[protocol.DocumentURI]int32{},
 		config: opts.settings,
+		scoped: opts.scopedSettings,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
@@ -119,6 +128,14 @@ func (c *testClient) initialize(opts clientOptions) json.RawMessage {
 	if opts.rootURI != "" {
 		params["rootUri"] = opts.rootURI
 		params["workspaceFolders"] = []map[string]any{{"uri": opts.rootURI, "name": "root"}}
+	}
+	if len(opts.folders) > 0 {
+		params["rootUri"] = opts.folders[0]
+		var fs []map[string]any
+		for i, f := range opts.folders {
+			fs = append(fs, map[string]any{"uri": f, "name": fmt.Sprintf("folder%d", i)})
+		}
+		params["workspaceFolders"] = fs
 	}
 	var res json.RawMessage
 	c.call("initialize", params, &res)
@@ -169,12 +186,15 @@ func (c *testClient) answer(ctx context.Context, reply jsonrpc2.Replier, req jso
 		var p protocol.ConfigurationParams
 		_ = json.Unmarshal(req.Params(), &p)
 		c.mu.Lock()
-		cfg := c.config
-		c.mu.Unlock()
+		c.configItems = append(c.configItems, p.Items)
 		out := make([]any, len(p.Items))
-		for i := range out {
-			out[i] = cfg
+		for i, it := range p.Items {
+			out[i] = c.config
+			if v, ok := c.scoped[protocol.DocumentURI(it.ScopeURI)]; ok {
+				out[i] = v
+			}
 		}
+		c.mu.Unlock()
 		return reply(ctx, out, nil)
 	case "workspace/applyEdit":
 		var p protocol.ApplyWorkspaceEditParams

@@ -40,7 +40,7 @@ func (s *Server) hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 		a = d.last.Load()
 	}
 	off := snap.mapper.PositionOffset(p.Position)
-	env := s.env.Load()
+	env := s.envFor(p.TextDocument.URI)
 	s.mu.Lock()
 	md := s.caps.markdownHover
 	s.mu.Unlock()

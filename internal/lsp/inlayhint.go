@@ -33,14 +33,14 @@ type inlayHint struct {
 // diagnostic for the same pair gets no hint: the squiggle says it already.
 func (s *Server) inlayHint(ctx context.Context, p *inlayHintParams) ([]inlayHint, error) {
 	out := []inlayHint{}
-	if !s.config().InlayHintsOn() {
+	if !s.scopeOf(p.TextDocument.URI).cfg.InlayHintsOn() {
 		return out, nil
 	}
 	a, err := s.current(ctx, p.TextDocument.URI)
 	if a == nil {
 		return out, err
 	}
-	env := s.env.Load()
+	env := s.envFor(p.TextDocument.URI)
 	res, m := a.res, a.snap.mapper
 	from, to := m.RangeOffsets(p.Range)
 	// Lines that carry a diagnostic for a pair.

@@ -9,6 +9,7 @@ import (
 	"go.lsp.dev/uri"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
+	"github.com/ipf-lsp/ipf-lsp/internal/patterns"
 )
 
 // Workspace pattern packs: the pattern files of the configured folders
@@ -30,18 +31,24 @@ type packState struct {
 const CodePatternFile = analysis.CodeIncompletePattern
 
 // publishPackDiagnostics publishes one diagnostic per problem of each
-// skipped pack file that is not open (an open one gets its diagnostics from
-// its analysis), and clears files that are fixed.
+// skipped pack file of every workspace folder that is not open (an open one
+// gets its diagnostics from its analysis), and clears files that are fixed.
 func (s *Server) publishPackDiagnostics() {
-	env := s.env.Load()
+	var broken []*patterns.File
+	for _, sc := range s.scopes.Load().all() {
+		broken = append(broken, sc.env.Broken...)
+	}
 	out := map[protocol.DocumentURI][]protocol.Diagnostic{}
 	s.packs.mu.Lock()
 	for u := range s.packs.published {
 		out[u] = []protocol.Diagnostic{}
 	}
 	s.packs.published = map[protocol.DocumentURI]bool{}
-	for _, f := range env.Broken {
+	for _, f := range broken {
 		u := protocol.DocumentURI(uri.File(f.Path))
+		if s.packs.published[u] {
+			continue // a folder nested in another, or read by two folders
+		}
 		if s.doc(u) != nil {
 			delete(out, u)
 			continue
@@ -77,9 +84,9 @@ func (s *Server) isPackURI(u protocol.DocumentURI) bool {
 		return false
 	}
 	dir := filepath.Dir(p)
-	for _, root := range s.rootPaths() {
-		for _, f := range s.config().PatternFolders {
-			d := filepath.Clean(filepath.Join(root, filepath.FromSlash(f)))
+	for _, sc := range s.scopes.Load().folders {
+		for _, f := range sc.cfg.PatternFolders {
+			d := filepath.Clean(filepath.Join(sc.root, filepath.FromSlash(f)))
 			if filepath.IsAbs(f) {
 				d = filepath.Clean(f)
 			}

@@ -70,9 +70,11 @@ type Server struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	env   atomic.Pointer[analysis.Env]
-	cfg   *configState // settings.go
-	packs packState    // packs.go
+	// scopes is the configuration and Env of each workspace folder
+	// (settings.go); reloadConfig swaps in a new set.
+	scopes atomic.Pointer[scopeSet]
+	cfg    *configState // settings.go
+	packs  packState    // packs.go
 
 	mu    sync.Mutex
 	docs  map[protocol.DocumentURI]*document
@@ -119,7 +121,7 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, closer io.Closer, o
 	}
 	s.slots = make(chan struct{}, slots)
 	s.exitCode.Store(1)
-	s.env.Store(opts.Env)
+	s.scopes.Store(newScopeSet(opts.Env))
 	s.cfg = newConfigState(opts.Env)
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	defer s.cancel()

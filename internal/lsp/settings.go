@@ -6,6 +6,12 @@ package lsp
 // precedence. Every change builds a new analysis.Env, swaps it in and
 // re-analyses the open documents; nothing needs a restart. A malformed
 // `.ipf.toml` gives one diagnostic in that file and the defaults.
+//
+// In a multi-root workspace each folder is a scope of its own: its
+// `.ipf.toml` (and the editor settings asked with its scopeUri) apply to
+// the documents it holds, the deepest folder when folders nest, and its
+// Env loads its own pattern folders. Documents outside every folder get the
+// defaults merged with the editor settings.
 
 import (
 	"context"
@@ -13,6 +19,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -83,33 +91,102 @@ type rootConfig struct {
 type configState struct {
 	base *analysis.Env // the built-in environment every Env starts from
 
-	mu        sync.Mutex
-	client    clientExtras
-	editor    config.Config
-	overlays  map[string]protocol.DocumentURI // config files open in the editor: path → URI
-	texts     map[string]string               // their unsaved text
-	roots     map[string]rootConfig           // workspace root path → its file
-	eff       config.Config                   // effective configuration of the primary root
-	published map[protocol.DocumentURI]bool   // config URIs with a diagnostic published
-	packErr   string                          // the pattern folders' error last logged
+	mu     sync.Mutex
+	client clientExtras
+	editor config.Config // initializationOptions, pushed settings, or the unscoped answer
+	// folderEditor holds the editor settings asked for each workspace root
+	// (workspace/configuration with its scopeUri); a root without an entry
+	// uses editor.
+	folderEditor map[string]config.Config
+	overlays     map[string]protocol.DocumentURI // config files open in the editor: path → URI
+	texts        map[string]string               // their unsaved text
+	roots        map[string]rootConfig           // workspace root path → its file
+	published    map[protocol.DocumentURI]bool   // config URIs with a diagnostic published
+	packErr      string                          // the pattern folders' error last logged
 }
 
 func newConfigState(base *analysis.Env) *configState {
 	return &configState{
-		base:      base,
-		eff:       config.Default(),
-		overlays:  map[string]protocol.DocumentURI{},
-		texts:     map[string]string{},
-		roots:     map[string]rootConfig{},
-		published: map[protocol.DocumentURI]bool{},
+		base:         base,
+		folderEditor: map[string]config.Config{},
+		overlays:     map[string]protocol.DocumentURI{},
+		texts:        map[string]string{},
+		roots:        map[string]rootConfig{},
+		published:    map[protocol.DocumentURI]bool{},
 	}
 }
 
-// config returns the effective configuration (of the primary workspace root).
-func (s *Server) config() config.Config {
-	s.cfg.mu.Lock()
-	defer s.cfg.mu.Unlock()
-	return s.cfg.eff
+// scope is the configuration that applies to the documents of one
+// workspace folder, or to the documents outside every folder (root "").
+// It is never modified once stored.
+type scope struct {
+	root string
+	cfg  config.Config // effective: defaults < editor settings < the folder's .ipf.toml
+	env  *analysis.Env // built from cfg, with the folder's pattern packs
+}
+
+// ignored reports whether the file at path matches the scope's ignore
+// globs: it is then synced and served but gets no diagnostics.
+func (sc *scope) ignored(path string) bool {
+	return sc.root != "" && path != "" && sc.cfg.Ignored(sc.root, path)
+}
+
+// scopeSet is one load of the configuration: a scope per workspace folder
+// and one for the documents outside them. reloadConfig swaps in a new one;
+// a stored set is never modified.
+type scopeSet struct {
+	folders []*scope // deepest first, so the first that holds a path is its folder
+	primary *scope   // the first workspace folder's, or outside when there is none
+	outside *scope
+}
+
+// newScopeSet returns a set without folders, whose documents are analysed
+// with env and the defaults (the server before initialize).
+func newScopeSet(env *analysis.Env) *scopeSet {
+	sc := &scope{cfg: config.Default(), env: env}
+	return &scopeSet{primary: sc, outside: sc}
+}
+
+// of returns the scope of the file at path (clean and absolute; "" for a
+// document that is not a file): the deepest folder that holds it, else the
+// outside scope.
+func (ss *scopeSet) of(path string) *scope {
+	if path != "" {
+		for _, sc := range ss.folders {
+			if within(sc.root, path) {
+				return sc
+			}
+		}
+	}
+	return ss.outside
+}
+
+// all returns every scope of the set, the outside one last.
+func (ss *scopeSet) all() []*scope {
+	return append(slices.Clip(ss.folders), ss.outside)
+}
+
+// within reports whether path is root or below it (both clean).
+func within(root, path string) bool {
+	if path == root {
+		return true
+	}
+	if !strings.HasSuffix(root, string(filepath.Separator)) {
+		root += string(filepath.Separator)
+	}
+	return strings.HasPrefix(path, root)
+}
+
+// scopeOf returns the scope of the document u: the configuration and Env it
+// is analysed and served with.
+func (s *Server) scopeOf(u protocol.DocumentURI) *scope {
+	p, _ := filePath(u)
+	return s.scopes.Load().of(p)
+}
+
+// envFor returns the Env of the document u.
+func (s *Server) envFor(u protocol.DocumentURI) *analysis.Env {
+	return s.scopeOf(u).env
 }
 
 func (s *Server) extras() clientExtras {
@@ -180,8 +257,12 @@ func (s *Server) registerWatchers() {
 	}
 	// Constitutions and plans govern other documents' stacks (workspace.go).
 	globs := []string{"**/" + config.FileName, "**/constitution.md", "**/plan.md"}
-	for _, f := range s.config().PatternFolders {
-		globs = append(globs, "**/"+strings.Trim(filepath.ToSlash(f), "/")+"/*.md")
+	for _, sc := range s.scopes.Load().all() {
+		for _, f := range sc.cfg.PatternFolders {
+			if g := "**/" + strings.Trim(filepath.ToSlash(f), "/") + "/*.md"; !slices.Contains(globs, g) {
+				globs = append(globs, g)
+			}
+		}
 	}
 	ws := make([]watcher, len(globs))
 	for i, g := range globs {
@@ -197,38 +278,77 @@ func (s *Server) registerWatchers() {
 	}
 }
 
-// pullEditorSettings asks the client for the `ipf` section.
+// pullEditorSettings asks the client for the `ipf` section: once without a
+// scope (for documents outside every folder) and once for each workspace
+// folder with its scopeUri, in one request. A folder whose answer is
+// missing or undecodable uses the unscoped settings.
 func (s *Server) pullEditorSettings(ctx context.Context) {
 	s.mu.Lock()
-	var scope protocol.DocumentURI
-	if len(s.caps.roots) > 0 {
-		scope = s.caps.roots[0]
-	}
+	scopes := slices.Clone(s.caps.roots)
 	s.mu.Unlock()
+	items := []protocol.ConfigurationItem{{Section: "ipf"}}
+	var itemRoots []string
+	for _, r := range scopes {
+		if p, ok := filePath(r); ok {
+			items = append(items, protocol.ConfigurationItem{ScopeURI: uri.URI(r), Section: "ipf"})
+			itemRoots = append(itemRoots, p)
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, configWait)
 	defer cancel()
 	var res []json.RawMessage
-	params := &protocol.ConfigurationParams{Items: []protocol.ConfigurationItem{{ScopeURI: uri.URI(scope), Section: "ipf"}}}
-	if _, err := s.conn.Call(ctx, "workspace/configuration", params, &res); err != nil {
+	if _, err := s.conn.Call(ctx, "workspace/configuration", &protocol.ConfigurationParams{Items: items}, &res); err != nil {
 		s.log.Warn("workspace/configuration failed", "error", err)
 		return
 	}
 	if len(res) == 0 {
 		return
 	}
-	s.setEditor(res[0])
-}
-
-func (s *Server) setEditor(raw json.RawMessage) {
-	c, err := config.FromEditor(raw)
-	if err != nil {
-		s.logToClient(protocol.MessageTypeWarning, "ipf-lsp: %v", err)
-		if partial := (*config.EditorWarning)(nil); !errors.As(err, &partial) {
-			return // undecodable: the previous settings stay
+	logged := map[string]bool{} // the same settings in every folder warn once
+	editor, ok := s.decodeEditor(res[0], logged)
+	folders := map[string]config.Config{}
+	for i, root := range itemRoots {
+		if i+1 >= len(res) {
+			break
+		}
+		if c, ok := s.decodeEditor(res[i+1], logged); ok {
+			folders[root] = c
 		}
 	}
 	s.cfg.mu.Lock()
+	if ok {
+		s.cfg.editor = editor
+	}
+	s.cfg.folderEditor = folders
+	s.cfg.mu.Unlock()
+}
+
+// decodeEditor decodes editor settings; false when they are undecodable
+// (the previous settings then stay). Its warnings are logged to the client
+// once per message in logged.
+func (s *Server) decodeEditor(raw json.RawMessage, logged map[string]bool) (config.Config, bool) {
+	c, err := config.FromEditor(raw)
+	if err == nil {
+		return c, true
+	}
+	if msg := err.Error(); !logged[msg] {
+		logged[msg] = true
+		s.logToClient(protocol.MessageTypeWarning, "ipf-lsp: %v", err)
+	}
+	partial := (*config.EditorWarning)(nil)
+	return c, errors.As(err, &partial)
+}
+
+// setEditor takes pushed settings (workspace/didChangeConfiguration from a
+// client without workspace/configuration) for every folder.
+func (s *Server) setEditor(raw json.RawMessage) {
+	c, ok := s.decodeEditor(raw, map[string]bool{})
+	if !ok {
+		return // undecodable: the previous settings stay
+	}
+	s.cfg.mu.Lock()
 	s.cfg.editor = c
+	s.cfg.folderEditor = map[string]config.Config{}
 	s.cfg.mu.Unlock()
 }
 
@@ -328,8 +448,9 @@ func (s *Server) rootPaths() []string {
 	return out
 }
 
-// reloadConfig reads every root's `.ipf.toml` (or its unsaved text), computes
-// the effective configuration and swaps in a new Env. It publishes nothing.
+// reloadConfig reads every root's `.ipf.toml` (or its unsaved text),
+// computes the effective configuration of each folder and swaps in a new
+// scopeSet. It publishes nothing.
 func (s *Server) reloadConfig() {
 	roots := s.rootPaths()
 	s.cfg.mu.Lock()
@@ -350,33 +471,51 @@ func (s *Server) reloadConfig() {
 		}
 		s.cfg.roots[root] = rc
 	}
-	eff := config.Default().Merge(s.cfg.editor)
-	primary := ""
-	if len(roots) > 0 {
-		primary = roots[0]
-		if rc, ok := s.cfg.roots[primary]; ok && rc.err == nil {
-			eff = eff.Merge(rc.cfg)
+	ss := &scopeSet{outside: &scope{cfg: config.Default().Merge(s.cfg.editor)}}
+	for _, root := range roots {
+		if slices.ContainsFunc(ss.folders, func(sc *scope) bool { return sc.root == root }) {
+			continue // the same folder twice
 		}
+		editor, ok := s.cfg.folderEditor[root]
+		if !ok {
+			editor = s.cfg.editor
+		}
+		sc := &scope{root: root, cfg: config.Default().Merge(editor)}
+		if rc, ok := s.cfg.roots[root]; ok && rc.err == nil {
+			sc.cfg = sc.cfg.Merge(rc.cfg)
+		}
+		ss.folders = append(ss.folders, sc)
 	}
-	s.cfg.eff = eff
+	base := s.cfg.base
 	s.cfg.mu.Unlock()
 
-	env, err := eff.Env(s.cfg.base, primary)
+	ss.primary = ss.outside
+	if len(ss.folders) > 0 {
+		ss.primary = ss.folders[0]
+	}
+	// Deepest first: of the folders that hold a path, the first is the
+	// innermost.
+	sort.SliceStable(ss.folders, func(i, j int) bool { return len(ss.folders[i].root) > len(ss.folders[j].root) })
+	var errs []string
+	for _, sc := range ss.all() {
+		env, err := sc.cfg.Env(base, sc.root)
+		sc.env = env
+		if err != nil && !slices.Contains(errs, err.Error()) {
+			errs = append(errs, err.Error())
+		}
+	}
 	// The configuration is loaded at initialize and again at initialized,
 	// and on every change of a watched file: an error is logged when it
 	// appears or changes, not at each reload.
-	msg := ""
-	if err != nil {
-		msg = err.Error()
-	}
+	msg := strings.Join(errs, "; ")
 	s.cfg.mu.Lock()
 	repeated := msg == s.cfg.packErr
 	s.cfg.packErr = msg
 	s.cfg.mu.Unlock()
-	if err != nil && !repeated {
-		s.logToClient(protocol.MessageTypeWarning, "ipf-lsp: pattern folders: %v", err)
+	if msg != "" && !repeated {
+		s.logToClient(protocol.MessageTypeWarning, "ipf-lsp: pattern folders: %s", msg)
 	}
-	s.env.Store(env)
+	s.scopes.Store(ss)
 }
 
 // applyConfig reloads the configuration, publishes the diagnostics of the
@@ -457,18 +596,4 @@ func configDiagnostic(rc rootConfig, enc Encoding) protocol.Diagnostic {
 		Source:   "ipf",
 		Message:  "invalid " + config.FileName + ", using the defaults: " + msg,
 	}
-}
-
-// ignored reports whether a document matches the configuration's ignore
-// globs: it is then synced and served but gets no diagnostics.
-func (s *Server) ignored(u protocol.DocumentURI) bool {
-	p, ok := filePath(u)
-	if !ok {
-		return false
-	}
-	roots := s.rootPaths()
-	if len(roots) == 0 {
-		return false
-	}
-	return s.config().Ignored(roots[0], p)
 }

@@ -38,7 +38,7 @@ func (s *Server) documentSymbol(ctx context.Context, p *protocol.DocumentSymbolP
 	if a == nil {
 		return out, err
 	}
-	env := s.env.Load()
+	env := s.envFor(p.TextDocument.URI)
 	res := a.res
 	var top []*symbol
 	var heading *symbol

@@ -346,17 +346,20 @@ func (s *Server) analyzeSnapshot(ctx context.Context, snap *snapshot, memo *anal
 	if s.analyzeHook != nil {
 		s.analyzeHook(ctx, snap.uri, snap.version)
 	}
-	env := s.env.Load()
-	stack, path := s.stackFor(env, snap.uri)
+	// The document's scope, looked up once: its folder's configuration
+	// and Env.
+	file, _ := filePath(snap.uri)
+	sc := s.scopes.Load().of(file)
+	stack, path := s.stackFor(sc, snap.uri)
 	if path == "" {
 		path = string(snap.uri)
 	}
-	res := env.Analyze(&analysis.Input{Src: bytesOf(snap.text), Path: path, Stack: stack, Memo: memo, Ctx: ctx})
+	res := sc.env.Analyze(&analysis.Input{Src: bytesOf(snap.text), Path: path, Stack: stack, Memo: memo, Ctx: ctx})
 	if res == nil {
 		return nil
 	}
-	if s.ignored(snap.uri) {
-		res.Findings = nil // matches an ignore glob of the configuration
+	if sc.ignored(file) {
+		res.Findings = nil // matches an ignore glob of its folder's configuration
 	}
 	return &analyzed{snap: snap, res: res, stack: stack}
 }

@@ -69,10 +69,11 @@ func (s *Server) addRoot(root string) {
 	s.wsState().ws.AddRoot(root)
 }
 
-// stackFor computes the stack of an open document: nil when the document is
-// not a file, or when the session has no workspace folder and the file is
-// not on disk (the document is then analysed alone, without a notice).
-func (s *Server) stackFor(env *analysis.Env, u protocol.DocumentURI) (*analysis.Stack, string) {
+// stackFor computes the stack of an open document with the configuration
+// (constitution path, notice) and Env of its scope: nil when the document
+// is not a file, or when the session has no workspace folder and the file
+// is not on disk (the document is then analysed alone, without a notice).
+func (s *Server) stackFor(sc *scope, u protocol.DocumentURI) (*analysis.Stack, string) {
 	p := pathOf(u)
 	if p == "" {
 		return nil, ""
@@ -85,11 +86,11 @@ func (s *Server) stackFor(env *analysis.Env, u protocol.DocumentURI) (*analysis.
 		// No folder holds it: infer one as check does.
 		s.addRoot(wsmodel.FindRoot(p, ""))
 	}
-	cfg := s.config()
+	cfg := sc.cfg
 	if root, ok := w.ws.Root(p); ok {
 		w.ws.SetConstitution(root, cfg.Constitution)
 	}
-	st := w.ws.StackFor(env, p)
+	st := w.ws.StackFor(sc.env, p)
 	st.Quiet = !cfg.ConstitutionNoticeOn()
 	return st, filepath.Clean(p)
 }
@@ -152,8 +153,9 @@ func (s *Server) refreshDependents(path string, except protocol.DocumentURI) {
 
 // didChangeWorkspaceFolders adds and removes roots (multi-root workspaces).
 // The session's roots change too: an added folder's `.ipf.toml` is read
-// (and reported when malformed), a removed one's no longer applies, and the
-// first remaining folder becomes the primary root.
+// (and reported when malformed) and applies to its documents, its editor
+// settings are asked (with its scopeUri), and a removed one's no longer
+// apply: its documents are then outside every folder.
 func (s *Server) didChangeWorkspaceFolders(ctx context.Context, p *protocol.DidChangeWorkspaceFoldersParams) (any, error) {
 	for _, f := range p.Event.Added {
 		s.addRoot(pathOf(protocol.DocumentURI(f.URI)))
@@ -180,6 +182,9 @@ func (s *Server) didChangeWorkspaceFolders(ctx context.Context, p *protocol.DidC
 	}
 	s.caps.roots = roots
 	s.mu.Unlock()
+	if s.extras().configuration {
+		s.pullEditorSettings(ctx)
+	}
 	// Removed roots keep their workspace model: documents still open under
 	// them are analysed as before until closed. applyConfig re-reads the
 	// configuration and re-analyses every open document.

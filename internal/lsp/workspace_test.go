@@ -278,9 +278,12 @@ func TestWorkspaceFoldersChangeReadsTheirConfig(t *testing.T) {
 		t.Fatalf("added folder's config: %+v", p.Diagnostics)
 	}
 	u := w.open(protocol.DocumentURI(uri.File(filepath.Join(b, "plan.md"))), planDoc)
-	assertCodes(t, w.waitDiagnostics(u, 1), "integration-point") // the primary (first) folder's file applies (settings.go)
+	assertCodes(t, w.waitDiagnostics(u, 1), "integration-point", "incomplete-pattern") // its own file, malformed: the defaults
+	first := w.open(w.uri("plan.md"), planDoc)
+	assertCodes(t, w.waitDiagnostics(first, 1), "integration-point") // the first folder's file
+	n := w.publishCount(first)
 	w.notifyServer("workspace/didChangeWorkspaceFolders", map[string]any{"event": map[string]any{"added": []any{}, "removed": folder(w.root)}})
-	w.waitPublish(u, func(p published) bool { return len(p.Diagnostics) == 2 }) // the defaults
+	assertCodes(t, w.waitPublishAfter(first, n).Diagnostics, "integration-point", "incomplete-pattern") // outside every folder: the defaults
 }
 
 // A constitution read from disk that starts with a byte order mark: editors

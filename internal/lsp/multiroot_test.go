@@ -1,0 +1,116 @@
+package lsp
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.lsp.dev/protocol"
+)
+
+// TestEachFolderItsOwnConfig: in a multi-root workspace each document is
+// analysed with the `.ipf.toml` of the workspace folder that holds it (the
+// deepest one when folders nest), and each folder's pattern packs are
+// loaded. Before, the first folder's file applied to every document: the
+// second folder's plan lost its integration points to the first folder's
+// `disabled`, its severity and ignore glob did nothing, and its broken pack
+// file was never reported.
+func TestEachFolderItsOwnConfig(t *testing.T) {
+	parent := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(parent, ".cache"))
+	a, b := filepath.Join(parent, "a"), filepath.Join(parent, "b")
+	nested := filepath.Join(a, "sub")
+	for name, text := range map[string]string{
+		"a/.ipf.toml":                       "disabled = [\"integration-point\"]\n",
+		"a/.specify/memory/constitution.md": "",
+		"a/sub/.ipf.toml":                   "no_constitution_notice = false\n[severity]\nintegration-point = \"error\"\n",
+		"b/.ipf.toml":                       "ignore = [\"drafts/**\"]\n[severity]\nincomplete-pattern = \"hint\"\n",
+		"b/.specify/memory/constitution.md": "",
+		"b/.ipf/patterns/broken.md":         "---\nfrom: better-auth\nto fastapi\n---\n",
+	} {
+		writeFile(t, filepath.Join(parent, filepath.FromSlash(name)), text)
+	}
+	c := newTestClient(t, clientOptions{folders: []protocol.DocumentURI{fileURI(a), fileURI(b), fileURI(nested)}, capabilities: fullCaps(false)})
+
+	broken := fileURI(filepath.Join(b, ".ipf", "patterns", "broken.md"))
+	p := c.waitPublish(broken, func(p published) bool { return len(p.Diagnostics) > 0 })
+	assertDiags(t, p.Diagnostics, []string{"2:0-3:0 Warning incomplete-pattern pattern file skipped: front matter line 3: want `key: value`, got \"to fastapi\""})
+
+	const (
+		point      = "4:6-4:31 %s integration-point Integration point: Next.js → FastAPI — 2 patterns available, best match: \"REST calls with a bearer token and explicit CORS origins\" (quick fix inserts one)"
+		incomplete = "11:0-11:78 %s incomplete-pattern pattern \"Tests with dependency_overrides and in-memory SQLite (StaticPool)\" is missing Flow, Code Example, Gotchas, Official Source (the checklist asks for Use Case, Flow, Code Example, Gotchas and Official Source)"
+	)
+	for _, tc := range []struct {
+		path string
+		want []string
+	}{
+		// a: integration-point disabled.
+		{filepath.Join(a, "plan.md"), []string{fmt.Sprintf(incomplete, "Warning")}},
+		// a/sub, a folder inside a: its own file only (a's disabled does
+		// not apply), and its notice turned off.
+		{filepath.Join(nested, "plan.md"), []string{fmt.Sprintf(point, "Error"), fmt.Sprintf(incomplete, "Warning")}},
+		// b: its severity.
+		{filepath.Join(b, "plan.md"), []string{fmt.Sprintf(point, "Information"), fmt.Sprintf(incomplete, "Hint")}},
+		// b: its ignore glob.
+		{filepath.Join(b, "drafts", "plan.md"), nil},
+		// Outside every folder: the defaults.
+		{filepath.Join(parent, "loose", "plan.md"), []string{fmt.Sprintf(point, "Information"), fmt.Sprintf(incomplete, "Warning")}},
+	} {
+		u := c.open(fileURI(tc.path), planDoc)
+		got := c.waitDiagnostics(u, 1)
+		if diagStrings(got) != strings.Join(tc.want, "\n") {
+			t.Errorf("%s:\n got %s\nwant %s", tc.path, diagStrings(got), strings.Join(tc.want, "\n"))
+		}
+	}
+}
+
+// TestEditorSettingsPerFolder: workspace/configuration asks the `ipf`
+// section once without a scope and once per workspace folder with its
+// scopeUri, in one request, and each folder's answer applies to its
+// documents; documents outside every folder get the unscoped answer.
+// Before, one item was asked, with the first folder's scopeUri, and its
+// answer applied everywhere.
+func TestEditorSettingsPerFolder(t *testing.T) {
+	parent := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(parent, ".cache"))
+	a, b := filepath.Join(parent, "a"), filepath.Join(parent, "b")
+	for _, dir := range []string{a, b} {
+		writeFile(t, filepath.Join(dir, ".specify", "memory", "constitution.md"), "")
+	}
+	c := newTestClient(t, clientOptions{
+		folders:      []protocol.DocumentURI{fileURI(a), fileURI(b)},
+		capabilities: fullCaps(false),
+		settings:     map[string]any{"diagnostics": map[string]any{"severity": map[string]string{"integration-point": "warning"}}},
+		scopedSettings: map[protocol.DocumentURI]any{
+			fileURI(a): map[string]any{"diagnostics": map[string]any{"disabled": []string{"integration-point"}}},
+			fileURI(b): map[string]any{"diagnostics": map[string]any{"severity": map[string]string{"incomplete-pattern": "hint"}}},
+		},
+	})
+	const (
+		point      = "4:6-4:31 %s integration-point Integration point: Next.js → FastAPI — 2 patterns available, best match: \"REST calls with a bearer token and explicit CORS origins\" (quick fix inserts one)"
+		incomplete = "11:0-11:78 %s incomplete-pattern pattern \"Tests with dependency_overrides and in-memory SQLite (StaticPool)\" is missing Flow, Code Example, Gotchas, Official Source (the checklist asks for Use Case, Flow, Code Example, Gotchas and Official Source)"
+	)
+	for _, tc := range []struct {
+		path string
+		want []string
+	}{
+		{filepath.Join(a, "plan.md"), []string{fmt.Sprintf(incomplete, "Warning")}},
+		{filepath.Join(b, "plan.md"), []string{fmt.Sprintf(point, "Information"), fmt.Sprintf(incomplete, "Hint")}},
+		{filepath.Join(parent, "loose", "plan.md"), []string{fmt.Sprintf(point, "Warning"), fmt.Sprintf(incomplete, "Warning")}},
+	} {
+		u := c.open(fileURI(tc.path), planDoc)
+		got := c.waitDiagnostics(u, 1)
+		if diagStrings(got) != strings.Join(tc.want, "\n") {
+			t.Errorf("%s:\n got %s\nwant %s", tc.path, diagStrings(got), strings.Join(tc.want, "\n"))
+		}
+	}
+	c.mu.Lock()
+	items, _ := json.Marshal(c.configItems)
+	c.mu.Unlock()
+	want := fmt.Sprintf(`[[{"section":"ipf"},{"scopeUri":%q,"section":"ipf"},{"scopeUri":%q,"section":"ipf"}]]`, fileURI(a), fileURI(b))
+	if string(items) != want {
+		t.Errorf("workspace/configuration items\n got %s\nwant %s", items, want)
+	}
+}
