@@ -92,18 +92,20 @@ class Session {
       this.published.get(p.uri).push(p);
       this.waiters = this.waiters.filter((w) => !w());
     });
-    this.conn.onRequest('workspace/configuration', (p) => p.items.map(() => null));
+    this.configItems = []; // the items of each workspace/configuration request
+    this.conn.onRequest('workspace/configuration', (p) => { this.configItems.push(p.items); return p.items.map(() => null); });
     this.conn.onRequest('client/registerCapability', () => null);
     this.conn.onRequest('window/workDoneProgress/create', () => null);
     this.conn.listen();
     this.rootDir = rootDir;
   }
 
-  async initialize(capabilities = {}) {
+  /** folders are the workspace folders (default: the session's root). */
+  async initialize(capabilities = {}, folders = [this.rootDir]) {
     const res = await this.conn.sendRequest(InitializeRequest.type, {
       processId: process.pid,
-      rootUri: pathToFileURL(this.rootDir).href,
-      workspaceFolders: [{ uri: pathToFileURL(this.rootDir).href, name: 'ws' }],
+      rootUri: pathToFileURL(folders[0]).href,
+      workspaceFolders: folders.map((f) => ({ uri: pathToFileURL(f).href, name: path.basename(f) })),
       capabilities: {
         general: { positionEncodings: ['utf-16'] },
         workspace: { workspaceEdit: { documentChanges: true }, configuration: true },
@@ -403,6 +405,54 @@ test('inlay hints: later lines of a pair in a section get a hint, the first gets
     tooltip: 'Integration point Next.js → FastAPI: pattern "REST calls with a bearer token and explicit CORS origins" (+1 more)',
     paddingLeft: true,
   }]);
+  assert.equal(await s.close(), 0);
+});
+
+test('multi-root workspace: each folder\'s .ipf.toml applies to its own documents, as check applies it', async () => {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'ipf-node-'));
+  const [a, b] = [path.join(ws, 'a'), path.join(ws, 'b')];
+  const files = {
+    'a/.ipf.toml': 'disabled = ["integration-point"]\n',
+    'b/.ipf.toml': 'ignore = ["drafts/**"]\n[severity]\nincomplete-pattern = "hint"\n',
+    'a/.specify/memory/constitution.md': '',
+    'b/.specify/memory/constitution.md': '',
+  };
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(ws, name)), { recursive: true });
+    fs.writeFileSync(path.join(ws, name), text);
+  }
+  const plan = '# Plan\n\n## Design\n\n- The Next.js app calls FastAPI over REST.\n- FastAPI reads and writes rows through SQLModel.\n\n' +
+    '## Integration Patterns\n\n## Integration: FastAPI → SQLModel\n\n' +
+    '### Pattern: Tests with dependency_overrides and in-memory SQLite (StaticPool)\n\n**Use Case**: tests.\n';
+  const point = (severity) => ({
+    range: { start: { line: 4, character: 6 }, end: { line: 4, character: 31 } }, severity, code: 'integration-point', source: 'ipf',
+    message: 'Integration point: Next.js → FastAPI — 2 patterns available, best match: "REST calls with a bearer token and explicit CORS origins" (quick fix inserts one)',
+  });
+  const incomplete = (severity) => ({
+    range: { start: { line: 11, character: 0 }, end: { line: 11, character: 78 } }, severity, code: 'incomplete-pattern', source: 'ipf',
+    message: 'pattern "Tests with dependency_overrides and in-memory SQLite (StaticPool)" is missing Flow, Code Example, Gotchas, Official Source (the checklist asks for Use Case, Flow, Code Example, Gotchas and Official Source)',
+  });
+  const cases = [
+    [path.join(a, 'plan.md'), [incomplete(DiagnosticSeverity.Warning)]],
+    [path.join(b, 'plan.md'), [point(DiagnosticSeverity.Information), incomplete(DiagnosticSeverity.Hint)]],
+    [path.join(b, 'drafts', 'plan.md'), []],
+  ];
+  const s = new Session(ws);
+  await s.initialize({}, [a, b]);
+  for (const [file, want] of cases) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const uri = pathToFileURL(file).href;
+    await open(s, { uri, text: plan });
+    const got = comparable(await s.diagnostics(uri, 1));
+    assert.deepEqual(got, want, file);
+    assert.deepEqual(got, check(file, plan), `${file}: ipf-lsp check`);
+  }
+  // The editor settings were asked once unscoped and once for each folder.
+  assert.deepEqual(s.configItems, [[
+    { section: 'ipf' },
+    { scopeUri: pathToFileURL(a).href, section: 'ipf' },
+    { scopeUri: pathToFileURL(b).href, section: 'ipf' },
+  ]]);
   assert.equal(await s.close(), 0);
 });
 
