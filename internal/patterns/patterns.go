@@ -223,7 +223,7 @@ func ParseSections(lines []string) []Section {
 			continue
 		}
 		// Cheap checks first: the expressions would run on every line.
-		if m := matchIf(mayFence(line), fenceRe, line); m != nil {
+		if m := matchIf(mayFence(line), fenceRe, line); m != nil && !backtickInInfo(line, m[1]) {
 			fence = m[1]
 			if cur != nil {
 				code = &CodeBlock{Lang: m[2]}
@@ -335,6 +335,17 @@ func MayHaveSections(src []byte) bool {
 		}
 	}
 	return false
+}
+
+// backtickInInfo reports whether line, which starts with the fence run
+// (after up to three spaces), is a run of backticks with a backtick after
+// it: no fence in CommonMark ("```npm install``` first." is inline code).
+func backtickInInfo(line, run string) bool {
+	if run[0] != '`' {
+		return false
+	}
+	t := strings.TrimLeft(line, " ")
+	return strings.Contains(t[len(run):], "`")
 }
 
 // matchIf is re.FindStringSubmatch(line) when may holds, else nil.

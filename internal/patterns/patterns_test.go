@@ -1,9 +1,11 @@
 package patterns_test
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -219,5 +221,26 @@ func TestMayHaveSections(t *testing.T) {
 	}
 	if withSections == 0 {
 		t.Error("no document with sections: the check above proved nothing")
+	}
+}
+
+// A line of backticks whose info string holds a backtick opens no fence
+// (CommonMark 4.5): "```npm install``` first." is a paragraph with inline
+// code. It was read as an opening fence, so every heading after it was
+// code: an `## Integration:` heading documented nothing and a `### Pattern:`
+// section was never checked.
+func TestInlineCodeOpensNoFence(t *testing.T) {
+	src := "Run ```npm install``` first.\n\n```npm install``` first.\n\n## Integration: Better Auth → FastAPI\n\n### Pattern: P\n\n````md\n```go\n## Integration: X → Y\n````\n\n~~~ a`b\n## Integration: in code\n~~~\n"
+	var got []string
+	for _, s := range patterns.ParseSections(patterns.Lines(src)) {
+		if s.Pattern != nil {
+			got = append(got, fmt.Sprintf("%d pattern %s", s.Line, s.Pattern.Name))
+		} else {
+			got = append(got, fmt.Sprintf("%d integration %s", s.Line, s.Integration))
+		}
+	}
+	want := []string{"4 integration Better Auth → FastAPI", "6 pattern P"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got  %q\nwant %q", got, want)
 	}
 }
