@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+
 	"github.com/ipf-lsp/ipf-lsp/internal/patterns"
 )
 
@@ -16,8 +19,6 @@ type Edit struct {
 
 // PatternsHeading is the heading the inserted patterns are collected under.
 const PatternsHeading = "## Integration Patterns"
-
-var patternsHeadingRe = mustRx(`(?m)^#{1,6}[ \t]+Integration Patterns[ \t]*#*[ \t]*\r?$`)
 
 // LineEnding returns the document's line terminator: "\r\n" when its first
 // line ends so, else "\n".
@@ -55,60 +56,108 @@ const BlankTemplate = "### Pattern: [Pattern Name]\n\n" +
 // InsertSection returns the edit that adds section at the end of the
 // document's "## Integration Patterns" part — the heading and the
 // `## Integration:` sections after it — creating the heading at the end of
-// the document when there is none. Headings inside fenced code do not
-// count; a fence the document leaves open is closed before the section.
-// The text uses the document's line endings.
+// the document when there is none. The document is read as CommonMark
+// (goldmark, as Parse reads it): only a heading of the document's top level
+// counts, not one in code, an HTML block, a block quote, a list item or the
+// front matter. A block the document leaves open at its end, which would
+// take the section in (a fence never closed, an HTML comment, `<pre>` or
+// `<script>` block never ended), is closed before the section. The text
+// uses the document's line endings.
 func InsertSection(src []byte, section string) Edit {
-	eol := LineEnding(src)
-	section = strings.ReplaceAll(section, "\n", eol)
-	if !strings.HasSuffix(section, eol) {
-		section += eol
-	}
-	start, end, found, open := patternsPart(src)
-	if !found {
-		end := len(bytes.TrimRight(src, " \t\r\n"))
-		var b strings.Builder
-		if open != "" {
-			// The document ends in a fence never closed: close it, or the
-			// section would be code.
-			b.WriteString(eol + open)
+	return NewInserter(src).Section(section)
+}
+
+// Inserter places sections in one document as InsertSection does. It
+// parses the document once, so that several sections (the quick fixes of
+// one request, one per pattern) cost one parse. It does not change once
+// made.
+type Inserter struct {
+	src        []byte
+	eol        string
+	start, end int
+	found      bool
+	// closer closes the block left open where the section goes, if any.
+	closer string
+}
+
+// NewInserter reads src for InsertSection.
+func NewInserter(src []byte) *Inserter {
+	in := &Inserter{src: src, eol: LineEnding(src)}
+	root, body := mdTree(src)
+	in.start, in.end, in.found = patternsPart(src, root, body)
+	if in.end == len(src) {
+		at := len(src)
+		if in.found {
+			at = in.start
 		}
-		if end > 0 {
-			b.WriteString(eol + eol)
-		}
-		b.WriteString(PatternsHeading + eol + eol)
-		b.WriteString(section)
-		return Edit{Span: Span{end, len(src)}, Text: b.String()}
+		at += len(bytes.TrimRight(src[at:], " \t\r\n"))
+		in.closer = openAtEnd(src, root, body, at)
 	}
-	return insertAfter(src, start, end, eol, open, section)
+	return in
+}
+
+// Section returns the edit that adds section (see InsertSection).
+func (in *Inserter) Section(section string) Edit {
+	src, eol := in.src, in.eol
+	section = withEOL(section, eol)
+	if in.found {
+		return insertAfter(src, in.start, in.end, eol, in.closer, section)
+	}
+	at := len(bytes.TrimRight(src, " \t\r\n"))
+	var b strings.Builder
+	if in.closer != "" {
+		// The document ends in a block never closed: close it, or the
+		// section would be code (or hidden in a comment).
+		b.WriteString(eol + in.closer)
+	}
+	if at > 0 {
+		b.WriteString(eol + eol)
+	}
+	b.WriteString(PatternsHeading + eol + eol)
+	b.WriteString(section)
+	return Edit{Span: Span{at, len(src)}, Text: b.String()}
+}
+
+// mdTree parses src as Parse does and returns goldmark's tree and the text
+// it read (goldmarkBody: the offsets are those of src).
+func mdTree(src []byte) (ast.Node, []byte) {
+	body, _ := goldmarkBody(src)
+	return mdParser.Parse(text.NewReader(body)), body
 }
 
 // InsertAt returns the edit that adds section at the end of src[start:end]
 // (a part of the document, such as one `## Integration:` heading's section),
-// after its last non-blank line, with the document's line endings.
+// after its last non-blank line, with the document's line endings. When end
+// is the end of the document, a block left open there is closed first (see
+// InsertSection).
 func InsertAt(src []byte, start, end int, section string) Edit {
 	eol := LineEnding(src)
+	closer := ""
+	if end == len(src) {
+		root, body := mdTree(src)
+		closer = openAtEnd(src, root, body, start+len(bytes.TrimRight(src[start:end], " \t\r\n")))
+	}
+	return insertAfter(src, start, end, eol, closer, withEOL(section, eol))
+}
+
+// withEOL returns section with eol line endings, ending in one.
+func withEOL(section, eol string) string {
 	section = strings.ReplaceAll(section, "\n", eol)
 	if !strings.HasSuffix(section, eol) {
 		section += eol
 	}
-	open := ""
-	if end == len(src) {
-		// A fence left open runs to the end of the document.
-		open = scanLines(src, func(int, int, string) bool { return true })
-	}
-	return insertAfter(src, start, end, eol, open, section)
+	return section
 }
 
 // insertAfter inserts section, already in eol line endings, after the last
 // non-blank line of src[start:end], one blank line apart from it and from
-// what follows end. open, when not empty, is the fence still open at end
-// (which is then the end of the document): it is closed first.
-func insertAfter(src []byte, start, end int, eol, open, section string) Edit {
+// what follows end. When end is the end of the document, closer, when not
+// empty, closes the block still open there (openAtEnd): it goes first.
+func insertAfter(src []byte, start, end int, eol, closer, section string) Edit {
 	at := start + len(bytes.TrimRight(src[start:end], " \t\r\n"))
 	if end == len(src) {
-		if open != "" {
-			return Edit{Span: Span{at, len(src)}, Text: eol + open + eol + eol + section}
+		if closer != "" {
+			return Edit{Span: Span{at, len(src)}, Text: eol + closer + eol + eol + section}
 		}
 		return Edit{Span: Span{at, len(src)}, Text: eol + eol + section}
 	}
@@ -116,140 +165,141 @@ func insertAfter(src []byte, start, end int, eol, open, section string) Edit {
 	return Edit{Span: Span{at, end}, Text: eol + eol + section + eol}
 }
 
-// patternsPart finds the "## Integration Patterns" heading (ATX or setext)
-// outside fenced code and the end of its part: the next heading of level 1
-// or 2 that is not an `## Integration:` heading, or the end of the document.
-// open is the fence left open at the end of the document (see scanLines)
-// when the part runs to it.
-func patternsPart(src []byte) (start, end int, found bool, open string) {
-	end = -1
-	var prev, prev2 scannedLine
-	open = scanLines(src, func(off, lineEnd int, line string) bool {
-		// line underlines prev, a paragraph of that one line.
-		setext := isSetextUnderline(line) && prev.end == off && prev.end > 0 &&
-			isParagraphLine(prev.text) && (prev2.end != prev.off || prev2.end == 0 || isBlank(prev2.text) || isATXHeading(prev2.text))
+// patternsPart finds the "Integration Patterns" heading (ATX or setext) of
+// the document's top level and the end of its part: the start of the next
+// top-level heading of level 1 or 2 that is not an `Integration:` heading,
+// or the end of the document. root and body are the document's tree and
+// the text goldmark read (mdTree).
+func patternsPart(src []byte, root ast.Node, body []byte) (start, end int, found bool) {
+	for n := root.FirstChild(); n != nil; n = n.NextSibling() {
+		h, ok := n.(*ast.Heading)
+		if !ok || h.Lines().Len() == 0 {
+			continue
+		}
+		title := headingTitle(h, body)
 		switch {
-		case !found && patternsHeadingRe.MatchString(line):
-			start, found = off, true
-		case !found && setext && strings.TrimSpace(prev.text) == "Integration Patterns":
-			start, found = prev.off, true
-		case found && isPartEnd(strings.TrimLeft(line, " ")):
-			end = off
-			return false
-		case found && setext && !strings.HasPrefix(strings.TrimSpace(prev.text), "Integration:"):
-			end = prev.off
-			return false
+		case !found && title == "Integration Patterns":
+			start, found = lineStart(src, h.Lines().At(0).Start), true
+		case found && h.Level <= 2 && !strings.HasPrefix(title, "Integration:"):
+			return start, lineStart(src, h.Lines().At(0).Start), true
 		}
-		prev2, prev = prev, scannedLine{off, lineEnd, line}
-		return true
-	})
-	if end < 0 {
-		return start, len(src), found, open
 	}
-	return start, end, found, ""
+	return start, len(src), found
 }
 
-// scannedLine is a line visited by scanLines; end 0 is no line.
-type scannedLine struct {
-	off, end int
-	text     string
-}
-
-// isSetextUnderline reports whether line is a run of = or of - indented at
-// most three spaces, with nothing but spaces after it.
-func isSetextUnderline(line string) bool {
-	t := strings.TrimLeft(line, " ")
-	if len(line)-len(t) > 3 || t == "" || t[0] != '=' && t[0] != '-' {
-		return false
+// headingTitle returns the text of a heading's lines, trimmed.
+func headingTitle(h *ast.Heading, src []byte) string {
+	var b []byte
+	for i := 0; i < h.Lines().Len(); i++ {
+		seg := h.Lines().At(i)
+		b = append(b, seg.Value(src)...)
+		b = append(b, ' ')
 	}
-	return strings.TrimRight(strings.TrimLeft(t, t[:1]), " \t") == ""
+	return strings.TrimSpace(string(b))
 }
 
-// isParagraphLine reports whether line can be a paragraph of its own (and
-// so a setext heading's text): not blank, indented at most three spaces, and
-// not opening another block (a heading, quote, list item, table row, HTML).
-func isParagraphLine(line string) bool {
-	t := strings.TrimLeft(line, " ")
-	if isBlank(t) || len(line)-len(t) > 3 || strings.ContainsRune("#>|<", rune(t[0])) {
-		return false
+// openAtEnd returns the line that closes the block a text appended at
+// offset at of src (its end, short of trailing blank lines) would fall
+// into, or "" when a blank line and a heading there start a block of the
+// top level, as the inserted section must. root and body are src's tree
+// and the text goldmark read (mdTree). It parses src[:at] again from the
+// start of its last top-level block, with such a heading appended: a block
+// of the top level
+// that would hold it is a fence never closed (closed by a run of its
+// opening fence, indented as it is) or an HTML block of CommonMark's kinds
+// 1 to 5 never ended (`<!--` by `-->`, `<pre>` by `</pre>`, …). A list
+// item or a block quote cannot hold it: the blank line and a line that is
+// not indented end them.
+func openAtEnd(src []byte, root ast.Node, body []byte, at int) string {
+	from := lastTopLevelStart(root, body)
+	if from > at {
+		from = 0
 	}
-	if len(t) >= 2 && strings.ContainsRune("-*+", rune(t[0])) && (t[1] == ' ' || t[1] == '\t') {
-		return false
-	}
-	d := len(t) - len(strings.TrimLeft(t, "0123456789"))
-	return d == 0 || d == len(t) || t[d] != '.' && t[d] != ')'
-}
-
-// isATXHeading reports whether line is a `#` heading.
-func isATXHeading(line string) bool {
-	t := strings.TrimLeft(line, " ")
-	level := len(t) - len(strings.TrimLeft(t, "#"))
-	return level >= 1 && level <= 6 && (level == len(t) || t[level] == ' ' || t[level] == '\t')
-}
-
-func isBlank(line string) bool { return strings.TrimSpace(line) == "" }
-
-// scanLines calls visit with the offset, the end (after the terminator) and
-// the text (without terminator or a leading byte order mark) of each line of
-// src outside fenced code, until visit returns false. Lines end at "\n", "\r\n" or a lone "\r"; a fence
-// closes with a run of its character at least as long, as in CommonMark (a
-// ```` block may show ``` inside; fences in list items are indented, so
-// indentation is not checked). It returns the fence still open at the end of
-// src, as a line that closes it (the opening line's indentation and run),
-// or "" when there is none or visit stopped the scan.
-func scanLines(src []byte, visit func(off, end int, line string) bool) string {
-	fence, indent := "", ""
-	off := 0
-	for off < len(src) {
-		lineEnd := len(src)
-		if next := bytes.IndexAny(src[off:], "\r\n"); next >= 0 {
-			lineEnd = off + next + 1
-			if src[lineEnd-1] == '\r' && lineEnd < len(src) && src[lineEnd] == '\n' {
-				lineEnd++
+	probe := append(bytes.Clone(body[from:at]), "\n\n# probe\n"...)
+	tail := mdParser.Parse(text.NewReader(probe))
+	last := tail.LastChild()
+	switch n := last.(type) {
+	case *ast.FencedCodeBlock:
+		var open int
+		switch {
+		case n.Info != nil:
+			open = lineStart(probe, n.Info.Segment.Start)
+		case n.Lines().Len() > 0:
+			// The line before the first line of code ("\r\n" is one
+			// terminator).
+			open = max(lineStart(probe, n.Lines().At(0).Start)-1, 0)
+			if open > 0 && probe[open] == '\n' && probe[open-1] == '\r' {
+				open--
 			}
+			open = lineStart(probe, open)
+		default:
+			return ""
 		}
-		line := strings.TrimRight(string(src[off:lineEnd]), "\r\n")
-		if off == 0 {
+		// The opening line as the document has it (a byte order mark is
+		// not indentation).
+		line := string(src[from+open : from+lineEnd(probe, open)])
+		if from+open == 0 {
 			line = strings.TrimPrefix(line, "\uFEFF")
 		}
 		t := strings.TrimLeft(line, " ")
-		switch {
-		case fence != "":
-			if closesFence(line, fence) {
-				fence = ""
-			}
-		case strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~"):
-			fence = t[:len(t)-len(strings.TrimLeft(t, t[:1]))]
-			indent = line[:len(line)-len(t)]
-		default:
-			if !visit(off, lineEnd, line) {
-				return ""
-			}
+		if t == "" {
+			return ""
 		}
-		off = lineEnd
+		return line[:len(line)-len(t)] + t[:len(t)-len(strings.TrimLeft(t, t[:1]))]
+	case *ast.HTMLBlock:
+		if n.Lines().Len() == 0 {
+			return ""
+		}
+		switch n.HTMLBlockType {
+		case ast.HTMLBlockType1:
+			seg := n.Lines().At(0)
+			first := strings.TrimLeft(strings.ToLower(string(seg.Value(probe))), " ")
+			for _, tag := range []string{"script", "pre", "style", "textarea"} {
+				if strings.HasPrefix(first, "<"+tag) {
+					return "</" + tag + ">"
+				}
+			}
+		case ast.HTMLBlockType2:
+			return "-->"
+		case ast.HTMLBlockType3:
+			return "?>"
+		case ast.HTMLBlockType4:
+			return ">"
+		case ast.HTMLBlockType5:
+			return "]]>"
+		}
 	}
-	if fence == "" {
-		return ""
-	}
-	return indent + fence
+	return ""
 }
 
-// closesFence reports whether line closes the fence opened by the run fence.
-func closesFence(line, fence string) bool {
-	t := strings.TrimLeft(line, " ")
-	run := len(t) - len(strings.TrimLeft(t, fence[:1]))
-	return run >= len(fence) && strings.TrimSpace(t[run:]) == ""
+// lastTopLevelStart returns the start of the line where the last block of
+// the document's top level that goldmark gives a position begins, or 0.
+func lastTopLevelStart(root ast.Node, body []byte) int {
+	for n := root.LastChild(); n != nil; n = n.PreviousSibling() {
+		if off, ok := blockStart(n); ok {
+			return lineStart(body, off)
+		}
+	}
+	return 0
 }
 
-// isPartEnd reports whether a line is a level-1 or level-2 heading other
-// than an `## Integration:` heading.
-func isPartEnd(t string) bool {
-	level := 0
-	for level < len(t) && t[level] == '#' {
-		level++
+// blockStart returns an offset on the first line of block n, if goldmark
+// recorded one (a thematic break, an empty heading or an empty fence
+// without info string has none).
+func blockStart(n ast.Node) (int, bool) {
+	if f, ok := n.(*ast.FencedCodeBlock); ok && f.Info != nil {
+		return f.Info.Segment.Start, true
 	}
-	if level == 0 || level > 2 || level < len(t) && t[level] != ' ' && t[level] != '\t' {
-		return false
+	for ; n != nil; n = n.FirstChild() {
+		if n.Type() == ast.TypeBlock && n.Lines().Len() > 0 {
+			if _, ok := n.(*ast.FencedCodeBlock); ok {
+				return 0, false // the first content line is not the first line
+			}
+			return n.Lines().At(0).Start, true
+		}
+		if n.Type() != ast.TypeBlock {
+			return 0, false
+		}
 	}
-	return !strings.HasPrefix(strings.TrimSpace(t[level:]), "Integration:")
+	return 0, false
 }

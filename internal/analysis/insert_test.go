@@ -184,3 +184,100 @@ func checkInsertSection(t *testing.T, src, sec, want string) {
 		t.Fatalf("got  %q\nwant %q", got, want)
 	}
 }
+
+// A document is read as CommonMark reads it when the patterns section goes
+// in. An HTML block of kinds 1 to 5 never ended at the end of the document
+// (an open `<!--`, `<pre>`, `<script>`, `<?…`, `<![CDATA[`) holds every
+// line after it, as a fence never closed does: the inserted section was
+// hidden in it, and the pair stayed undocumented. A line that only looks
+// like a fence (inline code "```npm install```", "    ```" of indented
+// code) opens none: the patterns heading after it was not found, and a
+// stray fence line went in. A heading counts only at the document's top
+// level, not in an HTML comment or the front matter, but with up to three
+// spaces before it.
+func TestInsertSectionReadsTheDocumentAsCommonMark(t *testing.T) {
+	const point = "Better Auth issues a JWT that FastAPI verifies.\n\n"
+	const sec = "## Integration: Better Auth → FastAPI\n\nbody\n"
+	for _, tc := range []struct{ name, src, want string }{
+		{
+			"open HTML comment",
+			point + "<!-- TODO\nmore",
+			point + "<!-- TODO\nmore\n-->\n\n## Integration Patterns\n\n" + sec,
+		},
+		{
+			"open pre, crlf",
+			strings.ReplaceAll(point, "\n", "\r\n") + "<PRE>\r\nx\r\n\r\n",
+			strings.ReplaceAll(point+"<PRE>\nx\n</pre>\n\n## Integration Patterns\n\n"+sec, "\n", "\r\n"),
+		},
+		{
+			"open script",
+			point + "  <script>\nvar x\n",
+			point + "  <script>\nvar x\n</script>\n\n## Integration Patterns\n\n" + sec,
+		},
+		{
+			"open processing instruction",
+			point + "<?php\necho 1;\n",
+			point + "<?php\necho 1;\n?>\n\n## Integration Patterns\n\n" + sec,
+		},
+		{
+			"open CDATA",
+			point + "<![CDATA[\nx\n",
+			point + "<![CDATA[\nx\n]]>\n\n## Integration Patterns\n\n" + sec,
+		},
+		{
+			"open declaration",
+			point + "<!DOCTYPE html\n",
+			point + "<!DOCTYPE html\n>\n\n## Integration Patterns\n\n" + sec,
+		},
+		{
+			"open comment after the patterns heading",
+			point + "## Integration Patterns\n\n<!--\nnotes\n",
+			point + "## Integration Patterns\n\n<!--\nnotes\n-->\n\n" + sec,
+		},
+		{
+			"HTML block of kind 6 ends at a blank line",
+			point + "<div>\nx\n",
+			point + "<div>\nx\n\n## Integration Patterns\n\n" + sec,
+		},
+		{
+			"fence without info string",
+			point + "```\n",
+			point + "```\n```\n\n## Integration Patterns\n\n" + sec,
+		},
+		{
+			"inline code is no fence",
+			point + "```npm install``` first.\n\n## Integration Patterns\n\nText.\n",
+			point + "```npm install``` first.\n\n## Integration Patterns\n\nText.\n\n" + sec,
+		},
+		{
+			"indented code is no fence",
+			point + "    ```\n\n## Integration Patterns\n\nText.\n",
+			point + "    ```\n\n## Integration Patterns\n\nText.\n\n" + sec,
+		},
+		{
+			"heading in an HTML comment",
+			point + "<!--\n## Integration Patterns\n-->\n\nText.\n",
+			point + "<!--\n## Integration Patterns\n-->\n\nText.\n\n## Integration Patterns\n\n" + sec,
+		},
+		{
+			"heading in the front matter",
+			"---\nnote: |\n## Integration Patterns\n---\n\n" + point,
+			"---\nnote: |\n## Integration Patterns\n---\n\n" + point + "## Integration Patterns\n\n" + sec,
+		},
+		{
+			"heading indented three spaces",
+			point + "   ## Integration Patterns\n\nText.\n\n## Next\n",
+			point + "   ## Integration Patterns\n\nText.\n\n" + sec + "\n## Next\n",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			checkInsertSection(t, tc.src, sec, tc.want)
+			env := defaultEnv(t)
+			for _, p := range env.Analyze(&Input{Src: []byte(tc.want)}).Points {
+				if !p.Documented {
+					t.Errorf("after the edit %s → %s is not documented", p.From, p.To)
+				}
+			}
+		})
+	}
+}

@@ -107,7 +107,22 @@ func Parse(src []byte) *Doc {
 // definitions, which an incremental parse of part of the document needs.
 func parseFull(src []byte) (*Doc, []parser.Reference) {
 	d := &Doc{Src: src, Lower: asciiLower(src)}
-	body := src
+	body, fm := goldmarkBody(src)
+	d.FrontMatter = Span{0, fm}
+	ctx := parser.NewContext()
+	root := mdParser.Parse(text.NewReader(body), parser.WithContext(ctx))
+	w := walker{d: d, src: body, section: -1}
+	w.walk(root, 0, Span{})
+	d.computeLabels()
+	return d, ctx.References()
+}
+
+// goldmarkBody returns the text goldmark reads for src, with the same
+// offsets: lone CRs made LFs, a leading front matter blanked out (fm is its
+// end, or 0) and a byte order mark read as three spaces. It is src itself
+// when none of these apply.
+func goldmarkBody(src []byte) (body []byte, fm int) {
+	body = src
 	if hasLoneCR(src) {
 		// CommonMark ends a line at a carriage return that no line feed
 		// follows, as LSP does; goldmark does not, and would read a
@@ -116,8 +131,7 @@ func parseFull(src []byte) (*Doc, []parser.Reference) {
 		// offsets stay those of the document.
 		body = loneCRsToLF(src)
 	}
-	if fm := frontMatterEnd(body); fm > 0 {
-		d.FrontMatter = Span{0, fm}
+	if fm = frontMatterEnd(body); fm > 0 {
 		// Blank out the front matter instead of slicing, so offsets stay
 		// those of the document.
 		if &body[0] == &src[0] {
@@ -139,12 +153,7 @@ func parseFull(src []byte) (*Doc, []parser.Reference) {
 		}
 		copy(body, "   ")
 	}
-	ctx := parser.NewContext()
-	root := mdParser.Parse(text.NewReader(body), parser.WithContext(ctx))
-	w := walker{d: d, src: body, section: -1}
-	w.walk(root, 0, Span{})
-	d.computeLabels()
-	return d, ctx.References()
+	return body, fm
 }
 
 // loneCRsToLF returns a copy of src with every CR that no LF follows

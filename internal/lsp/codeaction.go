@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
@@ -20,6 +21,8 @@ func (s *Server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 	}
 	env := s.envFor(p.TextDocument.URI)
 	var out []protocol.CodeAction
+	// One reading of the document places every section of the request.
+	ins := sync.OnceValue(func() *analysis.Inserter { return analysis.NewInserter(bytesOf(a.snap.text)) })
 	for _, d := range p.Context.Diagnostics {
 		if d.Source != "ipf" {
 			continue
@@ -34,7 +37,7 @@ func (s *Server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 		if f == nil {
 			continue
 		}
-		out = append(out, s.fixesFor(env, a, f, data, d)...)
+		out = append(out, s.fixesFor(env, a, ins, f, data, d)...)
 		if f.Code != analysis.CodeIntegrationPoint {
 			// An integration point is resolved by documenting it.
 			out = append(out, s.ignoreAction(a, f, d))
@@ -120,13 +123,14 @@ func decodeData(v any) (diagData, bool) {
 }
 
 // fixesFor lists the quick fixes of one finding: insert each matching
-// pattern, or a blank template for a pair with none.
-func (s *Server) fixesFor(env *analysis.Env, a *analyzed, f *analysis.Finding, data diagData, d protocol.Diagnostic) []protocol.CodeAction {
+// pattern, or a blank template for a pair with none. ins places the
+// sections in a's text.
+func (s *Server) fixesFor(env *analysis.Env, a *analyzed, ins func() *analysis.Inserter, f *analysis.Finding, data diagData, d protocol.Diagnostic) []protocol.CodeAction {
 	var out []protocol.CodeAction
 	from, to := data.From, data.To
 	ids := data.Patterns
 	if len(ids) == 0 && f.Point != nil {
-		out = append(out, s.insertAction(a, "Insert blank integration template", env.SectionText(from, to, nil), d, true))
+		out = append(out, s.insertAction(a, ins(), "Insert blank integration template", env.SectionText(from, to, nil), d, true))
 		return out
 	}
 	for i, id := range ids {
@@ -137,13 +141,13 @@ func (s *Server) fixesFor(env *analysis.Env, a *analyzed, f *analysis.Finding, d
 		if from == "" {
 			from, to = pt.From, pt.To
 		}
-		out = append(out, s.insertAction(a, fmt.Sprintf("Insert pattern: %s", pt.Name), env.SectionText(pt.From, pt.To, pt), d, i == 0))
+		out = append(out, s.insertAction(a, ins(), fmt.Sprintf("Insert pattern: %s", pt.Name), env.SectionText(pt.From, pt.To, pt), d, i == 0))
 	}
 	return out
 }
 
-func (s *Server) insertAction(a *analyzed, title, section string, d protocol.Diagnostic, preferred bool) protocol.CodeAction {
-	edit := analysis.InsertSection(bytesOf(a.snap.text), section)
+func (s *Server) insertAction(a *analyzed, ins *analysis.Inserter, title, section string, d protocol.Diagnostic, preferred bool) protocol.CodeAction {
+	edit := ins.Section(section)
 	return protocol.CodeAction{
 		Title:       title,
 		Kind:        protocol.QuickFix,
