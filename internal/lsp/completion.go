@@ -44,6 +44,10 @@ func (s *Server) completion(ctx context.Context, p *protocol.CompletionParams) (
 	res, m := a.res, a.snap.mapper
 	off := m.PositionOffset(p.Position)
 	ls := res.Lines.Start(res.Lines.Line(off))
+	if ls == 0 && strings.HasPrefix(a.snap.text[:off], "\uFEFF") {
+		// A byte order mark is not text typed before the cursor.
+		ls = len("\uFEFF")
+	}
 	prefix := a.snap.text[ls:off]
 	byTrigger := p.Context != nil && p.Context.TriggerKind == protocol.CompletionTriggerKindTriggerCharacter
 

@@ -6,12 +6,14 @@ package lsp
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -394,6 +396,31 @@ func TestCompletion(t *testing.T) {
 	jsonEqual(t, "snippet", sn.Items[0], `{"label":"### Pattern: section","kind":15,"detail":"integration pattern in the seed's Output Format",
 	 "filterText":"### Pattern:","sortText":"!","insertTextFormat":2,
 	 "textEdit":{"range":{"start":{"line":23,"character":0},"end":{"line":23,"character":3}},"newText":`+mustJSON(PatternSnippet())+`}}`)
+}
+
+// On the first line of a document that starts with a byte order mark, the
+// mark is not part of what was typed: "\uFEFF## Integration: Bet" completes
+// the library's pairs and "\uFEFF###" the pattern section, their edits
+// starting after the mark. The mark was taken for text before the heading,
+// so technology names were offered instead.
+func TestCompletionAfterByteOrderMark(t *testing.T) {
+	c := newTestClient(t, clientOptions{})
+	for i, tc := range []struct{ text, label, rng string }{
+		{"\uFEFF## Integration: Bet", "Alembic → SQLModel", `{"start":{"line":0,"character":17},"end":{"line":0,"character":20}}`},
+		{"\uFEFF###", "### Pattern: section", `{"start":{"line":0,"character":1},"end":{"line":0,"character":4}}`},
+	} {
+		u := c.open(protocol.DocumentURI(fmt.Sprintf("file:///tmp/bom%d/spec.md", i)), tc.text)
+		c.waitDiagnostics(u, 1)
+		var l protocol.CompletionList
+		c.call("textDocument/completion", map[string]any{"textDocument": td(u), "position": pos(0, uint32(len(utf16.Encode([]rune(tc.text)))))}, &l)
+		if len(l.Items) == 0 {
+			t.Fatalf("%q: no completion", tc.text)
+		}
+		if got := l.Items[0].Label; got != tc.label {
+			t.Fatalf("%q: first item %q, want %q", tc.text, got, tc.label)
+		}
+		jsonEqual(t, tc.text+" range", l.Items[0].TextEdit.Range, tc.rng)
+	}
 }
 
 func TestPatternSnippetIsTheBlankTemplate(t *testing.T) {
