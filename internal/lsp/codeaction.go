@@ -238,8 +238,16 @@ func (s *Server) executeCommand(ctx context.Context, p *protocol.ExecuteCommandP
 			}
 		}
 		if e == nil {
+			if a == nil {
+				// Whether the section is there already is the analysis's
+				// to say (a heading in a code block does not count).
+				var err error
+				if a, err = s.analysisOf(ctx, d, snap); err != nil {
+					return nil, err
+				}
+			}
 			section := s.sectionsToInsert(env, a, p.Command, args)
-			if section == "" || alreadyInserted(snap.text, section) {
+			if section == "" || alreadyInserted(a.res, section) {
 				return nil, nil
 			}
 			ins := analysis.InsertSection(bytesOf(snap.text), section)

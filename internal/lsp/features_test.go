@@ -309,6 +309,39 @@ func TestCodeLensOnIntegrationHeadingInsertsUnderIt(t *testing.T) {
 	}
 }
 
+// A pair's heading shown in a code block (an example of the format) does
+// not document the pair, and the lens of its point inserts the pattern: the
+// command took the line in the code for the inserted heading and did
+// nothing, so the lens was dead and the point stayed reported.
+func TestCodeLensInsertsWhenTheHeadingIsOnlyInCode(t *testing.T) {
+	w := newWorkspace(t, nil, clientOptions{})
+	const example = "## Format\n\n```md\n## Integration: Better Auth → FastAPI\n```\n\n"
+	doc := example + "## Requirements\n\n- **FR-002**: Better Auth issues a JWT that FastAPI verifies.\n"
+	u := w.open(w.uri("spec.md"), doc)
+	w.waitDiagnostics(u, 1)
+	var lenses []protocol.CodeLens
+	w.call("textDocument/codeLens", map[string]any{"textDocument": td(u)}, &lenses)
+	if len(lenses) != 1 || lenses[0].Command.Command != "ipf.insertPattern" {
+		t.Fatalf("lenses: %+v", lenses)
+	}
+	w.call("workspace/executeCommand", map[string]any{"command": lenses[0].Command.Command, "arguments": lenses[0].Command.Arguments}, nil)
+	w.mu.Lock()
+	applied := append([]protocol.ApplyWorkspaceEditParams(nil), w.applied...)
+	w.mu.Unlock()
+	if len(applied) != 1 {
+		t.Fatalf("applyEdit requests: %d, want 1", len(applied))
+	}
+	v := w.applyEdit(&applied[0].Edit)[u]
+	for _, d := range w.waitDiagnostics(u, v) {
+		if d.Code == analysis.CodeIntegrationPoint {
+			t.Errorf("still reported after the lens: %s", diagString(d))
+		}
+	}
+	if want := doc + "\n## Integration Patterns\n\n## Integration: Better Auth → FastAPI\n\n### Pattern: "; !strings.HasPrefix(w.text(u), want) {
+		t.Fatalf("text after the lens:\n%q\nwant it to start with\n%q", w.text(u), want)
+	}
+}
+
 func TestCodeLensSectionWithSeveralPairs(t *testing.T) {
 	w := newWorkspace(t, nil, clientOptions{})
 	doc := "## Requirements\n\n- **FR-001**: Users sign in through Better Auth in the Next.js app.\n- **FR-002**: Better Auth issues a JWT that FastAPI verifies.\n"

@@ -7,6 +7,8 @@ import (
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
 )
 
 // insertPattern runs ipf.insertPattern for the Better Auth → FastAPI
@@ -120,14 +122,25 @@ func TestQuickFixKeepsBOMAndLineEndings(t *testing.T) {
 }
 
 func TestAlreadyInserted(t *testing.T) {
+	env, err := analysis.DefaultEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := func(src string) *analysis.Result { return env.Analyze(&analysis.Input{Src: []byte(src)}) }
 	sec := "## Integration: A → B\n\n### Pattern: x\n"
-	if !alreadyInserted("# T\r\n## Integration: A → B\r\n", sec) {
+	if !alreadyInserted(res("# T\r\n## Integration: A → B\r\n"), sec) {
 		t.Error("CRLF heading not found")
 	}
-	if alreadyInserted("# T\n## Integration: A → C\n", sec) {
+	if alreadyInserted(res("# T\n## Integration: A → C\n"), sec) {
 		t.Error("other pair matched")
 	}
-	if alreadyInserted("anything", "") {
+	if alreadyInserted(res("anything"), "") {
 		t.Error("empty section matched")
+	}
+	if alreadyInserted(res("# T\n\n```md\n## Integration: A → B\n```\n"), sec) {
+		t.Error("heading in a code block matched")
+	}
+	if !alreadyInserted(res("# T\n\nIntegration: A → B\n---\n"), sec) {
+		t.Error("setext heading not found")
 	}
 }
