@@ -60,16 +60,7 @@ func TestAntiPatternDiagnosticHoverAndFixes(t *testing.T) {
 		t.Errorf("hover:\n%s", h.Contents.Value)
 	}
 
-	var actions []protocol.CodeAction
-	c.call("textDocument/codeAction", map[string]any{
-		"textDocument": map[string]any{"uri": apURI},
-		"range":        d.Range,
-		"context":      map[string]any{"diagnostics": []protocol.Diagnostic{d}},
-	}, &actions)
-	var titles []string
-	for _, a := range actions {
-		titles = append(titles, a.Title)
-	}
+	actions, titles := codeActionsFor(c, apURI, d)
 	want := []string{"Insert pattern: " + p.Name, "Insert pattern: " + other.Name, "Ignore token-in-browser-storage on this line"}
 	if strings.Join(titles, "|") != strings.Join(want, "|") {
 		t.Fatalf("titles = %q, want %q", titles, want)
@@ -132,16 +123,7 @@ func TestCodeActionByteColumns(t *testing.T) {
 		t.Fatalf("diagnostics %v", ds)
 	}
 	titles := func(d protocol.Diagnostic) []string {
-		var actions []protocol.CodeAction
-		c.call("textDocument/codeAction", map[string]any{
-			"textDocument": map[string]any{"uri": apURI},
-			"range":        d.Range,
-			"context":      map[string]any{"diagnostics": []protocol.Diagnostic{d}},
-		}, &actions)
-		var out []string
-		for _, a := range actions {
-			out = append(out, a.Title)
-		}
+		_, out := codeActionsFor(c, apURI, d)
 		return out
 	}
 	want := titles(ds[0])
@@ -159,4 +141,21 @@ func TestCodeActionByteColumns(t *testing.T) {
 	if got := titles(other); len(got) != 0 {
 		t.Errorf("actions for another message on the line: %q, want none", got)
 	}
+}
+
+// codeActionsFor asks for the code actions of diagnostic d of document
+// uri, as a client does with the cursor on it; it returns them and their
+// titles.
+func codeActionsFor(c *testClient, uri protocol.DocumentURI, d protocol.Diagnostic) ([]protocol.CodeAction, []string) {
+	var actions []protocol.CodeAction
+	c.call("textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": uri},
+		"range":        d.Range,
+		"context":      map[string]any{"diagnostics": []protocol.Diagnostic{d}},
+	}, &actions)
+	var titles []string
+	for _, a := range actions {
+		titles = append(titles, a.Title)
+	}
+	return actions, titles
 }
