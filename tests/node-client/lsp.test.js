@@ -93,8 +93,10 @@ class Session {
       this.waiters = this.waiters.filter((w) => !w());
     });
     this.configItems = []; // the items of each workspace/configuration request
-    this.conn.onRequest('workspace/configuration', (p) => { this.configItems.push(p.items); return p.items.map(() => null); });
-    this.conn.onRequest('client/registerCapability', () => null);
+    this.settings = null; // the answer to every item of workspace/configuration
+    this.conn.onRequest('workspace/configuration', (p) => { this.configItems.push(p.items); return p.items.map(() => this.settings); });
+    this.registrations = []; // client/registerCapability registrations
+    this.conn.onRequest('client/registerCapability', (p) => { this.registrations.push(...p.registrations); return null; });
     this.conn.onRequest('window/workDoneProgress/create', () => null);
     this.conn.listen();
     this.rootDir = rootDir;
@@ -130,6 +132,20 @@ class Session {
       const done = () => {
         const p = find();
         if (p) { clearTimeout(timer); resolve(p.diagnostics); return true; }
+        return false;
+      };
+      if (!done()) this.waiters.push(done);
+    });
+  }
+
+  /** The diagnostics of the next publish for uri after the n-th (a
+   * republish of the same version, after another file changed). */
+  nextPublish(uri, n) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no publish #${n + 1} for ${uri}; stderr:\n${this.stderr}`)), TIMEOUT);
+      const done = () => {
+        const ps = this.published.get(uri) || [];
+        if (ps.length > n) { clearTimeout(timer); resolve(ps[n]); return true; }
         return false;
       };
       if (!done()) this.waiters.push(done);
@@ -453,6 +469,49 @@ test('multi-root workspace: each folder\'s .ipf.toml applies to its own document
     { scopeUri: pathToFileURL(a).href, section: 'ipf' },
     { scopeUri: pathToFileURL(b).href, section: 'ipf' },
   ]]);
+  assert.equal(await s.close(), 0);
+});
+
+test('constitution changed on disk: didChangeWatchedFiles, as VS Code sends it for the registered globs, re-analyses the open spec with the new stack', async () => {
+  const doc = workspace(SPEC, 'specs/004-better-auth-integration/spec.md');
+  const cons = path.join(doc.ws, '.specify', 'memory', 'constitution.md');
+  fs.mkdirSync(path.dirname(cons), { recursive: true });
+  fs.writeFileSync(cons, '# Constitution\n\n- **Frontend**: Next.js\n- **Authentication**: Better Auth\n');
+  const s = new Session(doc.ws);
+  await s.initialize({ workspace: { workspaceEdit: { documentChanges: true }, configuration: true, didChangeWatchedFiles: { dynamicRegistration: true } } });
+  await open(s, doc);
+  const before = comparable(await s.diagnostics(doc.uri, 1));
+  assert.deepEqual(before, check(doc.file, doc.text), 'before: ipf-lsp check');
+  // The server asked to be told of constitutions, plans and .ipf.toml files.
+  const watch = s.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles');
+  assert.ok(watch, `registrations: ${JSON.stringify(s.registrations)}`);
+  assert.ok(watch.registerOptions.watchers.some((w) => w.globPattern === '**/constitution.md'), JSON.stringify(watch.registerOptions));
+
+  const n = s.published.get(doc.uri).length;
+  fs.writeFileSync(cons, '# Constitution\n\n- **Frontend**: Next.js\n- **Authentication**: Better Auth\n- **Backend**: FastAPI\n- **Database**: PostgreSQL\n');
+  await s.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(cons).href, type: 2 }] });
+  const after = await s.nextPublish(doc.uri, n);
+  assert.equal(after.version, 1, 'the same text: the same version');
+  const got = comparable(after.diagnostics);
+  assert.deepEqual(got, check(doc.file, doc.text), 'after: ipf-lsp check with the new constitution');
+  assert.notDeepEqual(got, before, 'the new stack changes the findings');
+  assert.equal(await s.close(), 0);
+});
+
+test('settings changed in the editor: didChangeConfiguration, then the settings pulled with workspace/configuration, apply to open documents', async () => {
+  const doc = workspace(SPEC, 'specs/004-better-auth-integration/spec.md');
+  const s = new Session(doc.ws);
+  await s.initialize();
+  await open(s, doc);
+  const before = await s.diagnostics(doc.uri, 1);
+  assert.ok(before.some((d) => d.code === 'integration-point'), 'integration points before');
+  const n = s.published.get(doc.uri).length;
+  s.settings = { diagnostics: { disabled: ['integration-point'] } };
+  const asked = s.configItems.length;
+  await s.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+  const after = await s.nextPublish(doc.uri, n);
+  assert.ok(s.configItems.length > asked, 'the server pulled the settings');
+  assert.deepEqual(comparable(after.diagnostics), comparable(before.filter((d) => d.code !== 'integration-point')));
   assert.equal(await s.close(), 0);
 });
 
