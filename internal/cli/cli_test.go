@@ -440,6 +440,25 @@ func TestCheckBOMColumns(t *testing.T) {
 	}
 }
 
+// A file saved with a byte order mark whose first line opens a code fence:
+// the code is code, as without the mark (it was read as prose, and the
+// pair it names reported).
+func TestCheckBOMFirstLineFence(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"a.md":      "\uFEFF```ts\nconst note = \"Next.js calls FastAPI\";\n```\n",
+		".ipf.toml": "no_constitution_notice = false\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errOut := run(t, "check", filepath.Join(dir, "a.md"))
+	if code != ExitOK || out != "" {
+		t.Errorf("exit %d, output %q (stderr %q), want 0 and nothing", code, out, errOut)
+	}
+}
+
 // A path that cannot be looked at is named once, with the reason (it was
 // "x.md: stat x.md: no such file or directory").
 func TestCheckMissingPathNamedOnce(t *testing.T) {
