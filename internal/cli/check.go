@@ -67,14 +67,16 @@ type Integration struct {
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("check", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	format := fl.String("format", "text", "output format: text or json")
+	format := fl.String("format", "text", "output format: text, json, or github (GitHub Actions annotations)")
 	failOn := fl.String("fail-on", "warning", "exit 1 when a finding is at or above this severity: error, warning, information, hint or none")
 	configPath := fl.String("config", "", "configuration file to use instead of the nearest .ipf.toml above each file")
 	fl.Usage = func() {
-		fmt.Fprint(fl.Output(), "Usage: ipf-lsp check [--format text|json] [--fail-on error|warning|information|hint|none] [--config FILE] PATH...\n\n"+
+		fmt.Fprint(fl.Output(), "Usage: ipf-lsp check [--format text|json|github] [--fail-on error|warning|information|hint|none] [--config FILE] PATH...\n\n"+
 			"Analyses Markdown files, or every *.md file under a folder, as the language server does.\n"+
 			"Text lines are path:line:col: severity: message [code] (1-based line and column,\n"+
-			"the column in UTF-16 code units as in LSP). Flags may also follow the paths.\n"+
+			"the column in UTF-16 code units as in LSP). --format github writes them as GitHub\n"+
+			"Actions workflow commands (::warning file=…,line=…::message), which the runner shows\n"+
+			"as annotations on the pull request. Flags may also follow the paths.\n"+
 			"Exit status: 0 nothing at or above --fail-on, 1 something is, 2 usage or I/O error,\n"+
 			"also when a path is missing or a file is skipped (unreadable, or not text: a NUL\n"+
 			"byte); the other files are still checked and reported.\n\nFlags:\n")
@@ -87,8 +89,8 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		return ExitUsage
 	}
-	if *format != "text" && *format != "json" {
-		fmt.Fprintf(stderr, "ipf-lsp check: --format must be text or json, not %q\n", *format)
+	if *format != "text" && *format != "json" && *format != "github" {
+		fmt.Fprintf(stderr, "ipf-lsp check: --format must be text, json or github, not %q\n", *format)
 		return ExitUsage
 	}
 	threshold := analysis.Severity(0)
@@ -148,8 +150,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		jobs = append(jobs, checkJob{path: path, env: cc.env, src: src})
 	}
 	var emit func(*checkJob)
-	if *format == "text" {
-		emit = func(j *checkJob) { printText(stdout, j.out) }
+	printer := map[string]func(io.Writer, FileReport){"text": printText, "github": printGitHub}[*format]
+	if printer != nil {
+		emit = func(j *checkJob) { printer(stdout, j.out) }
 	}
 	if !checkAll(ctx, ws, jobs, runtime.GOMAXPROCS(0), emit) {
 		return ExitUsage
@@ -177,7 +180,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	} else {
 		for _, f := range problems {
-			printText(stdout, f)
+			printer(stdout, f)
 		}
 	}
 	if ioErr {
@@ -270,6 +273,29 @@ func binary(src []byte) bool {
 func printText(w io.Writer, f FileReport) {
 	for _, d := range f.Diagnostics {
 		fmt.Fprintf(w, "%s:%d:%d: %s: %s [%s]\n", f.Path, d.Range.Start.Line+1, d.Range.Start.Character+1, d.Severity, d.Message, d.Code)
+	}
+}
+
+// gitHubCommand names the workflow command of each severity: GitHub has
+// three annotation levels.
+var gitHubCommand = map[string]string{"error": "error", "warning": "warning", "information": "notice", "hint": "notice"}
+
+// printGitHub writes f's findings as GitHub Actions workflow commands, one
+// annotation each on the finding's lines and columns (1-based, columns in
+// UTF-16 code units as in the text format), titled with the code
+// (https://docs.github.com/en/actions/reference/workflow-commands-for-github-actions).
+// Values are escaped as the Actions toolkit escapes them
+// (actions/toolkit, packages/core/src/command.ts): % CR LF in the message,
+// and also : and , in properties, which the runner would take for the
+// command's delimiters.
+func printGitHub(w io.Writer, f FileReport) {
+	data := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	prop := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+	for _, d := range f.Diagnostics {
+		fmt.Fprintf(w, "::%s file=%s,line=%d,endLine=%d,col=%d,endColumn=%d,title=%s::%s\n",
+			gitHubCommand[d.Severity], prop.Replace(filepath.ToSlash(f.Path)),
+			d.Range.Start.Line+1, d.Range.End.Line+1, d.Range.Start.Character+1, d.Range.End.Character+1,
+			prop.Replace("ipf "+d.Code), data.Replace(d.Message))
 	}
 }
 

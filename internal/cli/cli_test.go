@@ -104,7 +104,7 @@ func TestCheckUsageErrors(t *testing.T) {
 	}{
 		{[]string{"check"}, "no PATH given"},
 		{[]string{"check", "/nonexistent/spec.md"}, "/nonexistent/spec.md"},
-		{[]string{"check", "--format", "xml", "."}, "--format must be text or json"},
+		{[]string{"check", "--format", "xml", "."}, "--format must be text, json or github"},
 		{[]string{"check", "--fail-on", "fatal", "."}, "--fail-on must be"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"check", ".", "--nope"}, "flag provided but not defined: -nope"},
@@ -597,7 +597,7 @@ func TestCheckHelpExitStatus(t *testing.T) {
 		"also when a path is missing or a file is skipped (unreadable, or not text: a NUL\n" +
 		"byte); the other files are still checked and reported.\n\nFlags:\n"
 	code, out, errOut := run(t, "check", "--help")
-	if code != ExitOK || errOut != "" || !strings.Contains(out, "(1-based line and column,\nthe column in UTF-16 code units as in LSP). Flags may also follow the paths.\n"+want) {
+	if code != ExitOK || errOut != "" || !strings.Contains(out, "as annotations on the pull request. Flags may also follow the paths.\n"+want) {
 		t.Errorf("exit %d, stderr %q, stdout:\n%s\nwant exit 0 and, after the text lines' description:\n%s", code, errOut, out, want)
 	}
 }
@@ -619,5 +619,42 @@ func TestUnreadableFileNamedOnce(t *testing.T) {
 		if want := "ipf-lsp " + cmd + ": " + link + ": input/output error\n"; code != ExitUsage || errOut != want {
 			t.Errorf("%s: exit %d, stderr %q, want %q", cmd, code, errOut, want)
 		}
+	}
+}
+
+// TestCheckGitHubFormat: --format github writes one workflow command per
+// finding, as the GitHub Actions runner reads them: the level by severity,
+// 1-based lines and columns, the code as title, and the toolkit's escapes
+// (% CR LF in the message; also : and , in properties).
+func TestCheckGitHubFormat(t *testing.T) {
+	var b strings.Builder
+	printGitHub(&b, FileReport{Path: "specs/a,b:c.md", Diagnostics: []Diagnostic{
+		{Range: Range{Position{0, 9}, Position{0, 46}}, Severity: "information", Code: "integration-point", Message: "Integration point: A → B"},
+		{Range: Range{Position{2, 0}, Position{3, 4}}, Severity: "warning", Code: "hardcoded-secret", Message: "100% a secret\r\nsecond line"},
+		{Range: Range{Position{4, 0}, Position{4, 1}}, Severity: "error", Code: "config", Message: "bad"},
+		{Range: Range{Position{5, 0}, Position{5, 1}}, Severity: "hint", Code: "off-stack", Message: "x"},
+	}})
+	want := "::notice file=specs/a%2Cb%3Ac.md,line=1,endLine=1,col=10,endColumn=47,title=ipf integration-point::Integration point: A → B\n" +
+		"::warning file=specs/a%2Cb%3Ac.md,line=3,endLine=4,col=1,endColumn=5,title=ipf hardcoded-secret::100%25 a secret%0D%0Asecond line\n" +
+		"::error file=specs/a%2Cb%3Ac.md,line=5,endLine=5,col=1,endColumn=2,title=ipf config::bad\n" +
+		"::notice file=specs/a%2Cb%3Ac.md,line=6,endLine=6,col=1,endColumn=2,title=ipf off-stack::x\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+
+	// The command: the same findings as the text format, the same exit.
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.md")
+	if err := os.WriteFile(p, []byte("Our API: Better Auth issues a JWT that FastAPI verifies.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".ipf.toml"), []byte("no_constitution_notice = false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run(t, "check", "--format", "github", "--fail-on", "information", p)
+	wantOut := "::notice file=" + filepath.ToSlash(p) + ",line=1,endLine=1,col=10,endColumn=47,title=ipf integration-point::" +
+		`Integration point: Better Auth → FastAPI — 3 patterns available, best match: "JWT bearer verified with JWKS" (quick fix inserts one)` + "\n"
+	if code != ExitFindings || out != wantOut {
+		t.Errorf("exit %d, output\n%s\nwant exit %d and\n%s(stderr %q)", code, out, ExitFindings, wantOut, errOut)
 	}
 }
