@@ -79,7 +79,7 @@ var concerns = []concern{
 	{
 		name:     "identity data",
 		storage:  true,
-		cue:      mustRx(`(?i)(\b(?:row[- ]level security|rls|auth\.uid|users? tables?|sessions? tables?|auth tables?|user records?|accounts? tables?|database adapter|prisma adapter|adapter)\b|\b[a-z]+Adapter\b|\b(?:callback|hook)s?\b)`),
+		cue:      mustRx(`(?i)(\b(?:row[- ]level security|rls|auth\.uid|users? tables?|sessions? tables?|auth tables?|user records?|accounts? tables?|database adapter|prisma adapter|adapter|tables?)\b|\b[a-z]+Adapter\b|\b(?:callback|hook)s?\b)`),
 		chain:    [][]Role{{RoleAuth}, {RoleORM, RoleDatabase}},
 		platform: true,
 		confirm:  (*Result).identityStorage,
@@ -155,11 +155,20 @@ var (
 	authEventRe   = mustRx("(?i)\\b(?:sign[- ]?in|sign[- ]?up|session|jwt)`?\\s*$")
 )
 
+// tableCueRe is a table named by itself: the name of the table is often
+// code ("`users` table"), which the prose runs leave out.
+var tableCueRe = mustRx(`(?i)^tables?$`)
+
 // identityStorage reports whether the identity cue at sp states where the
 // auth library's data is kept: a callback counts when its sentence names the
-// storage ("upsert the user with Prisma in the signIn callback").
-func (r *Result) identityStorage(e *Env, _ *Stack, b int, sp Span) bool {
+// storage ("upsert the user with Prisma in the signIn callback"), a table
+// when its sentence names the auth technology ("`users` table: managed by
+// Better Auth").
+func (r *Result) identityStorage(e *Env, st *Stack, b int, sp Span) bool {
 	d := r.Doc
+	if d.match(tableCueRe, d.Src[sp.Start:sp.End], sp.Start) {
+		return len(r.namedInSentence(e, st, b, sp)[RoleAuth]) > 0
+	}
 	if !d.match(callbackCueRe, d.Src[sp.Start:sp.End], sp.Start) {
 		return true
 	}

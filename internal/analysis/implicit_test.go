@@ -42,6 +42,9 @@ func TestImplicitPointsByKind(t *testing.T) {
 		{"question is no decision", "- What happens when a request has no token?\n", ""},
 		{"rejected option", "### Option B: server sessions\n\nSessions stored in a table.\n\n**Decision**: Rejected.\n", ""},
 		{"future phase", "## Future Phase\n\nPayments with subscriptions later.\n", ""},
+		{"table named in code, kept by the auth library", "- `accounts` table: owned by Better Auth (id, email)\n", "better-auth>neon"},
+		{"table named in code, no auth library", "- `orders` table: id, total, created_at\n", ""},
+		{"table whose auth library is rejected", "- `accounts` table: not Better Auth, we write our own\n", ""},
 	} {
 		got, _ := implicitPairs(t, "/p/specs/001-x/spec.md", tc.src)
 		if strings.Join(got, " ") != tc.want {
@@ -163,5 +166,27 @@ func TestImpliedPointsAfterTheStackGrows(t *testing.T) {
 func TestConcernsFitASet(t *testing.T) {
 	if len(concerns) > 64 {
 		t.Fatalf("%d concerns do not fit a uint64 set", len(concerns))
+	}
+}
+
+// A table whose name is written as code ("`accounts` table") is still a
+// table: kept by the auth library its sentence names, it is where that
+// library's users live, on the line that says so.
+func TestImplicitTableNamedInCode(t *testing.T) {
+	src := "## Schema\n\n- `notes` table: id, body, owner_id\n- `accounts` table: owned by Better Auth (id, email)\n"
+	got, r := implicitPairs(t, "/p/specs/001-x/spec.md", src)
+	if strings.Join(got, " ") != "better-auth>neon" {
+		t.Fatalf("pairs %q, want better-auth>neon", got)
+	}
+	for _, f := range r.Findings {
+		if f.Point == nil || f.Point.Reason == "" {
+			continue
+		}
+		if f.Code != CodeIntegrationPoint || r.Lines.Line(f.Span.Start) != 3 {
+			t.Errorf("finding %s on line %d, want integration-point on line 3 (0-based)", f.Code, r.Lines.Line(f.Span.Start))
+		}
+		if !strings.HasPrefix(f.Message, "Integration point: Better Auth → Neon (implied by line 4 with the constitution's stack: Better Auth, Neon)") {
+			t.Errorf("message %q", f.Message)
+		}
 	}
 }
