@@ -159,14 +159,38 @@ var (
 // code ("`users` table"), which the prose runs leave out.
 var tableCueRe = mustRx(`(?i)^tables?$`)
 
+// rlsCueRe is row-level security, the database's own feature: it reads the
+// signed-in user from the auth service of its platform (Supabase's
+// auth.uid()). Next to an auth library of another vendor the policies are
+// keyed on what the backend passes, so RLS says nothing of that library
+// unless its sentence names it.
+var rlsCueRe = mustRx(`(?i)^(?:row[- ]level security|rls|auth\.uid)$`)
+
+// platformAuth reports whether the stack's auth service is its database
+// platform's own (Supabase Auth with Supabase), or one a platform fills.
+func platformAuth(st *Stack) bool {
+	auth, ok := st.For(RoleAuth)
+	if !ok || platformParts[auth.Tech][RoleDatabase] != "" {
+		return true
+	}
+	for _, en := range st.Entries {
+		if platformParts[en.Tech][RoleAuth] == auth.Tech {
+			return true
+		}
+	}
+	return false
+}
+
 // identityStorage reports whether the identity cue at sp states where the
 // auth library's data is kept: a callback counts when its sentence names the
 // storage ("upsert the user with Prisma in the signIn callback"), a table
 // when its sentence names the auth technology ("`users` table: managed by
-// Better Auth").
+// Better Auth"), row-level security next to an auth library of another
+// vendor than the database's when its sentence names the library.
 func (r *Result) identityStorage(e *Env, st *Stack, b int, sp Span) bool {
 	d := r.Doc
-	if d.match(tableCueRe, d.Src[sp.Start:sp.End], sp.Start) {
+	cue := d.Src[sp.Start:sp.End]
+	if d.match(tableCueRe, cue, sp.Start) || d.match(rlsCueRe, cue, sp.Start) && !platformAuth(st) {
 		return len(r.namedInSentence(e, st, b, sp)[RoleAuth]) > 0
 	}
 	if !d.match(callbackCueRe, d.Src[sp.Start:sp.End], sp.Start) {

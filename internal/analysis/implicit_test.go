@@ -44,6 +44,8 @@ func TestImplicitPointsByKind(t *testing.T) {
 		{"future phase", "## Future Phase\n\nPayments with subscriptions later.\n", ""},
 		{"table named in code, kept by the auth library", "- `accounts` table: owned by Better Auth (id, email)\n", "better-auth>neon"},
 		{"table named in code, no auth library", "- `orders` table: id, total, created_at\n", ""},
+		{"row-level security beside another vendor's auth library", "- **FR-009**: Row-level security policies MUST keep each member's notes private.\n", ""},
+		{"row-level security reading the auth library's user id", "- **FR-009**: Row-level security policies MUST match the user id that Better Auth issues.\n", "better-auth>neon"},
 		{"table whose auth library is rejected", "- `accounts` table: not Better Auth, we write our own\n", ""},
 	} {
 		got, _ := implicitPairs(t, "/p/specs/001-x/spec.md", tc.src)
@@ -186,6 +188,30 @@ func TestImplicitTableNamedInCode(t *testing.T) {
 			t.Errorf("finding %s on line %d, want integration-point on line 3 (0-based)", f.Code, r.Lines.Line(f.Span.Start))
 		}
 		if !strings.HasPrefix(f.Message, "Integration point: Better Auth → Neon (implied by line 4 with the constitution's stack: Better Auth, Neon)") {
+			t.Errorf("message %q", f.Message)
+		}
+	}
+}
+
+// Row-level security is the database's own feature. With an auth library of
+// another vendor than the database (Better Auth over Neon), a schema that
+// "enforces isolation with RLS" says nothing of the library: no point. When
+// the sentence names the library, the policies read its identity, and the
+// point is on that line.
+func TestImplicitRowLevelSecurityOffPlatform(t *testing.T) {
+	src := "## Data\n\nThe schema isolates members with foreign keys and row-level security.\n\nRLS policies compare owner_id with the id Better Auth puts in the session.\n"
+	got, r := implicitPairs(t, "/p/specs/001-x/plan.md", src)
+	if strings.Join(got, " ") != "better-auth>neon" {
+		t.Fatalf("pairs %q, want better-auth>neon", got)
+	}
+	for _, f := range r.Findings {
+		if f.Point == nil || f.Point.Reason == "" {
+			continue
+		}
+		if f.Code != CodeIntegrationPoint || r.Lines.Line(f.Span.Start) != 4 {
+			t.Errorf("finding %s on line %d, want integration-point on line 4 (0-based)", f.Code, r.Lines.Line(f.Span.Start))
+		}
+		if !strings.HasPrefix(f.Message, "Integration point: Better Auth → Neon (implied by line 5 with the constitution's stack: Better Auth, Neon)") {
 			t.Errorf("message %q", f.Message)
 		}
 	}
