@@ -55,7 +55,7 @@ var concerns = []concern{
 		// The frontend calls the backend's API, unless the document puts
 		// a managed API gateway in front of it: the calls end there.
 		name:    "API call",
-		cue:     mustRx(`(?i)(\bapis?\b|\bendpoints?\b|\brest(?:ful)?\b|/api/|\bhttp requests?\b|\bfetch(?:es|ed|ing)?\b|\bapi client\b|authorization header|接口|后端)`),
+		cue:     mustRx(`(?i)(\bapis?\b|\bendpoints?\b|\brest(?:ful)?\b|/api/|\bhttp requests?\b|\bfetch(?:es|ed|ing)?\b|\bapi client\b|authorization header|\b(?:communicat\w*|talks?|talking) (?:only )?(?:with|to) (?:the )?(?:\w+ )?back[- ]?end\b|接口|后端)`),
 		chain:   [][]Role{{RoleFrontend}, {RoleAPI, RoleBackend}},
 		confirm: func(r *Result, _ *Env, _ *Stack, _ int, _ Span) bool { return !r.viaGateway },
 	},

@@ -46,6 +46,8 @@ func TestImplicitPointsByKind(t *testing.T) {
 		{"table named in code, no auth library", "- `orders` table: id, total, created_at\n", ""},
 		{"row-level security beside another vendor's auth library", "- **FR-009**: Row-level security policies MUST keep each member's notes private.\n", ""},
 		{"row-level security reading the auth library's user id", "- **FR-009**: Row-level security policies MUST match the user id that Better Auth issues.\n", "better-auth>neon"},
+		{"the client talks to the backend", "The web app talks to the backend for every screen it shows.\n", "nextjs>fastapi"},
+		{"people communicate, no API", "Support staff communicate with customers by phone.\n", ""},
 		{"table whose auth library is rejected", "- `accounts` table: not Better Auth, we write our own\n", ""},
 	} {
 		got, _ := implicitPairs(t, "/p/specs/001-x/spec.md", tc.src)
@@ -212,6 +214,27 @@ func TestImplicitRowLevelSecurityOffPlatform(t *testing.T) {
 			t.Errorf("finding %s on line %d, want integration-point on line 4 (0-based)", f.Code, r.Lines.Line(f.Span.Start))
 		}
 		if !strings.HasPrefix(f.Message, "Integration point: Better Auth → Neon (implied by line 5 with the constitution's stack: Better Auth, Neon)") {
+			t.Errorf("message %q", f.Message)
+		}
+	}
+}
+
+// "The frontend communicates with the backend" is the frontend calling the
+// backend's API, said without the word API; the point is on its line.
+func TestImplicitCommunicatesWithBackend(t *testing.T) {
+	src := "## Architecture\n\n- **Frontend**: communicates only with the Python backend over HTTPS.\n"
+	got, r := implicitPairs(t, "/p/.specify/memory/constitution.md", src)
+	if strings.Join(got, " ") != "nextjs>fastapi" {
+		t.Fatalf("pairs %q, want nextjs>fastapi", got)
+	}
+	for _, f := range r.Findings {
+		if f.Point == nil || f.Point.Reason == "" {
+			continue
+		}
+		if f.Code != CodeIntegrationPoint || r.Lines.Line(f.Span.Start) != 2 {
+			t.Errorf("finding %s on line %d, want integration-point on line 2 (0-based)", f.Code, r.Lines.Line(f.Span.Start))
+		}
+		if !strings.HasPrefix(f.Message, "Integration point: Next.js → FastAPI (implied by line 3 with the constitution's stack: Next.js, FastAPI)") {
 			t.Errorf("message %q", f.Message)
 		}
 	}
