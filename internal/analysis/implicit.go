@@ -372,7 +372,7 @@ func detectImplicitPoints(r *Result, e *Env, in *Input) {
 			continue
 		}
 		// Per run and concern, the first cue that counts and that the
-		// concern confirms (cueHits lists those that count, by concern).
+		// concern confirms (cueHits lists the cues by concern).
 		hits, base := r.cueHits(b, dataModel, want)
 		for _, rh := range hits {
 			for len(rh) > 0 {
@@ -383,9 +383,9 @@ func detectImplicitPoints(r *Result, e *Env, in *Input) {
 				group := rh[:n]
 				rh = rh[n:]
 				c := &concerns[group[0].ci]
-				for _, h := range group {
-					sp := h.sp.shift(base)
-					if c.confirm != nil && !c.confirm(r, e, st, b, sp) {
+				for i := range group {
+					sp := group[i].sp.shift(base)
+					if !r.hitCounts(b, base, &group[i]) || c.confirm != nil && !c.confirm(r, e, st, b, sp) {
 						continue
 					}
 					r.addImplicit(e, in, st, c, b, sp, documented, seen)

@@ -4,9 +4,10 @@ package analysis
 // implied-points scan finds in it: the cues of each concern that count as
 // a need of the document (cueCounts). Searching for them again — sixteen
 // expressions per run of text, then the exclusion rules around each hit —
-// was a third of re-analysing the document. The cues that count are kept
-// in the memo node of the block's lines instead, with the block's shape,
-// and reused while both are unchanged.
+// was a third of re-analysing the document. The cues, and whether each
+// counts once that was asked, are kept in the memo node of the block's
+// lines instead, with the block's shape, and reused while both are
+// unchanged.
 //
 // What cueCounts reads of the document is all inside those lines: the
 // hit's line (questions, placeholders, negations before it) and its
@@ -15,11 +16,37 @@ package analysis
 // memo node stands for the exact bytes of the lines; the label and the
 // block's shape (kind, span, runs) are compared on reuse.
 
-// cueHit is a cue of concerns[ci] at sp (relative to the block's lines)
-// that counts.
+// cueHit is a cue of concerns[ci] at sp (relative to the block's lines).
+// Whether it counts (cueCounts) is asked only of the cues the detector
+// reads — up to the first of its concern in its run that counts and is
+// confirmed — and kept: counts is 0 until asked, then cueYes or cueNo.
 type cueHit struct {
-	ci int
-	sp Span
+	ci     int
+	sp     Span
+	counts uint8
+}
+
+// Answers kept in cueHit.counts.
+const (
+	cueYes uint8 = 1 + iota
+	cueNo
+)
+
+// hitCounts reports whether h, a cue of block b whose lines start at base,
+// counts, asking cueCounts the first time. A cancelled analysis's answer
+// is not kept: its expressions answered nothing.
+func (r *Result) hitCounts(b, base int, h *cueHit) bool {
+	if h.counts != 0 {
+		return h.counts == cueYes
+	}
+	ok := r.cueCounts(b, h.sp.shift(base))
+	if !r.Doc.stop() {
+		h.counts = cueNo
+		if ok {
+			h.counts = cueYes
+		}
+	}
+	return ok
 }
 
 // blockCues is the scan of one block: per run of its text, the cues that
@@ -87,9 +114,9 @@ func (bc *blockCues) fits(d *Doc, b, base int, dataModel bool) bool {
 	return true
 }
 
-// scanCues finds, for each run of block b, the cues that count: every
-// match of the cue of each concern in want, in order, that cueCounts
-// accepts.
+// scanCues finds, for each run of block b, the cues: every match of the
+// cue of each concern in want, in order (hitCounts then tells which
+// count).
 func (r *Result) scanCues(b int, dataModel bool, want uint64, base int) [][]cueHit {
 	d := r.Doc
 	blk := &d.Blocks[b]
@@ -108,9 +135,7 @@ func (r *Result) scanCues(b int, dataModel bool, want uint64, base int) [][]cueH
 				}
 				sp := Span{run.Start + pos + loc[0], run.Start + pos + loc[1]}
 				pos += max(loc[1], loc[0]+1)
-				if r.cueCounts(b, sp) {
-					out[ri] = append(out[ri], cueHit{ci, sp.shift(-base)})
-				}
+				out[ri] = append(out[ri], cueHit{ci: ci, sp: sp.shift(-base)})
 			}
 		}
 	}
