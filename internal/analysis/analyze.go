@@ -124,6 +124,7 @@ type Result struct {
 	// repeated keys Repeats by line and pair while detectors run.
 	repeated       map[repeatKey]bool
 	repeatPatterns map[string][]string
+	noRepeats      bool // Input.NoRepeats
 	// mentionIdx holds, per block, the range of its mentions in Mentions.
 	mentionIdx map[int][2]int
 	// techs is the set of the technologies of the stack techsOf.
@@ -158,6 +159,9 @@ type Input struct {
 	// with a memo, Src must not be modified after Analyze (the server's
 	// snapshots are immutable strings).
 	Memo *Memo
+	// NoRepeats leaves Result.Repeats empty: a caller that shows no
+	// inlay hints (check) is spared ranking and naming them.
+	NoRepeats bool
 	// Ctx, when set, stops the analysis early once it is done: the
 	// detectors' expressions then answer nothing and Analyze returns nil.
 	// The language server cancels the analysis of a version the editor has
@@ -259,7 +263,7 @@ func (e *Env) Analyze(in *Input) *Result {
 	}
 	d.ctx, d.polls, d.stopped = in.Ctx, 0, false
 	defer func() { d.ctx = nil }() // the result's later uses are not cancelled
-	r := &Result{Doc: d, Lines: NewLineIndex(in.Src)}
+	r := &Result{Doc: d, Lines: NewLineIndex(in.Src), noRepeats: in.NoRepeats}
 	for b := range d.Blocks {
 		blk := &d.Blocks[b]
 		if blk.Kind == KindCode || blk.Kind == KindHTML {

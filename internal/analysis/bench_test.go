@@ -124,7 +124,8 @@ func BenchmarkAnalyzeEditStack(b *testing.B) {
 }
 
 // BenchmarkAnalyzeCorpus analyses each of the corpus's documents afresh,
-// without their workspaces: the analysis part of BenchmarkCheckCorpus
+// without their workspaces and, as check, without repeats: the analysis
+// part of BenchmarkCheckCorpus
 // (internal/cli), on one core. BenchmarkGoldmarkCorpus parses the same
 // documents; compare their MB/s.
 func BenchmarkAnalyzeCorpus(b *testing.B) {
@@ -143,7 +144,7 @@ func BenchmarkAnalyzeCorpus(b *testing.B) {
 //go:noinline
 func analyzeAll(env *Env, docs [][]byte) {
 	for _, src := range docs {
-		env.Analyze(&Input{Src: src})
+		env.Analyze(&Input{Src: src, NoRepeats: true})
 	}
 }
 

@@ -700,7 +700,7 @@ func (r *Result) addImplicitPair(e *Env, in *Input, _ *concern, b int, sp Span, 
 	}
 	line := r.Lines.Line(sp.Start)
 	if seen[sk] {
-		if r.repeated[repeatKey{line, from, to}] {
+		if r.noRepeats || r.repeated[repeatKey{line, from, to}] {
 			return // the line repeats the pair already
 		}
 		r.repeat(IntegrationPoint{From: from, To: to, Span: r.Lines.LineSpan(line), Block: b, Section: blk.Section,

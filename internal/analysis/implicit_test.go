@@ -1,9 +1,12 @@
 package analysis
 
 import (
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/testenv"
 )
 
 const implicitConstitution = "- Frontend: Next.js\n- Auth: Better Auth\n- Backend: FastAPI\n- ORM: SQLModel\n- Database: Neon\n- Payments: Stripe\n- Email: Resend\n- Files: Amazon S3\n"
@@ -237,5 +240,30 @@ func TestImplicitCommunicatesWithBackend(t *testing.T) {
 		if !strings.HasPrefix(f.Message, "Integration point: Next.js → FastAPI (implied by line 3 with the constitution's stack: Next.js, FastAPI)") {
 			t.Errorf("message %q", f.Message)
 		}
+	}
+}
+
+// TestNoRepeatsSameFindings: without repeats (Input.NoRepeats, as check
+// analyses), each corpus document has the same findings and points, and
+// no repeats; with them, some documents have repeats.
+func TestNoRepeatsSameFindings(t *testing.T) {
+	env := testEnv(t)
+	repeats := 0
+	for i, src := range testenv.CorpusDocs(t, 0) {
+		with := env.Analyze(&Input{Src: src, Path: "/p/specs/001-x/plan.md"})
+		without := env.Analyze(&Input{Src: src, Path: "/p/specs/001-x/plan.md", NoRepeats: true})
+		repeats += len(with.Repeats)
+		if len(without.Repeats) != 0 {
+			t.Errorf("document %d: %d repeats with NoRepeats", i, len(without.Repeats))
+		}
+		if g, w := findingLines(without), findingLines(with); !reflect.DeepEqual(g, w) {
+			t.Errorf("document %d: findings differ without repeats:\n got %v\nwant %v", i, g, w)
+		}
+		if len(without.Points) != len(with.Points) {
+			t.Errorf("document %d: %d points without repeats, %d with", i, len(without.Points), len(with.Points))
+		}
+	}
+	if repeats == 0 {
+		t.Fatal("no corpus document has repeats: the test shows nothing")
 	}
 }

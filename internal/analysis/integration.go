@@ -263,6 +263,9 @@ func (r *Result) explicitPoints(e *Env) {
 // it gets no diagnostic (one per pair per section), but editors may show it
 // as an inlay hint. One per line and pair.
 func (r *Result) repeat(p IntegrationPoint, e *Env) {
+	if r.noRepeats {
+		return
+	}
 	k := repeatKey{r.Lines.Line(p.Span.Start), p.From, p.To}
 	if r.repeated == nil {
 		r.repeated = map[repeatKey]bool{}

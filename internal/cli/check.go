@@ -302,7 +302,7 @@ func printGitHub(w io.Writer, f FileReport) {
 // CheckFile analyses one document as the server would and converts the
 // findings to LSP coordinates.
 func checkFile(env *analysis.Env, path string, src []byte) FileReport {
-	return checkInput(env, &analysis.Input{Src: src, Path: path})
+	return checkInput(env, &analysis.Input{Src: src, Path: path, NoRepeats: true})
 }
 
 // checkInput analyses one input and converts the findings to LSP

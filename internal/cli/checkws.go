@@ -78,7 +78,7 @@ func checkFileIn(env *analysis.Env, c *checkWS, path string, src []byte) FileRep
 	if err != nil {
 		abs = path
 	}
-	fr := checkInput(env, &analysis.Input{Src: src, Path: filepath.Clean(abs), Stack: c.stackFor(env, abs)})
+	fr := checkInput(env, &analysis.Input{Src: src, Path: filepath.Clean(abs), Stack: c.stackFor(env, abs), NoRepeats: true})
 	fr.Path = path
 	return fr
 }

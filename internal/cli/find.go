@@ -105,7 +105,7 @@ func runFind(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			abs = path
 		}
-		in := &analysis.Input{Src: src, Path: filepath.Clean(abs), Stack: stack}
+		in := &analysis.Input{Src: src, Path: filepath.Clean(abs), Stack: stack, NoRepeats: true}
 		if stack == nil {
 			in.Stack = ws.stackFor(env, abs)
 		}
