@@ -112,3 +112,21 @@ func TestLitIndexAgrees(t *testing.T) {
 		t.Fatalf("only %d slices compared", n)
 	}
 }
+
+// BenchmarkLitIndex indexes every detector literal in the corpus's
+// documents, lowered: what a fresh analysis does first.
+func BenchmarkLitIndex(b *testing.B) {
+	Warm()
+	s := gates.litScanner()
+	docs, n := corpusBytes(b)
+	lowered := make([][]byte, len(docs))
+	for i, d := range docs {
+		lowered[i] = asciiLower(d)
+	}
+	b.SetBytes(n)
+	for b.Loop() {
+		for _, l := range lowered {
+			s.index(l)
+		}
+	}
+}
