@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/patterns"
@@ -398,21 +399,34 @@ func detectIntegrationPoints(r *Result, e *Env, in *Input) {
 }
 
 // PointMessage is the diagnostic message of an integration point.
+// It is built for every point on every keystroke, so without fmt.
 func (e *Env) PointMessage(p *IntegrationPoint) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Integration point: %s → %s", e.Catalog.Name(p.From), e.Catalog.Name(p.To))
+	b.Grow(160 + len(p.Reason))
+	b.WriteString("Integration point: ")
+	b.WriteString(e.Catalog.Name(p.From))
+	b.WriteString(" → ")
+	b.WriteString(e.Catalog.Name(p.To))
 	if p.Reason != "" {
-		fmt.Fprintf(&b, " (%s)", p.Reason)
+		b.WriteString(" (")
+		b.WriteString(p.Reason)
+		b.WriteString(")")
 	}
 	switch n := len(p.Patterns); n {
 	case 0:
 		b.WriteString(" — no pattern in the library yet (quick fix inserts a blank integration template)")
 	case 1:
 		pt, _ := e.Library.Get(p.Patterns[0])
-		fmt.Fprintf(&b, " — pattern available: %q (quick fix inserts it)", pt.Name)
+		b.WriteString(" — pattern available: ")
+		b.WriteString(strconv.Quote(pt.Name))
+		b.WriteString(" (quick fix inserts it)")
 	default:
 		pt, _ := e.Library.Get(p.Patterns[0])
-		fmt.Fprintf(&b, " — %d patterns available, best match: %q (quick fix inserts one)", n, pt.Name)
+		b.WriteString(" — ")
+		b.WriteString(strconv.Itoa(n))
+		b.WriteString(" patterns available, best match: ")
+		b.WriteString(strconv.Quote(pt.Name))
+		b.WriteString(" (quick fix inserts one)")
 	}
 	return b.String()
 }

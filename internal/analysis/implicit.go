@@ -704,7 +704,7 @@ func (r *Result) addImplicitPair(e *Env, in *Input, _ *concern, b int, sp Span, 
 			return // the line repeats the pair already
 		}
 		r.repeat(IntegrationPoint{From: from, To: to, Span: r.Lines.LineSpan(line), Block: b, Section: blk.Section,
-			Reason: fmt.Sprintf("implied by %s with %s: %s, %s", r.requirementName(b, sp), stackOwner(a, z), e.Catalog.Name(a.Tech), e.Catalog.Name(z.Tech))}, e)
+			Reason: r.impliedReason(e, b, sp, a, z)}, e)
 		return
 	}
 	seen[sk] = true
@@ -714,7 +714,7 @@ func (r *Result) addImplicitPair(e *Env, in *Input, _ *concern, b int, sp Span, 
 		Block:    b,
 		Section:  blk.Section,
 		Patterns: r.Doc.patternsFor(e, from, to, r.Doc.textOf(*blk)),
-		Reason:   fmt.Sprintf("implied by %s with %s: %s, %s", r.requirementName(b, sp), stackOwner(a, z), e.Catalog.Name(a.Tech), e.Catalog.Name(z.Tech)),
+		Reason:   r.impliedReason(e, b, sp, a, z),
 	}
 	for _, en := range []StackEntry{a, z} {
 		rel := Related{Path: en.Path, Line: en.Line, Span: en.Span, Message: fmt.Sprintf("%s chosen here (%s)", e.Catalog.Name(en.Tech), en.Role)}
@@ -734,6 +734,12 @@ func (r *Result) addImplicitPair(e *Env, in *Input, _ *concern, b int, sp Span, 
 		Related:  p.Related,
 		Patterns: p.Patterns,
 	})
+}
+
+// impliedReason says why a point is implied: "implied by FR-004 with the
+// constitution's stack: Better Auth, FastAPI".
+func (r *Result) impliedReason(e *Env, b int, sp Span, a, z StackEntry) string {
+	return "implied by " + r.requirementName(b, sp) + " with " + stackOwner(a, z) + ": " + e.Catalog.Name(a.Tech) + ", " + e.Catalog.Name(z.Tech)
 }
 
 // requirementName names the requirement holding sp: its id ("FR-004"), "a

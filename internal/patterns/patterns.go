@@ -492,6 +492,9 @@ type Library struct {
 	Files   []*File
 	byID    map[string]*Pattern
 	ordered []*Pattern
+	// byPair holds ForPair's answers, by the pair in either order: the
+	// analysis asks for every point of every keystroke.
+	byPair map[[2]string][]*Pattern
 }
 
 // NewLibrary merges files in order; a later pattern with the same id replaces
@@ -511,6 +514,13 @@ func NewLibrary(files ...*File) *Library {
 				}
 			}
 			l.byID[p.ID] = p
+		}
+	}
+	l.byPair = map[[2]string][]*Pattern{}
+	for _, p := range l.ordered {
+		l.byPair[[2]string{p.From, p.To}] = append(l.byPair[[2]string{p.From, p.To}], p)
+		if p.From != p.To {
+			l.byPair[[2]string{p.To, p.From}] = append(l.byPair[[2]string{p.To, p.From}], p)
 		}
 	}
 	return l
@@ -551,15 +561,10 @@ func (l *Library) Get(id string) (*Pattern, bool) {
 // All returns every pattern in load order.
 func (l *Library) All() []*Pattern { return l.ordered }
 
-// ForPair returns the patterns for the unordered pair {a, b}, in library order.
+// ForPair returns the patterns for the unordered pair {a, b}, in library
+// order. The slice is the library's: callers must not modify it.
 func (l *Library) ForPair(a, b string) []*Pattern {
-	var out []*Pattern
-	for _, p := range l.ordered {
-		if p.From == a && p.To == b || p.From == b && p.To == a {
-			out = append(out, p)
-		}
-	}
-	return out
+	return l.byPair[[2]string{a, b}]
 }
 
 // Pairs returns the distinct pairs of the library as "from→to" keys, sorted.
