@@ -198,7 +198,11 @@ func (d *Doc) textOf(b Block) []byte {
 	if len(b.Text) == 1 {
 		return d.Src[b.Text[0].Start:b.Text[0].End]
 	}
-	var buf []byte
+	n := 0
+	for _, r := range b.Text {
+		n += r.Len() + 1
+	}
+	buf := make([]byte, 0, n)
 	for _, r := range b.Text {
 		buf = append(buf, d.Src[r.Start:r.End]...)
 		buf = append(buf, ' ')
