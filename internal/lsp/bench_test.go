@@ -700,3 +700,97 @@ func BenchmarkHoverDuringAnalysis5MB(b *testing.B) {
 	b.ReportMetric(float64(full.Milliseconds()), "full-analysis-ms")
 	b.ReportMetric(float64(settle.Milliseconds()), "settle-ms")
 }
+
+// BenchmarkCodeAction measures textDocument/codeAction on an
+// integration-point diagnostic of a large document, the request VS Code
+// sends each time the cursor moves onto a diagnostic, for a client that
+// resolves a code action's edit lazily (codeAction/resolve, as VS Code
+// declares) and for one that does not (Neovim 0.7). The "resolve" runs
+// report the codeAction/resolve that follows when the user picks the
+// action as resolve-ms (the last run's).
+//
+//	go test -run '^$' -bench 'CodeAction$' -benchtime 50x ./internal/lsp/
+func BenchmarkCodeAction(b *testing.B) {
+	for _, size := range []struct {
+		name string
+		n    int
+	}{{"380KB", 380 << 10}, {"5MB", 5 << 20}} {
+		text := synthetic(b, size.n)
+		for _, kind := range []string{"inline", "resolve"} {
+			b.Run(size.name+"/"+kind, func(b *testing.B) {
+				caps := `{"workspace":{"workspaceEdit":{"documentChanges":true}}}`
+				if kind == "resolve" {
+					caps = `{"workspace":{"workspaceEdit":{"documentChanges":true}},"textDocument":{"codeAction":{"codeActionLiteralSupport":{"codeActionKind":{"valueSet":["quickfix"]}},"dataSupport":true,"resolveSupport":{"properties":["edit"]}}}}`
+				}
+				c := newRawClient(b, nil)
+				c.request(0, "initialize", `{"processId":null,"capabilities":`+caps+`}`)
+				if m := c.reply(0); m.Error != nil {
+					b.Fatalf("initialize: %+v", m.Error)
+				}
+				c.notify("initialized", `{}`)
+				const uri = "file:///ws/big.md"
+				c.open(uri, text)
+				var p struct {
+					Diagnostics []json.RawMessage `json:"diagnostics"`
+				}
+				_ = json.Unmarshal(c.diagnostics(uri, 1).Params, &p)
+				var diag json.RawMessage
+				for _, d := range p.Diagnostics {
+					var dd struct {
+						Code  string          `json:"code"`
+						Range json.RawMessage `json:"range"`
+						Data  struct {
+							Patterns []string `json:"patterns"`
+						} `json:"data"`
+					}
+					_ = json.Unmarshal(d, &dd)
+					if dd.Code == "integration-point" && len(dd.Data.Patterns) > 0 {
+						diag = d
+					}
+				}
+				if diag == nil {
+					b.Skip("no integration point with patterns in the document")
+				}
+				var rng struct {
+					Range json.RawMessage `json:"range"`
+				}
+				_ = json.Unmarshal(diag, &rng)
+				params := fmt.Sprintf(`{"textDocument":{"uri":%q},"range":%s,"context":{"diagnostics":[%s]}}`, uri, rng.Range, diag)
+				var lat []time.Duration
+				var last rawMsg
+				id := 100
+				b.ResetTimer()
+				for b.Loop() {
+					id++
+					t0 := time.Now()
+					c.request(id, "textDocument/codeAction", params)
+					last = c.reply(id)
+					lat = append(lat, last.At.Sub(t0))
+					if last.Error != nil {
+						b.Fatalf("codeAction: %+v", last.Error)
+					}
+				}
+				b.StopTimer()
+				b.ReportMetric(float64(percentile(lat, .50).Microseconds())/1000, "p50-ms")
+				b.ReportMetric(float64(percentile(lat, .99).Microseconds())/1000, "p99-ms")
+				b.ReportMetric(float64(len(last.Result))/1024, "reply-KB")
+				if kind != "resolve" {
+					return
+				}
+				var actions []json.RawMessage
+				_ = json.Unmarshal(last.Result, &actions)
+				if len(actions) == 0 {
+					b.Fatalf("no actions: %s", last.Result)
+				}
+				id++
+				t0 := time.Now()
+				c.request(id, "codeAction/resolve", string(actions[0]))
+				m := c.reply(id)
+				if m.Error != nil {
+					b.Fatalf("codeAction/resolve: %+v", m.Error)
+				}
+				b.ReportMetric(float64(m.At.Sub(t0).Microseconds())/1000, "resolve-ms")
+			})
+		}
+	}
+}

@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"go.lsp.dev/protocol"
 )
@@ -14,6 +15,9 @@ type clientCaps struct {
 	encoding        Encoding
 	roots           []protocol.DocumentURI
 	initOptions     json.RawMessage
+	// resolveEdit: the client resolves a code action's edit lazily
+	// (codeAction/resolve).
+	resolveEdit bool
 }
 
 // initializeParams adds the LSP 3.17 fields go.lsp.dev v0.12.0 lacks.
@@ -57,6 +61,9 @@ func (s *Server) initialize(ctx context.Context, p *initializeParams) (*initiali
 				}
 			}
 		}
+		if ca := td.CodeAction; ca != nil && ca.ResolveSupport != nil {
+			caps.resolveEdit = slices.Contains(ca.ResolveSupport.Properties, "edit")
+		}
 	} else {
 		caps.markdownHover = true
 	}
@@ -99,6 +106,7 @@ func (s *Server) initialize(ctx context.Context, p *initializeParams) (*initiali
 				DefinitionProvider:     true,
 				CodeActionProvider: &protocol.CodeActionOptions{
 					CodeActionKinds: []protocol.CodeActionKind{protocol.QuickFix},
+					ResolveProvider: true,
 				},
 				ExecuteCommandProvider: &protocol.ExecuteCommandOptions{
 					Commands: []string{cmdInsertPattern, cmdInsertAll, cmdPatterns},
@@ -138,6 +146,7 @@ func (s *Server) buildRoutes() map[string]route {
 
 		"textDocument/hover":       handle(s.hover),
 		"textDocument/codeAction":  handle(s.codeAction),
+		"codeAction/resolve":       handle(s.codeActionResolve),
 		"workspace/executeCommand": handle(s.executeCommand),
 
 		"textDocument/inlayHint":           handle(s.inlayHint),

@@ -19,7 +19,7 @@ const {
   InitializeRequest, InitializedNotification, ShutdownRequest, ExitNotification,
   DidOpenTextDocumentNotification, DidChangeTextDocumentNotification,
   PublishDiagnosticsNotification, HoverRequest, CodeActionRequest,
-  DiagnosticSeverity, CodeActionKind, ErrorCodes, InlayHintRequest, CodeLensRequest,
+  DiagnosticSeverity, CodeActionKind, ErrorCodes, InlayHintRequest, CodeLensRequest, CodeActionResolveRequest,
 } = require('vscode-languageserver-protocol');
 const { TextDocument } = require('vscode-languageserver-textdocument');
 
@@ -242,6 +242,58 @@ test('spec: diagnostics, hover, quick fix applied with TextDocument.applyEdits, 
   });
   assert.deepEqual(again ?? [], []);
 
+  assert.equal(await s.close(), 0);
+});
+
+test('codeAction/resolve: a client with resolveSupport for "edit" gets the quick fixes without their edit and resolves the one it picks', async () => {
+  const doc = workspace(SPEC, 'specs/004-better-auth-integration/spec.md');
+  const s = new Session(doc.ws);
+  const init = await s.initialize({
+    textDocument: {
+      synchronization: { dynamicRegistration: false },
+      publishDiagnostics: { versionSupport: true },
+      hover: { contentFormat: ['markdown', 'plaintext'] },
+      // What VS Code declares.
+      codeAction: {
+        codeActionLiteralSupport: { codeActionKind: { valueSet: [CodeActionKind.QuickFix] } },
+        dataSupport: true, isPreferredSupport: true,
+        resolveSupport: { properties: ['edit'] },
+      },
+    },
+  });
+  assert.equal(init.capabilities.codeActionProvider.resolveProvider, true);
+  await open(s, doc);
+  const d1 = await s.diagnostics(doc.uri, 1);
+  const first = d1.find((d) => d.range.start.line === 10);
+  const actions = await s.conn.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri: doc.uri }, range: first.range, context: { diagnostics: [first] },
+  });
+  assert.deepEqual(actions.map((a) => [a.title, a.edit === undefined, a.data?.uri, a.data?.version]), [
+    [TITLE_JWKS, true, doc.uri, 1],
+    ['Insert pattern: Session forwarding to get-session', true, doc.uri, 1],
+    ['Insert pattern: Bearer plugin session token (not a JWT)', true, doc.uri, 1],
+  ]);
+
+  // The user picks the first: resolved, it carries the edit for version 1.
+  const resolved = await s.conn.sendRequest(CodeActionResolveRequest.type, actions[0]);
+  assert.equal(resolved.title, TITLE_JWKS);
+  assert.deepEqual(resolved.data, actions[0].data);
+  const change = resolved.edit.documentChanges[0];
+  assert.deepEqual(change.textDocument, { uri: doc.uri, version: 1 });
+  const fixed = TextDocument.applyEdits(TextDocument.create(doc.uri, 'markdown', 1, doc.text), change.edits);
+  assert.equal(fixed, doc.text + '\n\n## Integration Patterns\n\n' + show(PAT_JWKS));
+
+  // Applied (version 2): the action of version 1 is not resolved again.
+  await s.conn.sendNotification(DidChangeTextDocumentNotification.type, {
+    textDocument: { uri: doc.uri, version: 2 },
+    contentChanges: change.edits.map((e) => ({ range: e.range, text: e.newText })),
+  });
+  await assert.rejects(s.conn.sendRequest(CodeActionResolveRequest.type, actions[1]), (err) => {
+    assert.equal(err.code, -32801); // ContentModified
+    return true;
+  });
+  const d2 = await s.diagnostics(doc.uri, 2);
+  assert.deepEqual(comparable(d2), check(doc.file, fixed));
   assert.equal(await s.close(), 0);
 });
 
