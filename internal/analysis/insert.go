@@ -131,10 +131,43 @@ func mdTree(src []byte) (ast.Node, []byte) {
 // is the end of the document, a block left open there is closed first (see
 // InsertSection).
 func InsertAt(src []byte, start, end int, section string) Edit {
+	var root ast.Node
+	var body []byte
+	if end == len(src) {
+		root, body = mdTree(src)
+	}
+	return insertAtTree(src, root, body, start, end, section)
+}
+
+// InsertUnder returns the edit that adds section at the end of the part of
+// the document that starts at offset start (the line of an `## Integration:`
+// heading): up to the next heading of level 1 or 2 of the document's top
+// level, or its end. The document is read as CommonMark (goldmark, as
+// Parse reads it): a heading in a block quote, a list item, code or an HTML
+// block ends nothing, so the section never goes into the middle of one of
+// them. See InsertAt for the rest.
+func InsertUnder(src []byte, start int, section string) Edit {
+	root, body := mdTree(src)
+	end := len(src)
+	for n := root.FirstChild(); n != nil; n = n.NextSibling() {
+		h, ok := n.(*ast.Heading)
+		if !ok || h.Level > 2 || h.Lines().Len() == 0 {
+			continue
+		}
+		if at := lineStart(src, h.Lines().At(0).Start); at > start {
+			end = at
+			break
+		}
+	}
+	return insertAtTree(src, root, body, start, end, section)
+}
+
+// insertAtTree is InsertAt with src's tree and the text goldmark read
+// (mdTree), needed only when end is the end of the document.
+func insertAtTree(src []byte, root ast.Node, body []byte, start, end int, section string) Edit {
 	eol := LineEnding(src)
 	closer := ""
 	if end == len(src) {
-		root, body := mdTree(src)
 		closer = openAtEnd(src, root, body, start+len(bytes.TrimRight(src[start:end], " \t\r\n")))
 	}
 	return insertAfter(src, start, end, eol, closer, withEOL(section, eol))

@@ -376,7 +376,7 @@ func (s *Server) executeCommand(ctx context.Context, p *protocol.ExecuteCommandP
 // underHeading finds the `## Integration:` heading that names p's pair (the
 // code lens on such a heading inserts its missing patterns) and returns the
 // edit that adds p at the end of that heading's section, before the next
-// heading of level 1 or 2. found is false when no heading names the pair;
+// heading of level 1 or 2 of the document's top level. found is false when no heading names the pair;
 // the edit is nil when p's section is under the heading already.
 func underHeading(env *analysis.Env, a *analyzed, p *patterns.Pattern) (e *analysis.Edit, found bool) {
 	res := a.res
@@ -388,15 +388,10 @@ func underHeading(env *analysis.Env, a *analyzed, p *patterns.Pattern) (e *analy
 		if !slices.Contains(missingPatterns(env, res, sec.Integration, sec.Line), p.ID) {
 			return nil, true
 		}
-		start := res.Lines.Start(sec.Line)
-		end := len(res.Doc.Src)
-		for _, b := range res.Doc.Blocks {
-			if b.Kind == analysis.KindHeading && b.Level <= 2 && b.Span.Start > start {
-				end = res.Lines.Start(res.Lines.Line(b.Span.Start))
-				break
-			}
-		}
-		edit := analysis.InsertAt(res.Doc.Src, start, end, p.Markdown)
+		// The section ends at the next heading of level 1 or 2 of the
+		// document's top level: one in a block quote or a list item (the
+		// analysis's blocks have them too) ends nothing.
+		edit := analysis.InsertUnder(res.Doc.Src, res.Lines.Start(sec.Line), p.Markdown)
 		return &edit, true
 	}
 	return nil, false
