@@ -64,7 +64,7 @@ func (s *Server) completion(ctx context.Context, p *protocol.CompletionParams) (
 		}
 	}
 	if t := strings.TrimLeft(prefix, " "); strings.HasPrefix(patternHeading, strings.TrimRight(t, " ")) || t == "### " {
-		list.Items = append(list.Items, s.patternSnippet(m.Range(ls, off)))
+		list.Items = append(list.Items, s.patternSnippet(m.Range(ls, off), analysis.LineEnding(bytesOf(a.snap.text))))
 	}
 	w := wordBeforeRe.FindStringIndex(prefix)
 	list.Items = append(list.Items, techItems(env, res, m.Range(ls+w[0], off))...)
@@ -137,8 +137,9 @@ func techItems(env *analysis.Env, res *analysis.Result, rng protocol.Range) []pr
 
 // patternSnippet is a whole `### Pattern:` section, with tab stops on the
 // placeholders when the client takes snippets and analysis.BlankTemplate
-// as is otherwise.
-func (s *Server) patternSnippet(rng protocol.Range) protocol.CompletionItem {
+// as is otherwise, its lines ending in eol (the document's line ending, as
+// the quick fixes' sections do).
+func (s *Server) patternSnippet(rng protocol.Range, eol string) protocol.CompletionItem {
 	item := protocol.CompletionItem{
 		Label:      "### Pattern: section",
 		Kind:       protocol.CompletionItemKindSnippet,
@@ -150,6 +151,9 @@ func (s *Server) patternSnippet(rng protocol.Range) protocol.CompletionItem {
 	if s.extras().snippets {
 		item.InsertTextFormat = protocol.InsertTextFormatSnippet
 		item.TextEdit.NewText = PatternSnippet()
+	}
+	if eol != "\n" {
+		item.TextEdit.NewText = strings.ReplaceAll(item.TextEdit.NewText, "\n", eol)
 	}
 	return item
 }
