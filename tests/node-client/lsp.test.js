@@ -76,10 +76,21 @@ function comparable(ds) {
   return sortDiags(ds.map((d) => ({ range: d.range, severity: d.severity, code: d.code, source: d.source, message: d.message })));
 }
 
+// Every server started, so that one a failed test left running is ended
+// after the tests: its open pipes would keep node waiting until
+// node_test.go's timeout.
+const started = [];
+after(() => {
+  for (const proc of started) {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill();
+  }
+});
+
 /** One server process and a connection made with vscode-jsonrpc. */
 class Session {
   constructor(rootDir) {
     this.proc = cp.spawn(BIN, ['serve', '--stdio'], { cwd: rootDir, stdio: ['pipe', 'pipe', 'pipe'] });
+    started.push(this.proc);
     this.stderr = '';
     this.proc.stderr.on('data', (b) => { this.stderr += b; });
     this.exited = new Promise((resolve) => this.proc.on('exit', (code) => resolve(code)));
@@ -542,9 +553,9 @@ test('constitution changed on disk: didChangeWatchedFiles, as VS Code sends it f
   const n = s.published.get(doc.uri).length;
   fs.writeFileSync(cons, '# Constitution\n\n- **Frontend**: Next.js\n- **Authentication**: Better Auth\n- **Backend**: FastAPI\n- **Database**: PostgreSQL\n');
   await s.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(cons).href, type: 2 }] });
-  const after = await s.nextPublish(doc.uri, n);
-  assert.equal(after.version, 1, 'the same text: the same version');
-  const got = comparable(after.diagnostics);
+  const republished = await s.nextPublish(doc.uri, n);
+  assert.equal(republished.version, 1, 'the same text: the same version');
+  const got = comparable(republished.diagnostics);
   assert.deepEqual(got, check(doc.file, doc.text), 'after: ipf-lsp check with the new constitution');
   assert.notDeepEqual(got, before, 'the new stack changes the findings');
   assert.equal(await s.close(), 0);
@@ -561,9 +572,9 @@ test('settings changed in the editor: didChangeConfiguration, then the settings 
   s.settings = { diagnostics: { disabled: ['integration-point'] } };
   const asked = s.configItems.length;
   await s.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
-  const after = await s.nextPublish(doc.uri, n);
+  const republished = await s.nextPublish(doc.uri, n);
   assert.ok(s.configItems.length > asked, 'the server pulled the settings');
-  assert.deepEqual(comparable(after.diagnostics), comparable(before.filter((d) => d.code !== 'integration-point')));
+  assert.deepEqual(comparable(republished.diagnostics), comparable(before.filter((d) => d.code !== 'integration-point')));
   assert.equal(await s.close(), 0);
 });
 
