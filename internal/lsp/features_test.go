@@ -90,6 +90,21 @@ func newWorkspace(t *testing.T, files map[string]string, opts clientOptions) *wo
 	return &workspace{newTestClient(t, opts), root}
 }
 
+// runLens runs a code lens's command, as a client does when it is clicked,
+// applies the one workspace/applyEdit it must send, and returns document
+// u's version after it.
+func (w *workspace) runLens(t *testing.T, u protocol.DocumentURI, lens protocol.CodeLens) int32 {
+	t.Helper()
+	w.call("workspace/executeCommand", map[string]any{"command": lens.Command.Command, "arguments": lens.Command.Arguments}, nil)
+	w.mu.Lock()
+	applied := append([]protocol.ApplyWorkspaceEditParams(nil), w.applied...)
+	w.mu.Unlock()
+	if len(applied) != 1 {
+		t.Fatalf("applyEdit requests: %d, want 1", len(applied))
+	}
+	return w.applyEdit(&applied[0].Edit)[u]
+}
+
 func writeFile(t *testing.T, path, text string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -288,14 +303,7 @@ func TestCodeLensOnIntegrationHeadingInsertsUnderIt(t *testing.T) {
 			if len(lenses) != 1 || lenses[0].Command.Title != "2 patterns · Insert" || lenses[0].Range.Start.Line != 4 {
 				t.Fatalf("lenses: %+v", lenses)
 			}
-			w.call("workspace/executeCommand", map[string]any{"command": lenses[0].Command.Command, "arguments": lenses[0].Command.Arguments}, nil)
-			w.mu.Lock()
-			applied := append([]protocol.ApplyWorkspaceEditParams(nil), w.applied...)
-			w.mu.Unlock()
-			if len(applied) != 1 {
-				t.Fatalf("applyEdit requests: %d, want 1", len(applied))
-			}
-			v := w.applyEdit(&applied[0].Edit)[u]
+			v := w.runLens(t, u, lenses[0])
 			w.waitDiagnostics(u, v)
 			want := crlf(head + section + "\n" + engine.Markdown + tc.tail)
 			if got := w.text(u); got != want {
@@ -324,14 +332,7 @@ func TestCodeLensInsertsWhenTheHeadingIsOnlyInCode(t *testing.T) {
 	if len(lenses) != 1 || lenses[0].Command.Command != "ipf.insertPattern" {
 		t.Fatalf("lenses: %+v", lenses)
 	}
-	w.call("workspace/executeCommand", map[string]any{"command": lenses[0].Command.Command, "arguments": lenses[0].Command.Arguments}, nil)
-	w.mu.Lock()
-	applied := append([]protocol.ApplyWorkspaceEditParams(nil), w.applied...)
-	w.mu.Unlock()
-	if len(applied) != 1 {
-		t.Fatalf("applyEdit requests: %d, want 1", len(applied))
-	}
-	v := w.applyEdit(&applied[0].Edit)[u]
+	v := w.runLens(t, u, lenses[0])
 	for _, d := range w.waitDiagnostics(u, v) {
 		if d.Code == analysis.CodeIntegrationPoint {
 			t.Errorf("still reported after the lens: %s", diagString(d))

@@ -54,14 +54,7 @@ func TestCodeLensInsertsAfterNestedHeadings(t *testing.T) {
 			if lens == nil || lens.Command.Command != cmdInsertPattern || !strings.Contains(jsonString(lens.Command.Arguments), patFastAPIEngine) {
 				t.Fatalf("lenses: %+v", lenses)
 			}
-			w.call("workspace/executeCommand", map[string]any{"command": lens.Command.Command, "arguments": lens.Command.Arguments}, nil)
-			w.mu.Lock()
-			applied := append([]protocol.ApplyWorkspaceEditParams(nil), w.applied...)
-			w.mu.Unlock()
-			if len(applied) != 1 {
-				t.Fatalf("applyEdit requests: %d, want 1", len(applied))
-			}
-			w.applyEdit(&applied[0].Edit)
+			w.runLens(t, u, *lens)
 			got := w.text(u)
 			want := head + section + tc.nested + "\n" + engine.Markdown + tc.tail
 			if got != want {

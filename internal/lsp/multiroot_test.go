@@ -17,6 +17,13 @@ import (
 // second folder's plan lost its integration points to the first folder's
 // `disabled`, its severity and ignore glob did nothing, and its broken pack
 // file was never reported.
+// The findings of the plan the multi-root tests open in each folder, with
+// the severity left as %s.
+const (
+	mrPoint      = "4:6-4:31 %s integration-point Integration point: Next.js → FastAPI — 2 patterns available, best match: \"REST calls with a bearer token and explicit CORS origins\" (quick fix inserts one)"
+	mrIncomplete = "11:0-11:78 %s incomplete-pattern pattern \"Tests with dependency_overrides and in-memory SQLite (StaticPool)\" is missing Flow, Code Example, Gotchas, Official Source (the checklist asks for Use Case, Flow, Code Example, Gotchas and Official Source)"
+)
+
 func TestEachFolderItsOwnConfig(t *testing.T) {
 	parent := t.TempDir()
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(parent, ".cache"))
@@ -38,25 +45,21 @@ func TestEachFolderItsOwnConfig(t *testing.T) {
 	p := c.waitPublish(broken, func(p published) bool { return len(p.Diagnostics) > 0 })
 	assertDiags(t, p.Diagnostics, []string{"2:0-3:0 Warning incomplete-pattern pattern file skipped: front matter line 3: want `key: value`, got \"to fastapi\""})
 
-	const (
-		point      = "4:6-4:31 %s integration-point Integration point: Next.js → FastAPI — 2 patterns available, best match: \"REST calls with a bearer token and explicit CORS origins\" (quick fix inserts one)"
-		incomplete = "11:0-11:78 %s incomplete-pattern pattern \"Tests with dependency_overrides and in-memory SQLite (StaticPool)\" is missing Flow, Code Example, Gotchas, Official Source (the checklist asks for Use Case, Flow, Code Example, Gotchas and Official Source)"
-	)
 	for _, tc := range []struct {
 		path string
 		want []string
 	}{
 		// a: integration-point disabled.
-		{filepath.Join(a, "plan.md"), []string{fmt.Sprintf(incomplete, "Warning")}},
+		{filepath.Join(a, "plan.md"), []string{fmt.Sprintf(mrIncomplete, "Warning")}},
 		// a/sub, a folder inside a: its own file only (a's disabled does
 		// not apply), and its notice turned off.
-		{filepath.Join(nested, "plan.md"), []string{fmt.Sprintf(point, "Error"), fmt.Sprintf(incomplete, "Warning")}},
+		{filepath.Join(nested, "plan.md"), []string{fmt.Sprintf(mrPoint, "Error"), fmt.Sprintf(mrIncomplete, "Warning")}},
 		// b: its severity.
-		{filepath.Join(b, "plan.md"), []string{fmt.Sprintf(point, "Information"), fmt.Sprintf(incomplete, "Hint")}},
+		{filepath.Join(b, "plan.md"), []string{fmt.Sprintf(mrPoint, "Information"), fmt.Sprintf(mrIncomplete, "Hint")}},
 		// b: its ignore glob.
 		{filepath.Join(b, "drafts", "plan.md"), nil},
 		// Outside every folder: the defaults.
-		{filepath.Join(parent, "loose", "plan.md"), []string{fmt.Sprintf(point, "Information"), fmt.Sprintf(incomplete, "Warning")}},
+		{filepath.Join(parent, "loose", "plan.md"), []string{fmt.Sprintf(mrPoint, "Information"), fmt.Sprintf(mrIncomplete, "Warning")}},
 	} {
 		u := c.open(fileURI(tc.path), planDoc)
 		got := c.waitDiagnostics(u, 1)
@@ -88,17 +91,13 @@ func TestEditorSettingsPerFolder(t *testing.T) {
 			fileURI(b): map[string]any{"diagnostics": map[string]any{"severity": map[string]string{"incomplete-pattern": "hint"}}},
 		},
 	})
-	const (
-		point      = "4:6-4:31 %s integration-point Integration point: Next.js → FastAPI — 2 patterns available, best match: \"REST calls with a bearer token and explicit CORS origins\" (quick fix inserts one)"
-		incomplete = "11:0-11:78 %s incomplete-pattern pattern \"Tests with dependency_overrides and in-memory SQLite (StaticPool)\" is missing Flow, Code Example, Gotchas, Official Source (the checklist asks for Use Case, Flow, Code Example, Gotchas and Official Source)"
-	)
 	for _, tc := range []struct {
 		path string
 		want []string
 	}{
-		{filepath.Join(a, "plan.md"), []string{fmt.Sprintf(incomplete, "Warning")}},
-		{filepath.Join(b, "plan.md"), []string{fmt.Sprintf(point, "Information"), fmt.Sprintf(incomplete, "Hint")}},
-		{filepath.Join(parent, "loose", "plan.md"), []string{fmt.Sprintf(point, "Warning"), fmt.Sprintf(incomplete, "Warning")}},
+		{filepath.Join(a, "plan.md"), []string{fmt.Sprintf(mrIncomplete, "Warning")}},
+		{filepath.Join(b, "plan.md"), []string{fmt.Sprintf(mrPoint, "Information"), fmt.Sprintf(mrIncomplete, "Hint")}},
+		{filepath.Join(parent, "loose", "plan.md"), []string{fmt.Sprintf(mrPoint, "Warning"), fmt.Sprintf(mrIncomplete, "Warning")}},
 	} {
 		u := c.open(fileURI(tc.path), planDoc)
 		got := c.waitDiagnostics(u, 1)
