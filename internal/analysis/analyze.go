@@ -245,12 +245,12 @@ func (e *Env) Analyze(in *Input) *Result {
 		defer func() {
 			if d.stopped {
 				in.Memo.prevNodes = in.Memo.carry(d.nodes)
-				d.memo, d.lastText, d.lastNode, d.nodes, d.lits = nil, nil, nil, nil, nil
+				d.memo, d.lastText, d.lastNode, d.nodes, d.lits, d.docLits = nil, nil, nil, nil, nil, nil
 				in.Memo.abandon()
 				return
 			}
 			in.Memo.keepNodes(d.nodes)
-			d.memo, d.lastText, d.lastNode, d.nodes, d.lits = nil, nil, nil, nil, nil
+			d.memo, d.lastText, d.lastNode, d.nodes, d.lits, d.docLits = nil, nil, nil, nil, nil, nil
 			in.Memo.release()
 		}()
 	} else {
@@ -260,7 +260,7 @@ func (e *Env) Analyze(in *Input) *Result {
 		// one analysis answers the repeats.
 		d.memo = NewMemo()
 		d.lits = gates.litScanner().index(d.Lower)
-		defer func() { d.memo, d.lastText, d.lastNode, d.nodes, d.lits = nil, nil, nil, nil, nil }()
+		defer func() { d.memo, d.lastText, d.lastNode, d.nodes, d.lits, d.docLits = nil, nil, nil, nil, nil, nil }()
 	}
 	d.ctx, d.polls, d.stopped = in.Ctx, 0, false
 	defer func() { d.ctx = nil }() // the result's later uses are not cancelled

@@ -265,6 +265,9 @@ func (s *apScan) codeLines(res []*rx, fn func(b, i int, line []byte, off int)) {
 // match) is not excluded and for which ok (when set) holds.
 func (s *apScan) prose(code string, re *rx, g int, ok func(b int, sp Span, sent []byte) bool) {
 	d := s.r.Doc
+	if !d.mayInDoc(re) {
+		return
+	}
 	s.proseBlocks(func(b int, text []byte, off int) {
 		for _, m := range s.findAllSub(re, text, off) {
 			if m[2*g] < 0 {
@@ -297,13 +300,15 @@ func (s *apScan) tokenStorage() {
 	// A block that warns against browser storage once ("OWASP says never
 	// to keep tokens in web storage") describes, it does not decide.
 	warns := map[int]bool{}
-	s.proseBlocks(func(b int, text []byte, off int) {
-		for _, m := range s.findAll(storageWordRe, text, off) {
-			if x := d.Exclusion(b, Span{off + m[0], off + m[1]}); x == ExclNegated || x == ExclRejected {
-				warns[b] = true
+	if d.mayInDoc(storageWordRe) {
+		s.proseBlocks(func(b int, text []byte, off int) {
+			for _, m := range s.findAll(storageWordRe, text, off) {
+				if x := d.Exclusion(b, Span{off + m[0], off + m[1]}); x == ExclNegated || x == ExclRejected {
+					warns[b] = true
+				}
 			}
-		}
-	})
+		})
+	}
 	s.prose(CodeTokenInBrowserStorage, storageWordRe, 1, func(b int, sp Span, sent []byte) bool {
 		if warns[b] {
 			return false
@@ -707,6 +712,9 @@ func (s *apScan) publicEnv() {
 		return !strings.Contains(n, "PUBLISHABLE") && !strings.Contains(n, "ANON") && !strings.HasSuffix(n, "_URL_PUBLIC")
 	}
 	s.proseBlocks(func(b int, text []byte, off int) {
+		if !s.r.Doc.mayInDoc(publicEnvRe) {
+			return
+		}
 		for _, m := range s.findAllSub(publicEnvRe, text, off) {
 			sp := Span{off + m[0], off + m[1]}
 			if !ok(text[m[2]:m[3]]) || s.r.Doc.Exclusion(b, sp) != "" {

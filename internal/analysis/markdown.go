@@ -85,6 +85,9 @@ type Doc struct {
 	// lits, set during a fresh analysis, answers which literals a slice
 	// holds without scanning it (litscan.go).
 	lits *litIndex
+	// docLits is the set of literals in the whole document, from lits
+	// (mayInDoc).
+	docLits *litSet
 	// ctx stops the analysis (Input.Ctx); stopped is set once it has.
 	ctx     context.Context
 	polls   uint32

@@ -450,6 +450,25 @@ func (d *Doc) memoNode(text []byte, off int) *memoNode {
 	return n
 }
 
+// mayInDoc is false when re can match nowhere in the document, as far as a
+// fresh analysis's literal index tells (true without one: re-analyses
+// have no index, and scanning the whole text for it would cost more than
+// the blocks' own gates, which their memo keeps). A detector that reads
+// every block asks it first: nine in ten of its expressions have no
+// literal in a given document, and asking each block's gate was most of
+// their cost.
+func (d *Doc) mayInDoc(re *rx) bool {
+	gi := re.info()
+	if gi.lits == nil || !gi.masked || d.lits == nil || d.lits.n < gi.maxLit {
+		return true
+	}
+	if d.docLits == nil {
+		set := d.lits.set(0, len(d.Src))
+		d.docLits = &set
+	}
+	return gi.passes(d.docLits)
+}
+
 // may is the literal gate alone: false when re cannot match text.
 func (d *Doc) may(re *rx, text []byte, off int) bool {
 	return d.run(re, opMay, text, off).ok
