@@ -116,9 +116,14 @@ func (c *checkConfigs) problems() []FileReport {
 				line = pe.Line - 1
 			}
 		}
+		// p is absolute: relative to the working directory when that is
+		// shorter, as the checked files are named (filepath.Rel fails
+		// between "." and an absolute path).
 		rel := p
-		if r, err := filepath.Rel(".", p); err == nil && !filepath.IsAbs(r) && len(r) < len(p) {
-			rel = r
+		if wd, err := filepath.Abs("."); err == nil {
+			if r, err := filepath.Rel(wd, p); err == nil && len(r) < len(p) {
+				rel = r
+			}
 		}
 		pos := Position{Line: uint32(line)}
 		out = append(out, FileReport{Path: rel, Diagnostics: []Diagnostic{{

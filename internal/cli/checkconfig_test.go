@@ -47,8 +47,10 @@ func TestCheckConfigFiles(t *testing.T) {
 	writeTestFile(t, filepath.Join(dir, "drafts", ".ipf.toml"), "no_constitution_notice = false\ndisabled = [\n")
 	code, out, _ = run(t, "check", b)
 	cfg := filepath.Join(dir, "drafts", ".ipf.toml")
-	if r, err := filepath.Rel(".", cfg); err == nil && len(r) < len(cfg) {
-		cfg = r
+	if wd, err := os.Getwd(); err == nil {
+		if r, err := filepath.Rel(wd, cfg); err == nil && len(r) < len(cfg) {
+			cfg = r
+		}
 	}
 	want = b + `:1:3: information: Integration point: Better Auth → FastAPI — 3 patterns available, best match: "JWT bearer verified with JWKS" (quick fix inserts one) [integration-point]` + "\n" +
 		cfg + ":2:1: error: invalid .ipf.toml, using the defaults: unexpected EOF; expected value [config]\n"
@@ -76,5 +78,26 @@ func TestCheckDisabledAll(t *testing.T) {
 		if code != ExitOK || out != "" {
 			t.Errorf("disabled = %s: exit %d, stderr %q, output:\n%s\nwant exit 0 and no findings", disabled, code, errs, out)
 		}
+	}
+}
+
+// A malformed .ipf.toml is reported under its path relative to the working
+// directory, as the checked files are: an absolute path in --format github
+// is no file of the repository, so the runner showed no annotation for it.
+func TestCheckConfigProblemRelativePath(t *testing.T) {
+	dir := t.TempDir()
+	writeTestFile(t, filepath.Join(dir, ".ipf.toml"), "no_constitution_notice = false\ndisabled = [\n")
+	writeTestFile(t, filepath.Join(dir, "specs", "a.md"), "# Spec\n")
+	t.Chdir(dir)
+	code, out, errs := run(t, "check", "specs")
+	want := ".ipf.toml:2:1: error: invalid .ipf.toml, using the defaults: unexpected EOF; expected value [config]\n"
+	// The defaults apply, the constitution notice included (its line comes
+	// first).
+	if code != ExitFindings || !strings.HasSuffix(out, "[no-constitution]\n"+want) {
+		t.Fatalf("exit %d, stderr %q, output:\n%s\nwant it to end with:\n%s", code, errs, out, want)
+	}
+	_, out, _ = run(t, "check", "--format", "github", "specs")
+	if want := "\n::error file=.ipf.toml,line=2,"; !strings.Contains(out, want) {
+		t.Fatalf("github output:\n%s\nwant a line starting with %q", out, want[1:])
 	}
 }
