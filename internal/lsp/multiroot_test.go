@@ -10,13 +10,6 @@ import (
 	"go.lsp.dev/protocol"
 )
 
-// TestEachFolderItsOwnConfig: in a multi-root workspace each document is
-// analysed with the `.ipf.toml` of the workspace folder that holds it (the
-// deepest one when folders nest), and each folder's pattern packs are
-// loaded. Before, the first folder's file applied to every document: the
-// second folder's plan lost its integration points to the first folder's
-// `disabled`, its severity and ignore glob did nothing, and its broken pack
-// file was never reported.
 // The findings of the plan the multi-root tests open in each folder, with
 // the severity left as %s.
 const (
@@ -24,6 +17,13 @@ const (
 	mrIncomplete = "11:0-11:78 %s incomplete-pattern pattern \"Tests with dependency_overrides and in-memory SQLite (StaticPool)\" is missing Flow, Code Example, Gotchas, Official Source (the checklist asks for Use Case, Flow, Code Example, Gotchas and Official Source)"
 )
 
+// TestEachFolderItsOwnConfig: in a multi-root workspace each document is
+// analysed with the `.ipf.toml` of the workspace folder that holds it (the
+// deepest one when folders nest), and each folder's pattern packs are
+// loaded. Before, the first folder's file applied to every document: the
+// second folder's plan lost its integration points to the first folder's
+// `disabled`, its severity and ignore glob did nothing, and its broken pack
+// file was never reported.
 func TestEachFolderItsOwnConfig(t *testing.T) {
 	parent := t.TempDir()
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(parent, ".cache"))
@@ -112,4 +112,25 @@ func TestEditorSettingsPerFolder(t *testing.T) {
 	if string(items) != want {
 		t.Errorf("workspace/configuration items\n got %s\nwant %s", items, want)
 	}
+}
+
+// TestNoFolderReadsTheInferredRootsConfig: a client that sends no
+// workspace folder (Neovim 0.7 configured with the shortest form, rootUri
+// null) gets for a document the `.ipf.toml` of the root the server infers
+// for it (the nearest folder with .git or .specify), as check does and as
+// the constitution is already looked up there. Its severity did not apply.
+func TestNoFolderReadsTheInferredRootsConfig(t *testing.T) {
+	parent := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(parent, ".cache"))
+	for name, text := range map[string]string{
+		"p/.ipf.toml":                       "[severity]\nintegration-point = \"warning\"\n",
+		"p/.specify/memory/constitution.md": "",
+	} {
+		writeFile(t, filepath.Join(parent, name), text)
+	}
+	c := newTestClient(t, clientOptions{capabilities: fullCaps(false)})
+	u := fileURI(filepath.Join(parent, "p", "specs", "001-x", "plan.md"))
+	writeFile(t, filepath.Join(parent, "p", "specs", "001-x", "plan.md"), "")
+	c.open(u, "# Plan\n\n- The Next.js app calls FastAPI over REST.\n")
+	assertDiags(t, c.waitDiagnostics(u, 1), []string{strings.Replace(fmt.Sprintf(mrPoint, "Warning"), "4:6-4:31", "2:6-2:31", 1)})
 }

@@ -30,6 +30,7 @@ import (
 
 	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
 	"github.com/ipf-lsp/ipf-lsp/internal/config"
+	wsmodel "github.com/ipf-lsp/ipf-lsp/internal/workspace"
 )
 
 // CodeConfig is the diagnostic code of a malformed `.ipf.toml`.
@@ -101,8 +102,12 @@ type configState struct {
 	overlays     map[string]protocol.DocumentURI // config files open in the editor: path → URI
 	texts        map[string]string               // their unsaved text
 	roots        map[string]rootConfig           // workspace root path → its file
-	published    map[protocol.DocumentURI]bool   // config URIs with a diagnostic published
-	packErr      string                          // the pattern folders' error last logged
+	// inferred are the roots found for documents outside every workspace
+	// folder (the nearest folder with .git or .specify, as check finds
+	// them): each gets a scope with its `.ipf.toml`, as a folder does.
+	inferred  []string
+	published map[protocol.DocumentURI]bool // config URIs with a diagnostic published
+	packErr   string                        // the pattern folders' error last logged
 }
 
 func newConfigState(base *analysis.Env) *configState {
@@ -182,6 +187,34 @@ func within(root, path string) bool {
 func (s *Server) scopeOf(u protocol.DocumentURI) *scope {
 	p, _ := filePath(u)
 	return s.scopes.Load().of(p)
+}
+
+// scopeForFile returns the scope of the file at path (clean and absolute;
+// "" for a document that is not a file). A file outside every workspace
+// folder whose folder exists gets the root check would give it (the
+// nearest folder with .git or .specify, else its own folder): the first
+// time, the configuration is reloaded with that root's `.ipf.toml`, as a
+// folder's is, so that it applies as it does in check.
+func (s *Server) scopeForFile(path string) *scope {
+	sc := s.scopes.Load().of(path)
+	if sc.root != "" || path == "" {
+		return sc
+	}
+	if _, err := os.Stat(filepath.Dir(path)); err != nil {
+		return sc
+	}
+	root := wsmodel.FindRoot(path, "")
+	s.cfg.mu.Lock()
+	known := slices.Contains(s.cfg.inferred, root)
+	if !known {
+		s.cfg.inferred = append(s.cfg.inferred, root)
+	}
+	s.cfg.mu.Unlock()
+	if !known {
+		s.reloadConfig()
+		s.publishConfigDiagnostics()
+	}
+	return s.scopes.Load().of(path)
 }
 
 // envFor returns the Env of the document u.
@@ -454,6 +487,11 @@ func (s *Server) rootPaths() []string {
 func (s *Server) reloadConfig() {
 	roots := s.rootPaths()
 	s.cfg.mu.Lock()
+	for _, r := range s.cfg.inferred {
+		if !slices.Contains(roots, r) {
+			roots = append(roots, r)
+		}
+	}
 	s.cfg.roots = map[string]rootConfig{}
 	for _, root := range roots {
 		p := filepath.Join(root, config.FileName)

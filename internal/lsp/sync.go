@@ -349,7 +349,7 @@ func (s *Server) analyzeSnapshot(ctx context.Context, snap *snapshot, memo *anal
 	// The document's scope, looked up once: its folder's configuration
 	// and Env.
 	file, _ := filePath(snap.uri)
-	sc := s.scopes.Load().of(file)
+	sc := s.scopeForFile(file)
 	stack, path := s.stackFor(sc, snap.uri)
 	if path == "" {
 		path = string(snap.uri)

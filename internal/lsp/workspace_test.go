@@ -283,7 +283,9 @@ func TestWorkspaceFoldersChangeReadsTheirConfig(t *testing.T) {
 	assertCodes(t, w.waitDiagnostics(first, 1), "integration-point") // the first folder's file
 	n := w.publishCount(first)
 	w.notifyServer("workspace/didChangeWorkspaceFolders", map[string]any{"event": map[string]any{"added": []any{}, "removed": folder(w.root)}})
-	assertCodes(t, w.waitPublishAfter(first, n).Diagnostics, "integration-point", "incomplete-pattern") // outside every folder: the defaults
+	// Outside every folder now: the `.ipf.toml` of the root inferred for it
+	// (the nearest folder with .specify), as check reads it.
+	assertCodes(t, w.waitPublishAfter(first, n).Diagnostics, "integration-point")
 }
 
 // A constitution read from disk that starts with a byte order mark: editors

@@ -578,6 +578,20 @@ test('settings changed in the editor: didChangeConfiguration, then the settings 
   assert.equal(await s.close(), 0);
 });
 
+test('no workspace folder (rootUri null, as Neovim 0.7 started with the shortest form): a document gets the .ipf.toml of the root check infers for it', async () => {
+  const doc = workspace(SPEC, 'specs/004-better-auth-integration/spec.md');
+  fs.writeFileSync(path.join(doc.ws, '.ipf.toml'), '[severity]\nintegration-point = "warning"\n');
+  const s = new Session(doc.ws);
+  await s.conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, workspaceFolders: null, capabilities: {} });
+  await s.conn.sendNotification(InitializedNotification.type, {});
+  await open(s, doc);
+  const got = comparable(await s.diagnostics(doc.uri, 1));
+  assert.ok(got.some((d) => d.code === 'integration-point'), 'integration points reported');
+  assert.ok(got.filter((d) => d.code === 'integration-point').every((d) => d.severity === DiagnosticSeverity.Warning), 'at the .ipf.toml severity');
+  assert.deepEqual(got, check(doc.file, doc.text), 'what ipf-lsp check reports');
+  assert.equal(await s.close(), 0);
+});
+
 test('lifecycle: before initialize, after shutdown, exit codes', async (t) => {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'ipf-node-'));
 
