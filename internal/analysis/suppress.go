@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"github.com/yuin/goldmark/ast"
 )
 
 // Suppression comments, in HTML comments so they do not render:
@@ -209,6 +211,12 @@ func (r *Result) IgnoreEdit(code string, off int) Edit {
 		start, sp.Start = 3, 3
 	}
 	text := r.Doc.Src[sp.Start:sp.End]
+	if indent, ok := afterPreviousItem(r.Doc.Src, start); ok {
+		return Edit{
+			Span: Span{start, start},
+			Text: fmt.Sprintf("%s<!-- ipf-disable-next-line %s -->%s", indent, code, LineEnding(r.Doc.Src)),
+		}
+	}
 	indent := text[:len(text)-len(bytes.TrimLeft(text, " \t"))]
 	// A block quote keeps its markers.
 	if q := bytes.TrimLeft(text, " \t"); len(q) > 0 && q[0] == '>' {
@@ -242,4 +250,93 @@ func (r *Result) lineEndInsert(line int) (int, bool) {
 		return 0, false
 	}
 	return sp.Start + end, true
+}
+
+// afterPreviousItem returns the indentation of a comment line inserted
+// before the line that starts at offset start when that line opens a list
+// item that is not the first of its list: the comment goes at the end of
+// the item before it, indented to that item's content (after the markers of
+// the block quotes and lists around the list). At the line's own
+// indentation it would end the list there and start a new one. ok is false
+// when the line opens no such item (a first item's comment goes above its
+// list, where it cuts nothing).
+func afterPreviousItem(src []byte, start int) (indent string, ok bool) {
+	if !startsListItem(src[start:lineEnd(src, start)]) {
+		return "", false
+	}
+	root, body := mdTree(src)
+	var item *ast.ListItem
+	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		li, isItem := n.(*ast.ListItem)
+		if !entering || !isItem || n.Pos() < 0 || lineStart(body, n.Pos()) != start {
+			return ast.WalkContinue, nil
+		}
+		if li.PreviousSibling() != nil {
+			// The innermost item opened on the line with an item before
+			// it: the items inside it that open on the line are first in
+			// their lists.
+			item = li
+		}
+		return ast.WalkContinue, nil
+	})
+	if item == nil {
+		return "", false
+	}
+	prev := item.PreviousSibling().(*ast.ListItem)
+	// The containers' part of the line ends where the item's content
+	// starts, less the item's Offset (its indentation, marker and blanks).
+	end := itemContent(body, item.Pos()) - item.Offset
+	prefix := body[start:max(end, start)]
+	if end < start || bytes.ContainsRune(prefix, '\t') {
+		return "", false
+	}
+	return string(prefix) + strings.Repeat(" ", prev.Offset), true
+}
+
+// startsListItem reports whether line, after the markers of its block
+// quotes and its indentation, starts with a list marker (-, +, * or 1-9
+// digits and . or )) followed by a blank or the end of the line.
+func startsListItem(line []byte) bool {
+	line = bytes.TrimLeft(line, " \t>")
+	i := 0
+	for i < len(line) && i < 9 && line[i] >= '0' && line[i] <= '9' {
+		i++
+	}
+	switch {
+	case i > 0 && i < len(line) && (line[i] == '.' || line[i] == ')'):
+		i++
+	case i == 0 && len(line) > 0 && (line[0] == '-' || line[0] == '+' || line[0] == '*'):
+		i = 1
+	default:
+		return false
+	}
+	return i == len(line) || line[i] == ' ' || line[i] == '\t'
+}
+
+// itemContent returns the offset of the content of the list item whose
+// marker is at or after pos: after the marker and the one to four blanks
+// that follow it (one when five or more do, or none at the end of the
+// line), as CommonMark counts them.
+func itemContent(body []byte, pos int) int {
+	i := pos
+	for i < len(body) && body[i] == ' ' {
+		i++
+	}
+	for i < len(body) && body[i] >= '0' && body[i] <= '9' {
+		i++
+	}
+	if i < len(body) {
+		i++ // the bullet, or the . or ) after the digits
+	}
+	n := 0
+	for i+n < len(body) && body[i+n] == ' ' {
+		n++
+	}
+	switch {
+	case i+n == len(body) || body[i+n] == '\n' || body[i+n] == '\r':
+		return i
+	case n > 4:
+		return i + 1
+	}
+	return i + n
 }

@@ -106,6 +106,19 @@ func TestIgnoreEdit(t *testing.T) {
 			"# T\n\n<!-- ipf-disable-next-line token-in-browser-storage -->\n```ts\nconst x = 1;\nlocalStorage.setItem(\"token\", t);\n```\n"},
 		{"code block in a list item", "- a\n\n  ```ts\n  localStorage.setItem(\"token\", t);\n  ```\n", "localStorage",
 			"- a\n\n  <!-- ipf-disable-next-line token-in-browser-storage -->\n  ```ts\n  localStorage.setItem(\"token\", t);\n  ```\n"},
+		// A comment line above a list item that is not its list's first
+		// goes at the end of the item before it, at that item's indentation:
+		// unindented, it ended the list there.
+		{"heading in a list item", "# T\n\n- a\n- ## The JWT is stored in localStorage\n- b\n", "localStorage",
+			"# T\n\n- a\n  <!-- ipf-disable-next-line token-in-browser-storage -->\n- ## The JWT is stored in localStorage\n- b\n"},
+		{"code span going on to the next line in a list item", "# T\n\n- a\n- The JWT is stored in localStorage, see `a\n  b`.\n- b\n", "localStorage",
+			"# T\n\n- a\n  <!-- ipf-disable-next-line token-in-browser-storage -->\n- The JWT is stored in localStorage, see `a\n  b`.\n- b\n"},
+		{"ordered item after a wider one", "10. a\n9. The JWT in localStorage `x\n   y`\n8. c\n", "localStorage",
+			"10. a\n    <!-- ipf-disable-next-line token-in-browser-storage -->\n9. The JWT in localStorage `x\n   y`\n8. c\n"},
+		{"nested list item in a block quote", "> - a\n>   - b\n>   - ## The JWT is stored in localStorage\n", "localStorage",
+			"> - a\n>   - b\n>     <!-- ipf-disable-next-line token-in-browser-storage -->\n>   - ## The JWT is stored in localStorage\n"},
+		{"first item: above the list", "# T\n\n- ## The JWT is stored in localStorage\n- b\n", "localStorage",
+			"# T\n\n<!-- ipf-disable-next-line token-in-browser-storage -->\n- ## The JWT is stored in localStorage\n- b\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
