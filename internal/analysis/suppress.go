@@ -51,7 +51,7 @@ func (s *suppressions) covers(code string, line int) bool {
 }
 
 // parseSuppressions reads the suppression comments of r's document. Comments
-// inside code blocks are text, not comments, and are ignored.
+// inside code blocks and code spans are text, not comments, and are ignored.
 func (r *Result) parseSuppressions() *suppressions {
 	d := r.Doc
 	s := &suppressions{file: map[string]bool{}, ranges: map[string][]lineRange{}}
@@ -60,7 +60,7 @@ func (r *Result) parseSuppressions() *suppressions {
 	}
 	open := map[string]int{} // code → line of its ipf-disable
 	for _, m := range suppressRe.FindAllSubmatchIndex(d.Src, -1) {
-		if r.inCode(m[0]) {
+		if r.inCode(m[0]) || r.inCodeSpan(m[0]) {
 			continue
 		}
 		kind := string(d.Src[m[2]:m[3]])
@@ -122,6 +122,64 @@ func (r *Result) inCode(off int) bool {
 	for _, b := range r.Doc.Blocks {
 		if b.Kind == KindCode && off >= b.Span.Start && off < b.Span.End {
 			return true
+		}
+	}
+	return false
+}
+
+// inCodeSpan reports whether offset off lies in a code span of the block of
+// prose (paragraph, heading, table row) that holds it: a comment written
+// there, as where a document shows the syntax, is shown as text.
+func (r *Result) inCodeSpan(off int) bool {
+	for _, b := range r.Doc.Blocks {
+		if b.Kind == KindCode || b.Kind == KindHTML || off < b.Span.Start || off >= b.Span.End {
+			continue
+		}
+		return codeSpanAt(r.Doc.Src[b.Span.Start:b.Span.End], off-b.Span.Start)
+	}
+	return false
+}
+
+// codeSpanAt reports whether offset off of a block's text lies in a code
+// span: a run of backticks closed by the next run of the same length
+// (CommonMark 6.1); a run that none closes is literal, and a backslash
+// outside a span escapes the character after it.
+func codeSpanAt(src []byte, off int) bool {
+	runAt := func(i int) int {
+		n := 0
+		for i+n < len(src) && src[i+n] == '`' {
+			n++
+		}
+		return n
+	}
+	for i := 0; i <= off && i < len(src); {
+		switch src[i] {
+		case '\\':
+			i += 2
+		case '`':
+			n := runAt(i)
+			end := -1
+			for j := i + n; j < len(src); {
+				if m := runAt(j); m > 0 {
+					if m == n {
+						end = j + m
+						break
+					}
+					j += m
+					continue
+				}
+				j++
+			}
+			if end < 0 {
+				i += n
+				continue
+			}
+			if off < end {
+				return true
+			}
+			i = end
+		default:
+			i++
 		}
 	}
 	return false

@@ -44,6 +44,13 @@ func TestSuppressions(t *testing.T) {
 		{"same line", bad[:len(bad)-1] + " <!-- ipf-disable-line token-in-browser-storage -->\n" + bad, []int{2}},
 		{"same line, other code", bad[:len(bad)-1] + " <!-- ipf-disable-line hardcoded-secret -->\n" + bad, []int{1, 2}},
 		{"same line covers that line only", "The client keeps state <!-- ipf-disable-line all -->\nand the JWT is stored in localStorage.\n", []int{2}},
+		// A comment shown as code is text: the line that documents the
+		// syntax suppresses nothing.
+		{"comment in a code span is text", "- Write `<!-- ipf-disable-line all -->` at the end. The JWT is stored in localStorage.\n", []int{1}},
+		{"file comment in a code span", "Use ``<!-- ipf-disable-file all -->`` to turn every code off.\n\n" + bad, []int{3}},
+		{"next-line comment in a table cell's code span", "| syntax | what |\n|---|---|\n| `<!-- ipf-disable-next-line all -->` | next block |\n\n" + bad, []int{5}},
+		{"comment after a code span", "- The JWT `t` is stored in localStorage. <!-- ipf-disable-line all -->\n", nil},
+		{"unmatched backtick opens no span", "- The JWT ` is stored in localStorage. <!-- ipf-disable-line all -->\n", nil},
 		{"paragraph's later line", "<!-- ipf-disable-next-line token-in-browser-storage -->\nThe client keeps state.\nThe JWT is stored in localStorage.\n", nil},
 	}
 	for _, tt := range tests {
