@@ -28,8 +28,7 @@ func (s *Server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 		if d.Source != "ipf" {
 			continue
 		}
-		data, ok := decodeData(d.Data)
-		if !ok {
+		if _, ok := decodeData(d.Data); !ok {
 			continue
 		}
 		// The client's diagnostic may be older than the text; offer only
@@ -38,7 +37,7 @@ func (s *Server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 		if f == nil {
 			continue
 		}
-		out = append(out, s.fixesFor(env, a, ins, f, data, d)...)
+		out = append(out, s.fixesFor(env, a, ins, f, d)...)
 		if f.Code != analysis.CodeIntegrationPoint {
 			// An integration point is resolved by documenting it.
 			out = append(out, s.ignoreAction(a, f, d))
@@ -124,16 +123,17 @@ func decodeData(v any) (diagData, bool) {
 }
 
 // fixesFor lists the quick fixes of one finding: insert each matching
-// pattern, or a blank template for a pair with none. ins places the
-// sections in a's text.
-func (s *Server) fixesFor(env *analysis.Env, a *analyzed, ins func() *analysis.Inserter, f *analysis.Finding, data diagData, d protocol.Diagnostic) []protocol.CodeAction {
+// pattern, or a blank template for a pair with none. They are the finding's
+// own, whatever data the client's diagnostic carries (an older version's, or
+// one the client made). ins places the sections in a's text.
+func (s *Server) fixesFor(env *analysis.Env, a *analyzed, ins func() *analysis.Inserter, f *analysis.Finding, d protocol.Diagnostic) []protocol.CodeAction {
 	var out []protocol.CodeAction
 	v := a.snap.version
 	id := insertData{Kind: insertDataKind, URI: a.snap.uri, Version: &v, Code: f.Code, Range: a.snap.mapper.Range(f.Span.Start, f.Span.End)}
-	ids := data.Patterns
+	ids := f.Patterns
 	if len(ids) == 0 && f.Point != nil {
-		id.From, id.To = data.From, data.To
-		out = append(out, s.insertAction(a, ins, "Insert blank integration template", env.SectionText(data.From, data.To, nil), id, d, true))
+		id.From, id.To = f.Point.From, f.Point.To
+		out = append(out, s.insertAction(a, ins, "Insert blank integration template", env.SectionText(id.From, id.To, nil), id, d, true))
 		return out
 	}
 	for i, pid := range ids {
@@ -197,19 +197,32 @@ func (s *Server) lazyEdits() bool {
 
 // codeActionResolve computes the edit of an insert quick fix (insertData)
 // for the document version the action was made for. If the document has
-// moved past that version, or the finding is no longer reported there, it
+// moved past that version, or the finding is no longer reported there (no
+// finding of its code at its range offers the pattern or the pair), it
 // answers ContentModified: an edit is never computed for another version
 // than the one in data (the client applies the edit to the version it has,
-// and without documentChanges nothing else would stop it). An action that
-// is not one of these comes back as it was sent.
+// and without documentChanges nothing else would stop it), nor for another
+// finding (a document closed and opened again restarts its versions). Data
+// of ours that does not decode is InvalidParams; an action that is not one
+// of ours comes back as it was sent.
 func (s *Server) codeActionResolve(ctx context.Context, p *map[string]json.RawMessage) (map[string]json.RawMessage, error) {
 	act := *p
-	var data insertData
-	if raw, ok := act["data"]; !ok || json.Unmarshal(raw, &data) != nil || data.Kind != insertDataKind {
+	var kind struct {
+		Kind string `json:"kind"`
+	}
+	raw, ok := act["data"]
+	if !ok || json.Unmarshal(raw, &kind) != nil || kind.Kind != insertDataKind {
 		return act, nil
+	}
+	var data insertData
+	if err := json.Unmarshal(raw, &data); err != nil {
+		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "codeAction/resolve: data: %v", err)
 	}
 	if data.URI == "" || data.Version == nil {
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "codeAction/resolve: data needs {uri, version}")
+	}
+	if data.Pattern == "" && (data.From == "" || data.To == "") {
+		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "codeAction/resolve: data names no pattern and no pair")
 	}
 	d := s.doc(data.URI)
 	if d == nil {
@@ -223,7 +236,7 @@ func (s *Server) codeActionResolve(ctx context.Context, p *map[string]json.RawMe
 	if err != nil {
 		return nil, err
 	}
-	if !reports(a, data.Code, data.Range) {
+	if !reports(a, data) {
 		return nil, jsonrpc2.Errorf(protocol.CodeContentModified, "%s at %d:%d is no longer reported: ask for code actions again", data.Code, data.Range.Start.Line+1, data.Range.Start.Character+1)
 	}
 	env := s.envFor(data.URI)
@@ -235,17 +248,15 @@ func (s *Server) codeActionResolve(ctx context.Context, p *map[string]json.RawMe
 			return nil, jsonrpc2.Errorf(protocol.CodeContentModified, "pattern %s is no longer in the library: ask for code actions again", data.Pattern)
 		}
 		section = env.SectionText(pt.From, pt.To, pt)
-	case data.From != "" && data.To != "":
-		section = env.SectionText(data.From, data.To, nil)
 	default:
-		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "codeAction/resolve: data names no pattern and no pair")
+		section = env.SectionText(data.From, data.To, nil)
 	}
 	edit, err := json.Marshal(s.workspaceEdit(snap, analysis.InsertSection(bytesOf(snap.text), section)))
 	if err != nil {
 		return nil, err
 	}
-	if d.cur.Load() != snap {
-		// Changed while the analysis was awaited.
+	if d.cur.Load() != snap || d.closed.Load() || s.doc(data.URI) != d {
+		// Changed, or closed, while the analysis was awaited.
 		return nil, jsonrpc2.Errorf(protocol.CodeContentModified, "document changed while the code action was resolved: ask for code actions again")
 	}
 	out := maps.Clone(act)
@@ -253,11 +264,21 @@ func (s *Server) codeActionResolve(ctx context.Context, p *map[string]json.RawMe
 	return out, nil
 }
 
-// reports reports whether a has a finding of code at rng.
-func reports(a *analyzed, code string, rng protocol.Range) bool {
+// reports reports whether a has the finding an insert action was made for:
+// one of its code at its range whose quick fixes insert its pattern, or, for
+// a blank template, of its pair.
+func reports(a *analyzed, data insertData) bool {
 	for i := range a.res.Findings {
 		f := &a.res.Findings[i]
-		if f.Code == code && a.snap.mapper.Range(f.Span.Start, f.Span.End) == rng {
+		if f.Code != data.Code || a.snap.mapper.Range(f.Span.Start, f.Span.End) != data.Range {
+			continue
+		}
+		switch {
+		case data.Pattern != "":
+			if slices.Contains(f.Patterns, data.Pattern) {
+				return true
+			}
+		case f.Point != nil && len(f.Patterns) == 0 && f.Point.From == data.From && f.Point.To == data.To:
 			return true
 		}
 	}

@@ -2,8 +2,10 @@ package lsp
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
+	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
@@ -142,4 +144,86 @@ func TestCodeActionResolve(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCodeActionResolveChecksTheFinding: codeAction/resolve computes an edit
+// only for the finding the action was made for, the one of its code at its
+// range whose quick fixes include the pattern (or whose pair is the blank
+// template's). A document closed and opened again at the same version
+// number, with another pair at that range, gets ContentModified, as does
+// data naming a pattern of another pair; data of ours that does not decode
+// is InvalidParams. The code actions themselves come from the finding, not
+// from the data the client sends back with its diagnostic.
+func TestCodeActionResolveChecksTheFinding(t *testing.T) {
+	env, err := analysis.DefaultEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const other = "alembic-sqlmodel/autogenerate-migrations-from-sqlmodel-metadata"
+	c := newTestClient(t, clientOptions{env: env, capabilities: resolveCaps(true)})
+	c.open(specURI, specText)
+	diags := c.waitDiagnostics(specURI, 1)
+	var actions []protocol.CodeAction
+	c.call("textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": specURI}, "range": diags[0].Range,
+		"context": map[string]any{"diagnostics": diags},
+	}, &actions)
+	act := actions[0]
+	withData := func(change func(map[string]any)) map[string]any {
+		var m map[string]any
+		b, _ := json.Marshal(act)
+		_ = json.Unmarshal(b, &m)
+		change(m["data"].(map[string]any))
+		return m
+	}
+
+	// A stale or forged diagnostic naming another pair's pattern at the
+	// finding's range: the actions are the finding's own.
+	forged := diags[0]
+	forged.Data = map[string]any{"version": 1, "from": "alembic", "to": "sqlmodel", "patterns": []string{other}}
+	var got []protocol.CodeAction
+	c.call("textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": specURI}, "range": diags[0].Range,
+		"context": map[string]any{"diagnostics": []protocol.Diagnostic{forged}},
+	}, &got)
+	if len(got) == 0 || got[0].Title != "Insert pattern: JWT bearer verified with JWKS" {
+		t.Errorf("actions for a diagnostic whose data names %s: %v, want the finding's own patterns first", other, titles(got))
+	}
+
+	var res protocol.CodeAction
+	err = c.tryCall("codeAction/resolve", withData(func(d map[string]any) { d["pattern"] = other }), &res)
+	if rpcCode(err) != protocol.CodeContentModified {
+		t.Errorf("resolve with another pair's pattern at the finding's range: err = %v, edit %v; want ContentModified", err, res.Edit != nil)
+	}
+	err = c.tryCall("codeAction/resolve", withData(func(d map[string]any) { d["version"] = "1" }), &res)
+	if rpcCode(err) != jsonrpc2.InvalidParams {
+		t.Errorf("resolve with a version that is a string: err = %v, action %+v; want InvalidParams", err, res)
+	}
+
+	// Closed, and opened again at version 1 with Alembic → SQLModel at
+	// the range Better Auth → FastAPI had.
+	c.notifyServer("textDocument/didClose", map[string]any{"textDocument": map[string]any{"uri": specURI}})
+	n := c.publishCount(specURI)
+	reopened := strings.Replace(specText, "Better Auth issues a JWT that FastAPI verifies", "Alembic migrates schema from SQLModel", 1)
+	c.open(specURI, reopened)
+	var now []protocol.Diagnostic
+	for i := n; len(now) == 0; i++ {
+		now = c.waitPublishAfter(specURI, i).Diagnostics
+	}
+	if now[0].Range != diags[0].Range || !strings.Contains(now[0].Message, "Alembic → SQLModel") {
+		t.Fatalf("reopened: %s, want Alembic → SQLModel at %v", diagString(now[0]), diags[0].Range)
+	}
+	res = protocol.CodeAction{}
+	err = c.tryCall("codeAction/resolve", act, &res)
+	if rpcCode(err) != protocol.CodeContentModified {
+		t.Errorf("resolve of the first opening's action after a reopen at the same version: err = %v, edit %+v; want ContentModified", err, res.Edit)
+	}
+}
+
+func titles(as []protocol.CodeAction) []string {
+	var out []string
+	for _, a := range as {
+		out = append(out, a.Title)
+	}
+	return out
 }
