@@ -134,3 +134,18 @@ func TestNoFolderReadsTheInferredRootsConfig(t *testing.T) {
 	c.open(u, "# Plan\n\n- The Next.js app calls FastAPI over REST.\n")
 	assertDiags(t, c.waitDiagnostics(u, 1), []string{strings.Replace(fmt.Sprintf(mrPoint, "Warning"), "4:6-4:31", "2:6-2:31", 1)})
 }
+
+// TestMalformedFileURI: a document whose file: URI has a bad percent
+// escape ("%zz", which no path decodes to) is analysed as one outside every
+// folder, as an untitled: document is. go.lsp.dev/uri's Filename panics on
+// it, and the panic in didOpen's scope lookup left the document without
+// diagnostics.
+func TestMalformedFileURI(t *testing.T) {
+	c := newTestClient(t, clientOptions{})
+	u := protocol.DocumentURI("file:///ws/specs/a%zz.md")
+	c.open(u, specText)
+	got := c.waitDiagnostics(u, 1)
+	if len(got) != 1 || got[0].Code != "integration-point" {
+		t.Fatalf("diagnostics %v, want the integration point", got)
+	}
+}

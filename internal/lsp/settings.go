@@ -17,6 +17,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -460,9 +461,13 @@ func (s *Server) configChange(p *didChangeParams) {
 }
 
 // filePath returns the path of a file URI; false for other schemes
-// (untitled:, git: …), whose Filename would panic.
+// (untitled:, git: …) and for a file URI that does not parse (a bad percent
+// escape), whose Filename would panic.
 func filePath(u protocol.DocumentURI) (string, bool) {
 	if !strings.HasPrefix(string(u), "file://") {
+		return "", false
+	}
+	if _, err := url.ParseRequestURI(string(u)); err != nil {
 		return "", false
 	}
 	return filepath.Clean(uri.URI(u).Filename()), true
