@@ -138,7 +138,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	ws.ws.Freeze()
 	var jobs []checkJob
 	for _, path := range files {
-		cc := cfgs.forFile(path)
+		cc := cfgs.forFile(path, ws.root(path))
 		if cc.ignored(path) {
 			continue
 		}

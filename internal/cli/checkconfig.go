@@ -47,19 +47,27 @@ func newCheckConfigs(base *analysis.Env, explicit string) (*checkConfigs, error)
 	return c, nil
 }
 
-// forDir returns the configuration that governs files in dir.
-func (c *checkConfigs) forDir(dir string) *checkConfig {
+// forDir returns the configuration that governs files in dir, a folder of
+// the workspace root root. Without a configuration file the defaults apply,
+// with the pattern packs of the default folders at root (references/,
+// .ipf/patterns/), as the server loads them for a workspace folder without
+// .ipf.toml; root "" loads none.
+func (c *checkConfigs) forDir(dir, root string) *checkConfig {
 	p := c.explicit
 	if p == "" {
 		p, _ = config.Nearest(dir)
 	}
-	if cc, ok := c.byPath[p]; ok {
+	key := p
+	if p != "" {
+		root = filepath.Dir(p)
+	} else {
+		key = "\x00" + root // the defaults, one per root for its packs
+	}
+	if cc, ok := c.byPath[key]; ok {
 		return cc
 	}
 	cc := &checkConfig{path: p, cfg: config.Default()}
-	root := ""
 	if p != "" {
-		root = filepath.Dir(p)
 		f, err := config.LoadPath(p)
 		if err != nil {
 			cc.err = err
@@ -72,18 +80,19 @@ func (c *checkConfigs) forDir(dir string) *checkConfig {
 		cc.err = err
 	}
 	cc.env = env
-	c.byPath[p] = cc
-	c.order = append(c.order, p)
+	c.byPath[key] = cc
+	c.order = append(c.order, key)
 	return cc
 }
 
-// forFile returns the configuration that governs the file at path.
-func (c *checkConfigs) forFile(path string) *checkConfig {
+// forFile returns the configuration that governs the file at path, whose
+// workspace root is root ("" if unknown).
+func (c *checkConfigs) forFile(path, root string) *checkConfig {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		abs = path
 	}
-	return c.forDir(filepath.Dir(abs))
+	return c.forDir(filepath.Dir(abs), root)
 }
 
 // ignored reports whether path matches the ignore globs of its
@@ -105,7 +114,7 @@ func (c *checkConfigs) problems() []FileReport {
 	var out []FileReport
 	for _, p := range c.order {
 		cc := c.byPath[p]
-		if cc.err == nil || p == "" {
+		if cc.err == nil || cc.path == "" {
 			continue
 		}
 		line, msg := 0, cc.err.Error()

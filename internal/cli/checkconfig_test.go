@@ -101,3 +101,27 @@ func TestCheckConfigProblemRelativePath(t *testing.T) {
 		t.Fatalf("github output:\n%s\nwant a line starting with %q", out, want[1:])
 	}
 }
+
+// A pattern pack in references/ at the workspace root (the nearest folder
+// with .git) is used by check and find without any .ipf.toml, as the server
+// uses it (TestWorkspacePack): its pattern fills a pair the built-in library
+// has none for.
+func TestCheckPackWithoutConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	writeTestFile(t, filepath.Join(dir, ".git", "HEAD"), "ref: refs/heads/main\n")
+	writeTestFile(t, filepath.Join(dir, "references", "fastapi-resend.md"), "---\nfrom: fastapi\nto: resend\n---\n## Integration: FastAPI → Resend\n\n"+
+		"### Pattern: Send with the SDK\n\n**Use Case**: When a request sends mail.\n\n**Flow**:\n1. Step.\n\n"+
+		"**Code Example**:\n```python\nimport resend\n```\n\n**Gotchas**:\n- Ours.\n\n**Official Source**: https://resend.com/docs\n")
+	spec := filepath.Join(dir, "specs", "a.md")
+	writeTestFile(t, spec, "- FastAPI sends the e-mail with Resend.\n")
+
+	code, out, errs := run(t, "check", filepath.Join(dir, "specs"))
+	want := spec + `:1:3: information: Integration point: FastAPI → Resend — pattern available: "Send with the SDK" (quick fix inserts it) [integration-point]` + "\n"
+	if code != ExitOK || !strings.Contains(out, want) {
+		t.Errorf("check: exit %d, stderr %q, output:\n%s\nwant a line:\n%s", code, errs, out, want)
+	}
+	code, out, errs = run(t, "find", spec)
+	if code != ExitOK || !strings.Contains(out, "## Integration: FastAPI → Resend\n\nFound in: "+filepath.ToSlash(spec)+":1\n\n### Pattern: Send with the SDK\n\n**Use Case**: When a request sends mail.\n") {
+		t.Errorf("find: exit %d, stderr %q, output:\n%s", code, errs, out)
+	}
+}

@@ -56,11 +56,17 @@ func checkWorkspace(args, files []string, cfgs *checkConfigs) (*checkWS, error) 
 		}
 		seen[root] = true
 		c.ws.AddRoot(root)
-		cc := cfgs.forDir(root)
+		cc := cfgs.forDir(root, root)
 		c.ws.SetConstitution(root, cc.cfg.Constitution)
 		c.quiet[root] = !cc.cfg.ConstitutionNoticeOn()
 	}
 	return c, nil
+}
+
+// root returns the workspace root of the file at path ("" if it has none).
+func (c *checkWS) root(path string) string {
+	root, _ := c.ws.Root(clean(path))
+	return root
 }
 
 // stackFor returns the stack of the file at path.

@@ -289,7 +289,7 @@ func TestCheckAllParallelMatchesSequential(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			jobs = append(jobs, checkJob{path: p, env: cfgs.forFile(p).env, src: src})
+			jobs = append(jobs, checkJob{path: p, env: cfgs.forFile(p, ws.root(p)).env, src: src})
 		}
 		emitted = emitted[:0]
 		emit := func(j *checkJob) {

@@ -91,7 +91,7 @@ func runFind(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if ctx.Err() != nil {
 			return ExitUsage
 		}
-		cc := cfgs.forFile(path)
+		cc := cfgs.forFile(path, ws.root(path))
 		if cc.ignored(path) {
 			continue
 		}
