@@ -3,6 +3,7 @@ package lsp
 import (
 	"encoding/json"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -351,5 +352,36 @@ func TestInsertCommandNeedsVersion(t *testing.T) {
 	defer c.mu.Unlock()
 	if len(c.applied) != 0 {
 		t.Fatalf("edits sent: %d", len(c.applied))
+	}
+}
+
+// TestHoverMentionOutsideThePointsPair: on a requirement line that implies
+// Better Auth → FastAPI, the point's pattern shows on the line's words and
+// on Better Auth, but a technology the pair does not hold shows its own
+// card: a negated one says it is not counted, another one is not passed off
+// as part of a pattern it has nothing to do with.
+func TestHoverMentionOutsideThePointsPair(t *testing.T) {
+	spec := "# Notes\n\n## Requirements\n\n- **FR-001**: The system MUST reject requests without a valid token (Better Auth, not Clerk; Next.js signs in).\n"
+	dir := writeTree(t, map[string]string{".specify/memory/constitution.md": wsConstitution, "spec.md": spec})
+	c := newTestClient(t, clientOptions{rootURI: fileURI(dir)})
+	u := c.open(fileURI(filepath.Join(dir, "spec.md")), spec)
+	c.waitDiagnostics(u, 1)
+	line := strings.Split(spec, "\n")[4]
+	pattern := "**Better Auth → FastAPI** · pattern: **JWT bearer verified with JWKS**\n"
+	for _, tc := range []struct {
+		word, want string
+		start, end int
+	}{
+		{"reject", pattern, 0, len(line)},
+		{"Better Auth", pattern, 0, len(line)},
+		{"Clerk", "**Clerk** — auth\n\nNot counted as part of the stack here (negation).\n", strings.Index(line, "Clerk"), strings.Index(line, "Clerk") + 5},
+		{"Next.js", "**Next.js** — frontend\n", strings.Index(line, "Next.js"), strings.Index(line, "Next.js") + 7},
+	} {
+		var h protocol.Hover
+		ch := strings.Index(line, tc.word) + 1
+		c.call("textDocument/hover", map[string]any{"textDocument": map[string]any{"uri": u}, "position": map[string]any{"line": 4, "character": ch}}, &h)
+		if !strings.HasPrefix(h.Contents.Value, tc.want) || h.Range == nil || h.Range.Start.Character != uint32(tc.start) || h.Range.End.Character != uint32(tc.end) {
+			t.Errorf("hover on %s: %q at %v, want %q at 4:%d-4:%d", tc.word, firstLines(h.Contents.Value, 3), h.Range, tc.want, tc.start, tc.end)
+		}
 	}
 }

@@ -68,6 +68,21 @@ func (s *Server) hoverAnalysed(env *analysis.Env, v view, off int) (string, anal
 		return "", analysis.Span{}
 	}
 	res := v.a.res
+	// The technology mention under the cursor, if any (mentions are in
+	// text order: the first that ends at or after old).
+	var m *analysis.Mention
+	var mSpan analysis.Span
+	old, known := v.oldOffset(off)
+	if known {
+		ms := res.Mentions
+		i := sort.Search(len(ms), func(i int) bool { return ms[i].Span.End >= old })
+		for ; i < len(ms) && ms[i].Span.Start <= old; i++ {
+			if sp, ok := v.span(ms[i].Span); ok && ms[i].Span.Contains(old) {
+				m, mSpan = &ms[i], sp
+				break
+			}
+		}
+	}
 	// A finding that carries patterns (an integration point, an
 	// anti-pattern) shows its recommended pattern. The narrowest one wins:
 	// on "Better Auth" in "Better Auth issues a JWT that FastAPI verifies"
@@ -84,22 +99,15 @@ func (s *Server) hoverAnalysed(env *analysis.Env, v view, off int) (string, anal
 			best, bestSpan = f, sp
 		}
 	}
-	if best != nil {
+	// On a technology an integration point does not join (one the line
+	// rejects, or a third one on the line), the point's pattern would be
+	// about something else: the mention explains itself.
+	if best != nil && (best.Point == nil || m == nil || (m.Excluded == "" && (m.Tech == best.Point.From || m.Tech == best.Point.To))) {
 		pt, _ := env.Library.Get(best.Patterns[0])
 		return RenderPattern(env, pt, best.Patterns[1:]), bestSpan
 	}
-	old, ok := v.oldOffset(off)
-	if !ok {
-		return "", analysis.Span{}
-	}
-	// Mentions are in text order: find the first that ends at or after old.
-	ms := res.Mentions
-	i := sort.Search(len(ms), func(i int) bool { return ms[i].Span.End >= old })
-	for ; i < len(ms) && ms[i].Span.Start <= old; i++ {
-		m := ms[i]
-		if sp, ok := v.span(m.Span); ok && m.Span.Contains(old) {
-			return s.hoverMention(env, v, m), sp
-		}
+	if m != nil {
+		return s.hoverMention(env, v, *m), mSpan
 	}
 	return "", analysis.Span{}
 }
@@ -195,8 +203,12 @@ func commonSuffix(a, b string) int {
 
 // hoverMention explains a technology mention (in the analysed text's
 // offsets): the pattern of the integration point it belongs to, or a card
-// about the technology.
+// about the technology; for a mention that chooses nothing (a rejected
+// alternative, a negation), the card that says so.
 func (s *Server) hoverMention(env *analysis.Env, v view, m analysis.Mention) string {
+	if m.Excluded != "" {
+		return TechCard(env, m.Tech, m.Excluded)
+	}
 	res := v.a.res
 	var best *analysis.IntegrationPoint
 	for i := range res.Points {
