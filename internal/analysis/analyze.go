@@ -281,7 +281,7 @@ func (e *Env) Analyze(in *Input) *Result {
 	// Sections start only at `Integration:` and `Pattern:` headings; most
 	// documents have none, and splitting them into lines is not free.
 	if patterns.MayHaveSections(in.Src) {
-		r.Sections = patterns.ParseSections(splitLinesKeep(in.Src))
+		r.Sections = patterns.ParseSectionsOf(splitLinesKeep(in.Src), r.headingLines())
 	}
 	r.excludePatternSections()
 	for _, det := range detectors {
@@ -298,6 +298,20 @@ func (e *Env) Analyze(in *Input) *Result {
 	r.Findings = e.filter(r.Findings)
 	sort.SliceStable(r.Findings, func(i, j int) bool { return r.Findings[i].Span.Start < r.Findings[j].Span.Start })
 	return r
+}
+
+// headingLines returns whether a line starts a heading of the document: a
+// line that only reads as one inside an HTML comment or block, or in the
+// front matter, is no section heading (a commented-out `## Integration:`
+// documents nothing).
+func (r *Result) headingLines() func(i int) bool {
+	starts := map[int]bool{}
+	for _, blk := range r.Doc.Blocks {
+		if blk.Kind == KindHeading {
+			starts[r.Lines.Line(blk.Span.Start)] = true
+		}
+	}
+	return func(i int) bool { return starts[i] }
 }
 
 // excludePatternSections marks mentions inside `### Pattern:` sections: a

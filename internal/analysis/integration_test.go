@@ -48,6 +48,13 @@ func TestExplicitIntegrationPoints(t *testing.T) {
 		{"documented by a setext heading", "Better Auth → FastAPI\n\nIntegration: Better Auth → FastAPI\n---\n", []string{"better-auth→fastapi (documented) better-auth-fastapi/jwt-bearer-verified-with-jwks"}},
 		{"documented by a level-1 setext heading", "Better Auth → FastAPI\n\nIntegration: Better Auth → FastAPI\n===\n", []string{"better-auth→fastapi (documented) better-auth-fastapi/jwt-bearer-verified-with-jwks"}},
 		{"a paragraph's last line is no setext heading", "We connect them.\nIntegration: Better Auth → FastAPI\n---\n", []string{"better-auth→fastapi better-auth-fastapi/jwt-bearer-verified-with-jwks"}},
+		// A heading inside an HTML comment (commented out), an HTML block or
+		// the front matter (a YAML comment there) is no heading: the pair
+		// stays to document.
+		{"a commented-out heading documents nothing", "Better Auth → FastAPI\n\n<!--\n## Integration: Better Auth → FastAPI\n-->\n", []string{"better-auth→fastapi better-auth-fastapi/jwt-bearer-verified-with-jwks"}},
+		{"a heading in an HTML block documents nothing", "Better Auth → FastAPI\n\n<div>\n## Integration: Better Auth → FastAPI\n</div>\n", []string{"better-auth→fastapi better-auth-fastapi/jwt-bearer-verified-with-jwks"}},
+		{"a YAML comment in the front matter documents nothing", "---\ntitle: x\n## Integration: Better Auth → FastAPI\n---\nBetter Auth → FastAPI\n", []string{"better-auth→fastapi better-auth-fastapi/jwt-bearer-verified-with-jwks"}},
+		{"a heading after a comment documents", "Better Auth → FastAPI\n\n<!-- x -->\n\n## Integration: Better Auth → FastAPI\n", []string{"better-auth→fastapi (documented) better-auth-fastapi/jwt-bearer-verified-with-jwks"}},
 		{"documented with versions in the heading", "Next.js 16 uses Better Auth.\n\n## Integration: Next.js 16 (App Router) ↔ Better Auth\n", []string{"nextjs→better-auth (documented) nextjs-better-auth/app-router-handler-client-and-server-side-session-check"}},
 	}
 	for _, tt := range tests {

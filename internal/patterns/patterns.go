@@ -188,6 +188,18 @@ type Section struct {
 // sections of a document given as lines, and checks each pattern against
 // the checklist. Headings inside fenced code are ignored.
 func ParseSections(lines []string) []Section {
+	return ParseSectionsOf(lines, nil)
+}
+
+// ParseSectionsOf is ParseSections for a document whose headings the caller
+// has parsed: a line that reads as a heading but for which isHeadingLine(i) is
+// false (one inside an HTML comment or block, or in the front matter) is
+// text, and neither starts nor ends a section. A nil isHeadingLine accepts
+// every line.
+func ParseSectionsOf(lines []string, isHeadingLine func(i int) bool) []Section {
+	if isHeadingLine == nil {
+		isHeadingLine = func(int) bool { return true }
+	}
 	var out []Section
 	var cur *Section
 	integration, integrationLine := "", -1
@@ -233,9 +245,10 @@ func ParseSections(lines []string) []Section {
 			}
 			continue
 		}
-		heading := strings.HasPrefix(line, "#")
+		may := isHeadingLine(i)
+		heading := may && strings.HasPrefix(line, "#")
 		m := matchIf(heading, integrationRe, line)
-		if m == nil && !heading && setextIntegration(lines, i) {
+		if m == nil && may && !heading && setextIntegration(lines, i) {
 			m = integrationRe.FindStringSubmatch("## " + strings.TrimLeft(line, " "))
 			skip = i + 1 // the underline
 		}
@@ -251,7 +264,7 @@ func ParseSections(lines []string) []Section {
 			label = ""
 			continue
 		}
-		if cur != nil && isHeading(line) {
+		if cur != nil && may && isHeading(line) {
 			// Any other heading of the same or a higher level ends the section.
 			if headingLevel(line) <= headingLevel(lines[cur.Line]) {
 				closeCur(i)
