@@ -48,8 +48,10 @@ type testClient struct {
 	configItems [][]protocol.ConfigurationItem
 	applied     []protocol.ApplyWorkspaceEditParams
 	logs        []string
-	// requests lists the methods of the server's requests, in order.
-	requests []string
+	// requests lists the methods of the server's requests, in order, and
+	// requestParams their parameters.
+	requests      []string
+	requestParams []json.RawMessage
 }
 
 type clientOptions struct {
@@ -158,6 +160,7 @@ func (c *testClient) answer(ctx context.Context, reply jsonrpc2.Replier, req jso
 	if _, ok := req.(*jsonrpc2.Call); ok {
 		c.mu.Lock()
 		c.requests = append(c.requests, req.Method())
+		c.requestParams = append(c.requestParams, req.Params())
 		c.mu.Unlock()
 		defer c.signal()
 	}
@@ -344,6 +347,31 @@ func (c *testClient) waitRequest(method string) {
 		case <-c.notify:
 		case <-deadline:
 			c.t.Fatalf("the server sent no %s request", method)
+		}
+	}
+}
+
+// waitRequests waits until the server has sent n requests of method and
+// returns the parameters of each, in order.
+func (c *testClient) waitRequests(method string, n int) []json.RawMessage {
+	c.t.Helper()
+	deadline := time.After(waitTimeout)
+	for {
+		var got []json.RawMessage
+		c.mu.Lock()
+		for i, m := range c.requests {
+			if m == method {
+				got = append(got, c.requestParams[i])
+			}
+		}
+		c.mu.Unlock()
+		if len(got) >= n {
+			return got
+		}
+		select {
+		case <-c.notify:
+		case <-deadline:
+			c.t.Fatalf("the server sent %d %s requests, want %d", len(got), method, n)
 		}
 	}
 }

@@ -75,6 +75,10 @@ type Server struct {
 	scopes atomic.Pointer[scopeSet]
 	cfg    *configState // settings.go
 	packs  packState    // packs.go
+	watch  watchState   // settings.go
+	// initDone is set by the initialized notification: the client may be
+	// sent requests (watchers) from then on.
+	initDone atomic.Bool
 
 	mu    sync.Mutex
 	docs  map[protocol.DocumentURI]*document

@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -273,9 +274,7 @@ func (s *Server) withSettings(r route) route {
 // answer (bounded by configWait) so documents opened next see the settings.
 func (s *Server) initialized(ctx context.Context) (any, error) {
 	ex := s.extras()
-	if ex.watchDynamic {
-		go s.registerWatchers()
-	}
+	s.initDone.Store(true)
 	if ex.configuration {
 		s.pullEditorSettings(ctx)
 	}
@@ -283,33 +282,76 @@ func (s *Server) initialized(ctx context.Context) (any, error) {
 	return nil, nil
 }
 
-// registerWatchers asks the client to report changes of configuration and
-// pattern files. It runs on its own goroutine: the answer needs the queue.
-func (s *Server) registerWatchers() {
+// watchState is what the client was last asked to watch.
+type watchState struct {
+	// mu is held across the client/registerCapability round trips, so
+	// that two changes of configuration register in order.
+	mu    sync.Mutex
+	id    string   // the registration in force, "" before the first
+	globs []string // its patterns
+	seq   int
+}
+
+// watchGlobs returns the file patterns the server needs to hear about: the
+// configuration files, the documents that govern other documents' stacks
+// (constitutions and plans, workspace.go), and the pattern folders of every
+// scope's configuration.
+func (s *Server) watchGlobs() []string {
+	var folders []string
+	for _, sc := range s.scopes.Load().all() {
+		for _, f := range sc.cfg.PatternFolders {
+			folders = append(folders, "**/"+strings.Trim(filepath.ToSlash(f), "/")+"/*.md")
+		}
+	}
+	// Sorted, so that the same folders make the same registration.
+	slices.Sort(folders)
+	return append([]string{"**/" + config.FileName, "**/constitution.md", "**/plan.md"}, slices.Compact(folders)...)
+}
+
+// syncWatchers asks the client to report changes of configuration and
+// pattern files, and asks again when the configuration names other pattern
+// folders (an added workspace folder, an edited `.ipf.toml`): the old
+// registration is dropped and one with the new patterns made, since a
+// registration's options cannot be changed in place. It runs on its own
+// goroutine: the answers need the message queue.
+func (s *Server) syncWatchers() {
+	w := &s.watch
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	// Worked out under the lock: of two goroutines started by two changes,
+	// the later to run sees the later configuration.
+	globs := s.watchGlobs()
+	if w.id != "" && slices.Equal(w.globs, globs) {
+		return
+	}
 	type watcher struct {
 		GlobPattern string `json:"globPattern"`
 	}
-	// Constitutions and plans govern other documents' stacks (workspace.go).
-	globs := []string{"**/" + config.FileName, "**/constitution.md", "**/plan.md"}
-	for _, sc := range s.scopes.Load().all() {
-		for _, f := range sc.cfg.PatternFolders {
-			if g := "**/" + strings.Trim(filepath.ToSlash(f), "/") + "/*.md"; !slices.Contains(globs, g) {
-				globs = append(globs, g)
-			}
+	const method = "workspace/didChangeWatchedFiles"
+	if w.id != "" {
+		// The specification's field is spelled "unregisterations".
+		params := map[string]any{"unregisterations": []map[string]any{{"id": w.id, "method": method}}}
+		if _, err := s.conn.Call(s.ctx, "client/unregisterCapability", params, nil); err != nil {
+			s.log.Warn("client/unregisterCapability failed", "error", err)
 		}
 	}
+	w.seq++
+	id := "ipf-watch-" + strconv.Itoa(w.seq)
 	ws := make([]watcher, len(globs))
 	for i, g := range globs {
 		ws[i] = watcher{g}
 	}
 	params := map[string]any{"registrations": []map[string]any{{
-		"id":              "ipf-watch",
-		"method":          "workspace/didChangeWatchedFiles",
+		"id":              id,
+		"method":          method,
 		"registerOptions": map[string]any{"watchers": ws},
 	}}}
 	if _, err := s.conn.Call(s.ctx, "client/registerCapability", params, nil); err != nil {
 		s.log.Warn("client/registerCapability failed", "error", err)
+		w.id, w.globs = "", nil // asked again at the next change
+		return
 	}
+	w.id, w.globs = id, globs
 }
 
 // pullEditorSettings asks the client for the `ipf` section: once without a
@@ -577,6 +619,9 @@ func (s *Server) applyConfig() {
 	}
 	s.mu.Unlock()
 	ex := s.extras()
+	if ex.watchDynamic && s.initDone.Load() {
+		go s.syncWatchers()
+	}
 	if ex.inlayRefresh {
 		go s.refresh("workspace/inlayHint/refresh")
 	}

@@ -107,7 +107,17 @@ class Session {
     this.settings = null; // the answer to every item of workspace/configuration
     this.conn.onRequest('workspace/configuration', (p) => { this.configItems.push(p.items); return p.items.map(() => this.settings); });
     this.registrations = []; // client/registerCapability registrations
-    this.conn.onRequest('client/registerCapability', (p) => { this.registrations.push(...p.registrations); return null; });
+    this.conn.onRequest('client/registerCapability', (p) => {
+      this.registrations.push(...p.registrations);
+      this.waiters = this.waiters.filter((w) => !w());
+      return null;
+    });
+    this.unregistrations = []; // client/unregisterCapability entries (the specification spells the field "unregisterations")
+    this.conn.onRequest('client/unregisterCapability', (p) => {
+      this.unregistrations.push(...p.unregisterations);
+      this.waiters = this.waiters.filter((w) => !w());
+      return null;
+    });
     this.conn.onRequest('window/workDoneProgress/create', () => null);
     this.conn.listen();
     this.rootDir = rootDir;
@@ -157,6 +167,19 @@ class Session {
       const done = () => {
         const ps = this.published.get(uri) || [];
         if (ps.length > n) { clearTimeout(timer); resolve(ps[n]); return true; }
+        return false;
+      };
+      if (!done()) this.waiters.push(done);
+    });
+  }
+
+  /** Resolves once pred() holds, checked after each message of the
+   * server's that the session records. */
+  until(pred, what) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; stderr:\n${this.stderr}`)), TIMEOUT);
+      const done = () => {
+        if (pred()) { clearTimeout(timer); resolve(); return true; }
         return false;
       };
       if (!done()) this.waiters.push(done);
@@ -558,6 +581,16 @@ test('constitution changed on disk: didChangeWatchedFiles, as VS Code sends it f
   const got = comparable(republished.diagnostics);
   assert.deepEqual(got, check(doc.file, doc.text), 'after: ipf-lsp check with the new constitution');
   assert.notDeepEqual(got, before, 'the new stack changes the findings');
+
+  // .ipf.toml comes to name a pattern folder: the server replaces its
+  // registration with one that watches that folder too.
+  const cfg = path.join(doc.ws, '.ipf.toml');
+  fs.writeFileSync(cfg, 'pattern_folders = ["team/patterns"]\n');
+  await s.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(cfg).href, type: 1 }] });
+  await s.until(() => s.registrations.length === 2 && s.unregistrations.length === 1, 'a second registration and an unregistration');
+  assert.deepEqual(s.unregistrations, [{ id: watch.id, method: 'workspace/didChangeWatchedFiles' }]);
+  assert.deepEqual(s.registrations[1].registerOptions.watchers.map((w) => w.globPattern),
+    ['**/.ipf.toml', '**/constitution.md', '**/plan.md', '**/.ipf/patterns/*.md', '**/references/*.md', '**/team/patterns/*.md']);
   assert.equal(await s.close(), 0);
 });
 
