@@ -323,8 +323,21 @@ type insertArgs struct {
 func (s *Server) executeCommand(ctx context.Context, p *protocol.ExecuteCommandParams) (any, error) {
 	switch p.Command {
 	case cmdPatterns:
-		// No document: the library of the first workspace folder.
-		return LibraryMarkdown(s.scopes.Load().primary.env), nil
+		// The library of the folder that holds the argument's uri (a
+		// document or a folder: each folder has its own pattern packs);
+		// without one, the first workspace folder's.
+		env := s.scopes.Load().primary.env
+		if len(p.Arguments) > 0 {
+			var arg struct {
+				URI protocol.DocumentURI `json:"uri"`
+			}
+			b, _ := json.Marshal(p.Arguments[0])
+			if err := json.Unmarshal(b, &arg); err != nil || arg.URI == "" {
+				return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: the argument must be {uri} (a document or folder), or none", p.Command)
+			}
+			env = s.envFor(arg.URI)
+		}
+		return LibraryMarkdown(env), nil
 	case cmdInsertPattern, cmdInsertAll:
 		if len(p.Arguments) == 0 {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s needs an argument {uri, version}", p.Command)

@@ -87,3 +87,42 @@ func TestMissingRootLoggedOnce(t *testing.T) {
 		t.Errorf("logs %q\nwant %q", logs, want)
 	}
 }
+
+// TestPatternsCommandPerFolder: the ipf.patterns command lists the library
+// of the folder that holds its argument's document (or the folder itself),
+// pattern packs included; without an argument, the first folder's.
+func TestPatternsCommandPerFolder(t *testing.T) {
+	parent := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(parent, ".cache"))
+	a, b := filepath.Join(parent, "a"), filepath.Join(parent, "b")
+	writeFile(t, filepath.Join(a, ".specify", "memory", "constitution.md"), "")
+	writeFile(t, filepath.Join(b, ".ipf", "patterns", "fastapi-resend.md"), "---\nfrom: fastapi\nto: resend\n---\n"+
+		"## Integration: FastAPI → Resend\n\n### Pattern: Email from a background task\n\n**Use Case**: Our variant.\n\n"+
+		"**Flow**:\n1. Step.\n\n**Code Example**:\n```python\nprint('ours')\n```\n\n**Gotchas**:\n- Ours.\n\n"+
+		"**Official Source**: https://resend.com/docs/send-with-fastapi\n")
+	c := newTestClient(t, clientOptions{folders: []protocol.DocumentURI{fileURI(a), fileURI(b)}, capabilities: fullCaps(false)})
+	const row = "| FastAPI → Resend | Email from a background task | `fastapi-resend/email-from-a-background-task` | https://resend.com/docs/send-with-fastapi |\n"
+	for _, tc := range []struct {
+		name string
+		args []any
+		want bool
+	}{
+		{"no argument: the first folder", nil, false},
+		{"a document in a", []any{map[string]any{"uri": fileURI(filepath.Join(a, "spec.md"))}}, false},
+		{"a document in b", []any{map[string]any{"uri": fileURI(filepath.Join(b, "specs", "spec.md"))}}, true},
+		{"the folder b", []any{map[string]any{"uri": fileURI(b)}}, true},
+	} {
+		var md string
+		c.call("workspace/executeCommand", map[string]any{"command": "ipf.patterns", "arguments": tc.args}, &md)
+		if !strings.HasPrefix(md, "# ipf-lsp pattern library\n\n| Pair | Pattern | Id | Source |\n") {
+			t.Fatalf("%s: not the library table:\n%s", tc.name, md)
+		}
+		if got := strings.Contains(md, row); got != tc.want {
+			t.Errorf("%s: the pack's row listed = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	err := c.tryCall("workspace/executeCommand", map[string]any{"command": "ipf.patterns", "arguments": []any{42}}, nil)
+	if err == nil || !strings.Contains(err.Error(), "the argument must be {uri}") {
+		t.Errorf("a number as argument: got %v, want InvalidParams", err)
+	}
+}

@@ -270,7 +270,12 @@ async function showPatternLibrary(): Promise<void> {
   if (!c) return;
   let result: unknown;
   try {
-    result = await c.sendRequest(ExecuteCommandRequest.type, { command: 'ipf.patterns', arguments: [] });
+    // Each workspace folder has its own pattern packs: ask for the library
+    // of the active document's folder (else the first folder's).
+    const active = vscode.window.activeTextEditor?.document.uri;
+    const scope = active && active.scheme === 'file' ? active : vscode.workspace.workspaceFolders?.[0]?.uri;
+    const args = scope ? [{ uri: c.code2ProtocolConverter.asUri(scope) }] : [];
+    result = await c.sendRequest(ExecuteCommandRequest.type, { command: 'ipf.patterns', arguments: args });
   } catch (err) {
     void vscode.window.showErrorMessage(`ipf.patterns failed: ${err instanceof Error ? err.message : String(err)}`);
     return;
