@@ -125,3 +125,24 @@ func TestCheckPackWithoutConfigFile(t *testing.T) {
 		t.Errorf("find: exit %d, stderr %q, output:\n%s", code, errs, out)
 	}
 }
+
+// A project that is no repository (no .git, no .specify) marks its root
+// with its .ipf.toml: `check specs` run in it finds the constitution beside
+// that file, as `check .` does, where it looked in specs only and reported
+// none.
+func TestCheckRootMarkedByConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	writeTestFile(t, filepath.Join(dir, ".ipf.toml"), "[severity]\nintegration-point = \"warning\"\n")
+	writeTestFile(t, filepath.Join(dir, "constitution.md"), "# Constitution\n\n## Stack\n\n- **Frontend**: Next.js\n- **Authentication**: Better Auth\n- **Backend**: FastAPI\n")
+	spec := filepath.Join("specs", "001-a", "spec.md")
+	writeTestFile(t, filepath.Join(dir, spec), "# Spec\n\n- **FR-001**: Users must sign in before the dashboard loads their projects from the API.\n")
+	t.Chdir(dir)
+	// The requirement implies a point with the constitution's stack.
+	want := spec + `:3:1: warning: Integration point: Next.js → FastAPI (implied by FR-001 with the constitution's stack: Next.js, FastAPI) — 2 patterns available, best match: "REST calls with a bearer token and explicit CORS origins" (quick fix inserts one) [integration-point]` + "\n"
+	for _, arg := range []string{"specs", spec, "."} {
+		code, out, errs := run(t, "check", arg)
+		if code != ExitFindings || out != want {
+			t.Errorf("check %s: exit %d, stderr %q, output:\n%s\nwant:\n%s", arg, code, errs, out, want)
+		}
+	}
+}

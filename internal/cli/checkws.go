@@ -43,12 +43,12 @@ func checkWorkspace(args, files []string, cfgs *checkConfigs) (*checkWS, error) 
 	}
 	seen := map[string]bool{}
 	for _, f := range files {
-		// The nearest .git/.specify above the file, even above a folder
-		// argument: `check specs` inside a project must see the project's
-		// constitution, as `check specs/x/spec.md` does. Only without any
-		// marker does the folder argument bound the workspace.
+		// The nearest .git/.specify (else .ipf.toml) above the file, even
+		// above a folder argument: `check specs` inside a project must see
+		// the project's constitution, as `check specs/x/spec.md` does. Only
+		// without any marker does the folder argument bound the workspace.
 		root := workspace.FindRoot(f, "")
-		if root == filepath.Dir(clean(f)) && limits[f] != "" && !hasMarker(root) {
+		if root == filepath.Dir(clean(f)) && limits[f] != "" && !workspace.HasRootMarker(root) {
 			root = limits[f]
 		}
 		if seen[root] {
@@ -95,14 +95,4 @@ func clean(p string) string {
 		return a
 	}
 	return filepath.Clean(p)
-}
-
-// hasMarker reports whether dir holds .git or .specify.
-func hasMarker(dir string) bool {
-	for _, m := range []string{".git", ".specify"} {
-		if _, err := os.Stat(filepath.Join(dir, m)); err == nil {
-			return true
-		}
-	}
-	return false
 }

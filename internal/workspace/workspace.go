@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/ipf-lsp/ipf-lsp/internal/config"
 )
 
 // ConstitutionPaths are the places a constitution is looked for in each
@@ -419,36 +421,65 @@ func (w *Workspace) FeatureOf(path string) (Feature, bool) {
 }
 
 // FindRoot returns the folder to use as the workspace root of path when none
-// is given: the nearest folder at or above path holding .git or .specify,
-// looking no higher than limit when limit is set; else limit, or path's
-// folder when limit is empty.
+// is given: the nearest folder at or above path holding .git or .specify;
+// without either, the nearest holding a `.ipf.toml` (a project that is no
+// repository marks its root with its configuration); looking no higher than
+// limit when limit is set. Without any, it is limit, or path's folder when
+// limit is empty.
 func FindRoot(path, limit string) string {
 	p := clean(path)
 	dir := p
 	if st, err := os.Stat(p); err != nil || !st.IsDir() {
 		dir = filepath.Dir(p)
 	}
-	start := dir
 	if limit != "" {
 		limit = clean(limit)
 		if !within(limit, dir) {
 			limit = ""
 		}
 	}
-	for {
-		for _, m := range []string{".git", ".specify"} {
-			if _, err := os.Stat(filepath.Join(dir, m)); err == nil {
-				return dir
-			}
+	for _, markers := range rootMarkers() {
+		if root, ok := nearestWith(dir, limit, markers); ok {
+			return root
 		}
-		parent := filepath.Dir(dir)
-		if parent == dir || dir == limit {
-			break
-		}
-		dir = parent
 	}
 	if limit != "" {
 		return limit
 	}
-	return start
+	return dir
+}
+
+// rootMarkers are the entries that make a folder a workspace root, in
+// tiers: a folder of the first tier anywhere above a file wins over a
+// nearer one of the second.
+func rootMarkers() [][]string {
+	return [][]string{{".git", ".specify"}, {config.FileName}}
+}
+
+// HasRootMarker reports whether dir holds an entry that makes it a
+// workspace root (.git, .specify or .ipf.toml).
+func HasRootMarker(dir string) bool {
+	for _, markers := range rootMarkers() {
+		if _, ok := nearestWith(dir, dir, markers); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// nearestWith returns the nearest folder at or above dir, and no higher
+// than limit when set, that holds one of markers.
+func nearestWith(dir, limit string, markers []string) (string, bool) {
+	for {
+		for _, m := range markers {
+			if _, err := os.Stat(filepath.Join(dir, m)); err == nil {
+				return dir, true
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir || dir == limit {
+			return "", false
+		}
+		dir = parent
+	}
 }

@@ -152,12 +152,30 @@ func TestReadFileStaysInside(t *testing.T) {
 
 func TestFindRoot(t *testing.T) {
 	base := t.TempDir()
-	write(t, base, map[string]string{"repo/.specify/memory/constitution.md": "", "repo/specs/001-a/spec.md": "", "loose/specs/002-b/spec.md": ""})
-	if got := FindRoot(filepath.Join(base, "repo/specs/001-a/spec.md"), base); got != filepath.Join(base, "repo") {
-		t.Errorf("root %q", got)
+	write(t, base, map[string]string{
+		"repo/.specify/memory/constitution.md": "", "repo/specs/001-a/spec.md": "",
+		"loose/specs/002-b/spec.md": "",
+		// A project that is no repository: its .ipf.toml marks the root.
+		"plain/.ipf.toml": "", "plain/constitution.md": "", "plain/specs/003-c/spec.md": "",
+		// .git above wins over a nearer .ipf.toml.
+		"mono/.git/HEAD": "", "mono/web/.ipf.toml": "", "mono/web/specs/004-d/spec.md": "",
+	})
+	for _, tc := range []struct{ file, limit, want string }{
+		{"repo/specs/001-a/spec.md", base, "repo"},
+		{"loose/specs/002-b/spec.md", base, "."},                                         // no marker: the limit
+		{"loose/specs/002-b/spec.md", "", "loose/specs/002-b"},                           // no marker, no limit: its folder
+		{"plain/specs/003-c/spec.md", base, "plain"},                                     // .ipf.toml
+		{"plain/specs/003-c/spec.md", filepath.Join(base, "plain/specs"), "plain/specs"}, // not above the limit
+		{"mono/web/specs/004-d/spec.md", base, "mono"},
+	} {
+		if got, want := FindRoot(filepath.Join(base, tc.file), tc.limit), filepath.Join(base, tc.want); got != want {
+			t.Errorf("FindRoot(%s, %q) = %q, want %q", tc.file, tc.limit, got, want)
+		}
 	}
-	if got := FindRoot(filepath.Join(base, "loose/specs/002-b/spec.md"), base); got != base {
-		t.Errorf("root without markers %q, want the limit", got)
+	for dir, want := range map[string]bool{"repo": true, "plain": true, "mono/web": true, "loose": false, "plain/specs": false} {
+		if got := HasRootMarker(filepath.Join(base, dir)); got != want {
+			t.Errorf("HasRootMarker(%s) = %v, want %v", dir, got, want)
+		}
 	}
 }
 
