@@ -67,9 +67,9 @@ type Integration struct {
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("check", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	format := fl.String("format", "text", "output format: text, json, or github (GitHub Actions annotations)")
-	failOn := fl.String("fail-on", "warning", "exit 1 when a finding is at or above this severity: error, warning, information, hint or none")
-	configPath := fl.String("config", "", "configuration file to use instead of the nearest .ipf.toml above each file")
+	format := fl.String("format", "text", "output `FORMAT`: text, json, or github (GitHub Actions annotations)")
+	failOn := fl.String("fail-on", "warning", "exit 1 when a finding is at or above this `SEVERITY`: error, warning, information, hint or none")
+	configPath := fl.String("config", "", "configuration `FILE` to use instead of the nearest .ipf.toml above each file")
 	fl.Usage = func() {
 		fmt.Fprint(fl.Output(), "Usage: ipf-lsp check [--format text|json|github] [--fail-on error|warning|information|hint|none] [--config FILE] PATH...\n\n"+
 			"Analyses Markdown files, or every *.md file under a folder, as the language server does.\n"+
@@ -80,7 +80,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			"Exit status: 0 nothing at or above --fail-on, 1 something is, 2 usage or I/O error,\n"+
 			"also when a path is missing or a file is skipped (unreadable, or not text: a NUL\n"+
 			"byte); the other files are still checked and reported.\n\nFlags:\n")
-		fl.PrintDefaults()
+		printFlags(fl)
 	}
 	paths, err := parseFlags(fl, args, stdout, stderr)
 	if err != nil {

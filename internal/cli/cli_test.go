@@ -117,10 +117,20 @@ func TestCheckUsageErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, errOut, tt.msg)
 		}
 	}
-	// Help is output asked for: stdout, as `ipf-lsp help` writes it.
-	for _, cmd := range []string{"check", "find", "patterns"} {
-		if code, out, errOut := run(t, cmd, "--help"); code != ExitOK || !strings.HasPrefix(out, "Usage: ipf-lsp "+cmd) || errOut != "" {
-			t.Errorf("%s --help: exit %d, stdout %q, stderr %q", cmd, code, out, errOut)
+	// Help is output asked for: stdout, as `ipf-lsp help` writes it. Its
+	// flags are written with two dashes, as the usage line and the README
+	// write them (flag.PrintDefaults wrote "-config string").
+	for _, tc := range []struct{ cmd, flags string }{
+		{"check", "\nFlags:\n" +
+			"  --config FILE       configuration FILE to use instead of the nearest .ipf.toml above each file\n" +
+			"  --fail-on SEVERITY  exit 1 when a finding is at or above this SEVERITY: error, warning, information, hint or none (default warning)\n" +
+			"  --format FORMAT     output FORMAT: text, json, or github (GitHub Actions annotations) (default text)\n"},
+		{"find", "\nFlags:\n  --constitution FILE  constitution FILE whose tech stack applies to every document (default: each document's nearest constitution)\n"},
+		{"patterns", "\nFlags:\n  --format FORMAT  output FORMAT: text or json (default text)\n"},
+	} {
+		code, out, errOut := run(t, tc.cmd, "--help")
+		if code != ExitOK || !strings.HasPrefix(out, "Usage: ipf-lsp "+tc.cmd) || !strings.HasSuffix(out, tc.flags) || errOut != "" {
+			t.Errorf("%s --help: exit %d, stdout %q, stderr %q; want it to end with %q", tc.cmd, code, out, errOut, tc.flags)
 		}
 	}
 	for _, h := range []string{"--help", "-h", "help"} {

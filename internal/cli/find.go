@@ -30,13 +30,13 @@ type findPoint struct {
 func runFind(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("find", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	constitution := fl.String("constitution", "", "constitution whose tech stack applies to every document (default: each document's nearest constitution)")
+	constitution := fl.String("constitution", "", "constitution `FILE` whose tech stack applies to every document (default: each document's nearest constitution)")
 	fl.Usage = func() {
 		fmt.Fprint(fl.Output(), "Usage: ipf-lsp find [--constitution FILE] PATH...\n\n"+
 			"Writes the integration patterns for the integration points found in the documents\n"+
 			"(files, or every *.md under a folder) to stdout, in the Output Format of the\n"+
 			"integration-pattern-finder skill: for a plan, or for an AI agent to read.\n\nFlags:\n")
-		fl.PrintDefaults()
+		printFlags(fl)
 	}
 	paths, err := parseFlags(fl, args, stdout, stderr)
 	if err != nil {

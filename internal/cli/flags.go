@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"io"
 	"strings"
 )
@@ -46,3 +47,27 @@ func parseFlags(fl *flag.FlagSet, args []string, stdout, stderr io.Writer) ([]st
 // isFlag reports whether a command-line argument is a flag ("-" alone is
 // not: it is a path).
 func isFlag(a string) bool { return strings.HasPrefix(a, "-") && a != "-" }
+
+// printFlags writes fl's flags as the usage text shows them and as they are
+// mostly typed, with two dashes (flag.PrintDefaults writes one): each flag
+// with its value's name (the usage's backquoted word), then its usage and
+// default.
+func printFlags(fl *flag.FlagSet) {
+	var lines [][2]string
+	width := 0
+	fl.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		left := "--" + f.Name
+		if name != "" {
+			left += " " + name
+		}
+		if f.DefValue != "" && f.DefValue != "false" {
+			usage += fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		lines = append(lines, [2]string{left, usage})
+		width = max(width, len(left))
+	})
+	for _, l := range lines {
+		fmt.Fprintf(fl.Output(), "  %-*s  %s\n", width, l[0], l[1])
+	}
+}

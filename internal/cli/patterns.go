@@ -48,10 +48,10 @@ func runPatterns(args []string, stdout, stderr io.Writer) int {
 	}
 	fl := flag.NewFlagSet("patterns", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	format := fl.String("format", "text", "output format: text or json")
+	format := fl.String("format", "text", "output `FORMAT`: text or json")
 	fl.Usage = func() {
 		fmt.Fprint(fl.Output(), "Usage: ipf-lsp patterns [--format text|json]\n       ipf-lsp patterns show ID\n\nLists the built-in pattern library.\n\nFlags:\n")
-		fl.PrintDefaults()
+		printFlags(fl)
 	}
 	extra, err := parseFlags(fl, args, stdout, stderr)
 	if err != nil {
