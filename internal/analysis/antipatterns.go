@@ -37,7 +37,7 @@ const (
 	patServerSession = "nextjs-better-auth/app-router-handler-client-and-server-side-session-check"
 	patStripeNext    = "stripe-nextjs/webhook-route-handler-verifying-the-signature-on-the-raw-body"
 	patStripeFastAPI = "stripe-fastapi/webhook-endpoint-verifying-construct-event-on-the-raw-request-body"
-	patClerkNext     = "nextjs-clerk/clerkmiddleware-in-proxy-ts-with-a-matcher-and-per-route-protection"
+	patClerkNext     = "nextjs-clerk/clerkmiddleware-in-proxy-ts-with-per-resource-auth-checks"
 	patSupabaseNext  = "nextjs-supabase-auth/supabase-ssr-cookie-clients-with-getclaims-on-the-server"
 )
 
