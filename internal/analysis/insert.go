@@ -110,7 +110,9 @@ func (in *Inserter) Section(section string) Edit {
 		// section would be code (or hidden in a comment).
 		b.WriteString(eol + in.closer)
 	}
-	if at > 0 {
+	if at > 0 && !(at == len(bom) && bytes.HasPrefix(src, bom)) {
+		// Text comes before: a blank line after it. (A byte order mark
+		// alone is no text: the heading starts the document's first line.)
 		b.WriteString(eol + eol)
 	}
 	b.WriteString(PatternsHeading + eol + eol)

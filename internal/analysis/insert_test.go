@@ -40,6 +40,12 @@ func TestInsertSectionKeepsBOMAndLineEndings(t *testing.T) {
 func TestInsertSectionFindsThePatternsHeading(t *testing.T) {
 	const sec = "## Integration: A → B\n\nbody\n"
 	for _, tc := range []struct{ name, src, want string }{
+		// An empty document, or one holding only a byte order mark (and
+		// blank lines), starts with the heading: no blank lines before it
+		// (the BOM alone was taken for text).
+		{"empty", "", "## Integration Patterns\n\n## Integration: A → B\n\nbody\n"},
+		{"bom only", "\uFEFF", "\uFEFF## Integration Patterns\n\n## Integration: A → B\n\nbody\n"},
+		{"bom and blank lines", "\uFEFF\r\n\r\n", "\uFEFF## Integration Patterns\r\n\r\n## Integration: A → B\r\n\r\nbody\r\n"},
 		{
 			"heading in a longer fence is code",
 			"# T\n\n````md\n```\n## Integration Patterns\n```\n````\n\nText.\n",
