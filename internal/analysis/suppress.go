@@ -250,7 +250,9 @@ func (r *Result) IgnoreEdit(code string, off int) Edit {
 			continue
 		}
 		if b.Kind == KindParagraph || b.Kind == KindTableRow {
-			if at, ok := r.lineEndInsert(line); ok {
+			// Not where a code span goes on to the next line: the comment
+			// would show as code.
+			if at, ok := r.lineEndInsert(line); ok && !codeSpanAt(r.Doc.Src[b.Span.Start:max(b.Span.End, at)], at-b.Span.Start) {
 				return Edit{Span: Span{at, at}, Text: fmt.Sprintf(" <!-- ipf-disable-line %s -->", code)}
 			}
 		}
@@ -291,15 +293,10 @@ func (r *Result) IgnoreEdit(code string, off int) Edit {
 
 // lineEndInsert returns where a comment goes at the end of line: after its
 // last character, before trailing blanks and a hard-break backslash, which
-// must stay last. It refuses (false) a line with an odd number of
-// backticks, where the end may lie inside a code span that goes on to the
-// next line and would show the comment as code.
+// must stay last. It refuses (false) a blank line.
 func (r *Result) lineEndInsert(line int) (int, bool) {
 	sp := r.Lines.LineSpan(line)
 	text := r.Doc.Src[sp.Start:sp.End]
-	if bytes.Count(text, []byte("`"))%2 == 1 {
-		return 0, false
-	}
 	end := len(bytes.TrimRight(text, " \t"))
 	if end > 0 && text[end-1] == '\\' {
 		end = len(bytes.TrimRight(text[:end-1], " \t"))

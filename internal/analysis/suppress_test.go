@@ -109,6 +109,18 @@ func TestIgnoreEdit(t *testing.T) {
 			"# T\n\n> The JWT is stored in localStorage." + c + "\n"},
 		{"code span going on to the next line: comment above", "# T\n\nThe JWT is stored in localStorage, see `a\nb`.\n", "localStorage",
 			"# T\n\n<!-- ipf-disable-next-line token-in-browser-storage -->\nThe JWT is stored in localStorage, see `a\nb`.\n"},
+		// Only a span that goes on past the line's end sends the comment
+		// above: an escaped backtick, or a run no other closes, opens none
+		// (before, any odd number of backticks on the line did, and in a
+		// table the comment went above the table, covering every row).
+		{"escaped backtick in a table row", "# T\n\n| Where | What |\n|---|---|\n| a | b |\n| JWT \\` | localStorage |\n", "localStorage",
+			"# T\n\n| Where | What |\n|---|---|\n| a | b |\n| JWT \\` | localStorage |" + c + "\n"},
+		{"unclosed backtick in a table row", "# T\n\n| Where | What |\n|---|---|\n| ` | localStorage |\n| a | b |\n", "localStorage",
+			"# T\n\n| Where | What |\n|---|---|\n| ` | localStorage |" + c + "\n| a | b |\n"},
+		{"escaped backtick in a paragraph", "# T\n\nThe JWT \\` is stored in localStorage.\n", "localStorage",
+			"# T\n\nThe JWT \\` is stored in localStorage." + c + "\n"},
+		{"a span closed on the line and one going on", "# T\n\nThe `JWT` is stored in localStorage, see ``a\nb``.\n", "localStorage",
+			"# T\n\n<!-- ipf-disable-next-line token-in-browser-storage -->\nThe `JWT` is stored in localStorage, see ``a\nb``.\n"},
 		{"code block: comment above the fence", "# T\n\n```ts\nconst x = 1;\nlocalStorage.setItem(\"token\", t);\n```\n", "localStorage",
 			"# T\n\n<!-- ipf-disable-next-line token-in-browser-storage -->\n```ts\nconst x = 1;\nlocalStorage.setItem(\"token\", t);\n```\n"},
 		{"code block in a list item", "- a\n\n  ```ts\n  localStorage.setItem(\"token\", t);\n  ```\n", "localStorage",
