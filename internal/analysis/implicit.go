@@ -385,7 +385,7 @@ func detectImplicitPoints(r *Result, e *Env, in *Input) {
 				c := &concerns[group[0].ci]
 				for i := range group {
 					sp := group[i].sp.shift(base)
-					if !r.hitCounts(b, base, &group[i]) || c.confirm != nil && !c.confirm(r, e, st, b, sp) {
+					if r.requestQuote(sp.Start) || !r.hitCounts(b, base, &group[i]) || c.confirm != nil && !c.confirm(r, e, st, b, sp) {
 						continue
 					}
 					r.addImplicit(e, in, st, c, b, sp, documented, seen)
@@ -394,6 +394,17 @@ func detectImplicitPoints(r *Result, e *Env, in *Input) {
 			}
 		}
 	}
+}
+
+// requestQuote reports whether offset off is on spec-kit's quote of the
+// request the spec was written from (the template's line `**Input**: User
+// description: "…"`): the person's words before any requirement, often the
+// feature's title alone ("PRP-016 User Authentication"). What the spec then
+// requires implies points; the quote implies none. A pair the quote names
+// outright is still found.
+func (r *Result) requestQuote(off int) bool {
+	sp := r.Lines.LineSpan(r.Lines.Line(off))
+	return bytes.HasPrefix(r.Doc.Src[sp.Start:sp.End], []byte("**Input**: User description:"))
 }
 
 // apiGatewayRe finds a managed API gateway (API Gateway, an API gateway

@@ -52,6 +52,10 @@ func TestImplicitPointsByKind(t *testing.T) {
 		{"the client talks to the backend", "The web app talks to the backend for every screen it shows.\n", "nextjs>fastapi"},
 		{"people communicate, no API", "Support staff communicate with customers by phone.\n", ""},
 		{"table whose auth library is rejected", "- `accounts` table: not Better Auth, we write our own\n", ""},
+		// spec-kit's quote of the request the spec was written from is no
+		// requirement; the lines after it, in the same paragraph, are.
+		{"the request quoted by spec-kit", "**Status**: Draft\n**Input**: User description: \"As a visitor, I want to sign up and log in from the browser so that my lists are mine\"\n", ""},
+		{"a line after the quote", "**Input**: User description: \"Accounts\"\n**Note**: The system MUST reject requests without a valid token.\n", "better-auth>fastapi"},
 	} {
 		got, _ := implicitPairs(t, "/p/specs/001-x/spec.md", tc.src)
 		if strings.Join(got, " ") != tc.want {
