@@ -53,9 +53,12 @@ var concerns = []concern{
 	},
 	{
 		// The frontend calls the backend's API, unless the document puts
-		// a managed API gateway in front of it: the calls end there.
+		// a managed API gateway in front of it: the calls end there. As
+		// "backend" alone is no cue in English, 后端 (backend) alone is none
+		// in Chinese: its API (后端 API), an interface (接口), or calling it
+		// (调用/请求/访问后端) is.
 		name:    "API call",
-		cue:     mustRx(`(?i)(\bapis?\b|\bendpoints?\b|\brest(?:ful)?\b|/api/|\bhttp requests?\b|\bfetch(?:es|ed|ing)?\b|\bapi client\b|authorization header|\b(?:communicat\w*|talks?|talking) (?:only )?(?:with|to) (?:the )?(?:\w+ )?back[- ]?end\b|接口|后端)`),
+		cue:     mustRx(`(?i)(\bapis?\b|\bendpoints?\b|\brest(?:ful)?\b|/api/|\bhttp requests?\b|\bfetch(?:es|ed|ing)?\b|\bapi client\b|authorization header|\b(?:communicat\w*|talks?|talking) (?:only )?(?:with|to) (?:the )?(?:\w+ )?back[- ]?end\b|接口|后端\s*api|(?:调用|请求|访问)后端)`),
 		chain:   [][]Role{{RoleFrontend}, {RoleAPI, RoleBackend}},
 		confirm: func(r *Result, _ *Env, _ *Stack, _ int, _ Span) bool { return !r.viaGateway },
 	},

@@ -52,6 +52,10 @@ func TestImplicitPointsByKind(t *testing.T) {
 		{"the client talks to the backend", "The web app talks to the backend for every screen it shows.\n", "nextjs>fastapi"},
 		{"people communicate, no API", "Support staff communicate with customers by phone.\n", ""},
 		{"table whose auth library is rejected", "- `accounts` table: not Better Auth, we write our own\n", ""},
+		// 后端 (backend) alone, as "backend" alone, is no API call: a
+		// coding-style rule for it names no integration; its API does.
+		{"backend coding style, in Chinese", "后端代码 MUST 遵循 Python 风格；前端代码 MUST 使用 TypeScript。\n", ""},
+		{"the backend's API, in Chinese", "所有后端 API 返回的 JSON 字段名 MUST 使用 camelCase 格式。\n", "nextjs>fastapi"},
 		// spec-kit's quote of the request the spec was written from is no
 		// requirement; the lines after it, in the same paragraph, are.
 		{"the request quoted by spec-kit", "**Status**: Draft\n**Input**: User description: \"As a visitor, I want to sign up and log in from the browser so that my lists are mine\"\n", ""},
