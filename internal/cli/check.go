@@ -368,7 +368,14 @@ func collect(paths []string) (out []string, skipped []error, missing bool) {
 			out = append(out, p)
 			continue
 		}
-		_ = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		root := p
+		if lst, err := os.Lstat(p); err == nil && lst.Mode()&fs.ModeSymlink != 0 {
+			// WalkDir does not follow a link at its root; with a trailing
+			// separator the root is the folder it points to, and the files
+			// are still named under the link.
+			root = p + string(filepath.Separator)
+		}
+		_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				skipped = append(skipped, fmt.Errorf("%s: %w", path, reason(err)))
 				if d != nil && d.IsDir() {

@@ -668,3 +668,35 @@ func TestCheckGitHubFormat(t *testing.T) {
 		t.Errorf("exit %d, output\n%s\nwant exit %d and\n%s(stderr %q)", code, out, ExitFindings, wantOut, errOut)
 	}
 }
+
+// A folder given as a symbolic link to a folder (specs -> ../shared/specs)
+// is checked as the folder it points to, as a shell's ls lists it, with the
+// files named under the link; check used to say "no Markdown (*.md) files"
+// and exit 0, and find to write "No integration points found.", because
+// filepath.WalkDir does not follow a link at its root.
+func TestCheckSymlinkedFolder(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real")
+	if err := os.Mkdir(real, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(real, "spec.md"), []byte("Better Auth issues a JWT that FastAPI verifies.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink("real", link); err != nil {
+		t.Skipf("symlink: %v", err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "--fail-on", "none", link}, filepath.Join(link, "spec.md") + ":1:1: information: Integration point: Better Auth → FastAPI"},
+		{[]string{"find", link}, "## Integration: Better Auth → FastAPI"},
+	} {
+		code, out, errOut := run(t, tc.args...)
+		if code != ExitOK || errOut != "" || !strings.Contains(out, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q, stdout:\n%s\nwant exit 0, no stderr, and %q", tc.args, code, errOut, out, tc.want)
+		}
+	}
+}
