@@ -465,7 +465,7 @@ func detectIncompletePatterns(r *Result, e *Env, in *Input) {
 }
 
 func (r *Result) checkIntegrationHeading(e *Env, s patterns.Section) {
-	for _, part := range arrowSplitRe.Split(s.Integration, -1) {
+	for _, part := range splitHeading(s.Integration) {
 		part = strings.TrimSpace(part)
 		if part == "" || strings.HasPrefix(part, "[") {
 			continue

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"bytes"
+	"regexp"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/patterns"
 	"sort"
@@ -323,6 +324,25 @@ func pairKey(c *Catalog, a, b string) string {
 
 var arrowSplitRe = mustRx(`\s*(?:→|->|=>|⟶|↔|<->|⇄|\+|&|\band\b|\bto\b|\bwith\b|/)\s*`)
 
+// headingLinkRe matches an inline link, [text](destination "title"), whose
+// destination may be in <> or hold balanced parentheses; headingAutolinkRe an
+// autolink, <scheme:…>.
+var (
+	headingLinkRe     = regexp.MustCompile(`\[([^\[\]]*)\]\((?:<[^<>\n]*>|(?:[^()\s]|\([^()\s]*\))*)(?:\s+(?:"[^"]*"|'[^']*'|\([^()]*\)))?\s*\)`)
+	headingAutolinkRe = regexp.MustCompile(`<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>`)
+)
+
+// splitHeading splits an integration heading's text into the names between
+// its arrows and connectors. A link counts as its text and an autolink as
+// nothing: a URL's slashes are no connectors and its parts no technologies.
+func splitHeading(h string) []string {
+	if strings.ContainsAny(h, "[<") {
+		h = headingLinkRe.ReplaceAllString(h, "$1")
+		h = headingAutolinkRe.ReplaceAllString(h, "")
+	}
+	return arrowSplitRe.Split(h, -1)
+}
+
 // documentedPairs reads the `## Integration: A → B` headings and
 // `### Pattern:` sections of the document.
 func (r *Result) documentedPairs(e *Env) map[string]bool {
@@ -341,7 +361,7 @@ func (r *Result) documentedPairs(e *Env) map[string]bool {
 // headingPairs resolves an integration heading's text ("Next.js 16 ↔ Better
 // Auth", "FastAPI → SQLModel → Neon") to consecutive technology pairs.
 func (e *Env) headingPairs(h string) [][2]string {
-	parts := arrowSplitRe.Split(h, -1)
+	parts := splitHeading(h)
 	var ids []string
 	for _, p := range parts {
 		if id, ok := e.resolveLoose(p); ok {

@@ -123,3 +123,33 @@ func TestNothingFoundInsideAdoptedPatterns(t *testing.T) {
 		}
 	}
 }
+
+// TestIntegrationHeadingWithLinks: the technologies of an `## Integration:`
+// heading may be links, or be followed by one or by an autolink; the link's
+// destination is no technology. The heading's raw text was split at every
+// "/", so '[Better Auth](https://www.better-auth.com/docs) → FastAPI' got
+// 'unknown technology "www.better-auth.com"' and '"docs)"'.
+func TestIntegrationHeadingWithLinks(t *testing.T) {
+	env, err := DefaultEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, heading := range []string{
+		"[Better Auth](https://www.better-auth.com/docs) → FastAPI",
+		"Better Auth → [FastAPI](https://fastapi.tiangolo.com/)",
+		`[Better Auth](https://www.better-auth.com/docs "docs") → [FastAPI](<https://fastapi.tiangolo.com/>)`,
+		"Better Auth → FastAPI ([docs](https://www.better-auth.com/docs/plugins/jwt))",
+		"Better Auth → FastAPI <https://www.better-auth.com/docs/plugins/jwt>",
+		"[Better Auth](https://en.wikipedia.org/wiki/Auth_(computing)) → FastAPI",
+	} {
+		src := "FR-001: Better Auth issues a JWT that FastAPI verifies.\n\n## Integration: " + heading + "\n"
+		res := env.Analyze(&Input{Src: []byte(src), Path: "plan.md"})
+		var got []string
+		for _, f := range res.Findings {
+			got = append(got, f.Code+": "+f.Message)
+		}
+		if len(got) != 0 {
+			t.Errorf("%s: got %q, want no finding (pair documented, no unknown technology)", heading, got)
+		}
+	}
+}
