@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -337,7 +338,9 @@ func (w *Workspace) Constitution(path string) Constitutions {
 			}
 			if c.Path == "" {
 				c.Path = cand
-			} else {
+			} else if !slices.Contains(c.Others, cand) {
+				// Inside .specify, other/.specify/constitution.md is
+				// met from other/.specify and again from other.
 				c.Others = append(c.Others, cand)
 			}
 		}

@@ -36,6 +36,7 @@ func TestConstitutionDiscovery(t *testing.T) {
 		"other/.specify/constitution.md":        "- Frontend: Vue\n",
 		"other/.specify/memory/constitution.md": "- Frontend: React\n",
 		"other/specs/004-d/spec.md":             "x\n",
+		"other/.specify/templates/plan.md":      "x\n",
 	})
 	w := New(root)
 	for _, tc := range []struct {
@@ -45,6 +46,11 @@ func TestConstitutionDiscovery(t *testing.T) {
 		{"specs/002-b/spec.md", ".specify/memory/constitution.md", nil},
 		{"app/specs/001-a/spec.md", "app/memory/constitution.md", []string{".specify/memory/constitution.md"}},
 		{"other/specs/004-d/spec.md", "other/.specify/memory/constitution.md", []string{"other/.specify/constitution.md", ".specify/memory/constitution.md"}},
+		// Inside .specify the walk meets other/.specify/constitution.md
+		// twice, as constitution.md of other/.specify and as
+		// .specify/constitution.md of other; it is named once.
+		{"other/.specify/templates/plan.md", "other/.specify/memory/constitution.md", []string{"other/.specify/constitution.md", ".specify/memory/constitution.md"}},
+		{"other/.specify/memory/constitution.md", "other/.specify/memory/constitution.md", []string{"other/.specify/constitution.md", ".specify/memory/constitution.md"}},
 	} {
 		c := w.Constitution(filepath.Join(root, tc.doc))
 		if c.Path != filepath.Join(root, tc.want) {
