@@ -244,6 +244,7 @@ func (r *Result) applySuppressions() {
 func (r *Result) IgnoreEdit(code string, off int) Edit {
 	line := r.Lines.Line(off)
 	blocks := r.Doc.Blocks
+	indentedCode := false
 	for i := range blocks {
 		b := blocks[i]
 		if b.Kind == KindHTML || off < b.Span.Start || off > b.Span.End {
@@ -262,6 +263,10 @@ func (r *Result) IgnoreEdit(code string, off int) Edit {
 			b = blocks[i]
 		}
 		line = r.Lines.Line(b.Span.Start)
+		if b.Kind == KindCode {
+			first := bytes.TrimLeft(r.Doc.Src[b.Span.Start:lineEnd(r.Doc.Src, b.Span.Start)], " \t>")
+			indentedCode = !bytes.HasPrefix(first, []byte("```")) && !bytes.HasPrefix(first, []byte("~~~"))
+		}
 		break
 	}
 	start := r.Lines.Start(line)
@@ -278,6 +283,16 @@ func (r *Result) IgnoreEdit(code string, off int) Edit {
 		}
 	}
 	indent := text[:len(text)-len(bytes.TrimLeft(text, " \t"))]
+	if indentedCode {
+		// An indented code block's own four columns would make the
+		// comment a line of the code.
+		switch {
+		case bytes.HasSuffix(indent, []byte("    ")):
+			indent = indent[:len(indent)-4]
+		case bytes.HasSuffix(indent, []byte("\t")):
+			indent = indent[:len(indent)-1]
+		}
+	}
 	// A block quote keeps its markers.
 	if q := bytes.TrimLeft(text, " \t"); len(q) > 0 && q[0] == '>' {
 		indent = text[:len(indent)+1]

@@ -136,6 +136,15 @@ func TestIgnoreEdit(t *testing.T) {
 			"10. a\n    <!-- ipf-disable-next-line token-in-browser-storage -->\n9. The JWT in localStorage `x\n   y`\n8. c\n"},
 		{"nested list item in a block quote", "> - a\n>   - b\n>   - ## The JWT is stored in localStorage\n", "localStorage",
 			"> - a\n>   - b\n>     <!-- ipf-disable-next-line token-in-browser-storage -->\n>   - ## The JWT is stored in localStorage\n"},
+		// An indented code block: the comment line goes above it at the
+		// indentation of the block's container, not the code's, where it
+		// was a line of the code and suppressed nothing.
+		{"indented code block", "# T\n\n    const x = 1;\n    localStorage.setItem(\"token\", t);\n", "localStorage",
+			"# T\n\n<!-- ipf-disable-next-line token-in-browser-storage -->\n    const x = 1;\n    localStorage.setItem(\"token\", t);\n"},
+		{"indented code block in a list item", "- a\n\n      localStorage.setItem(\"token\", t);\n", "localStorage",
+			"- a\n\n  <!-- ipf-disable-next-line token-in-browser-storage -->\n      localStorage.setItem(\"token\", t);\n"},
+		{"indented code block in a block quote", "> a\n>\n>     localStorage.setItem(\"token\", t);\n", "localStorage",
+			"> a\n>\n> <!-- ipf-disable-next-line token-in-browser-storage -->\n>     localStorage.setItem(\"token\", t);\n"},
 		{"first item: above the list", "# T\n\n- ## The JWT is stored in localStorage\n- b\n", "localStorage",
 			"# T\n\n<!-- ipf-disable-next-line token-in-browser-storage -->\n- ## The JWT is stored in localStorage\n- b\n"},
 	}
