@@ -335,13 +335,20 @@ var (
 // splitHeading splits an integration heading's text into the names between
 // its arrows and connectors. A link counts as its text and an autolink as
 // nothing: a URL's slashes are no connectors and its parts no technologies.
+// A left arrow ('FastAPI ← Better Auth') separates as a right arrow does: a
+// pair is documented whichever way it is written.
 func splitHeading(h string) []string {
 	if strings.ContainsAny(h, "[<") {
 		h = headingLinkRe.ReplaceAllString(h, "$1")
 		h = headingAutolinkRe.ReplaceAllString(h, "")
 	}
+	if strings.ContainsAny(h, "←⟵") {
+		h = leftArrows.Replace(h)
+	}
 	return arrowSplitRe.Split(h, -1)
 }
+
+var leftArrows = strings.NewReplacer("←", " → ", "⟵", " → ")
 
 // documentedPairs reads the `## Integration: A → B` headings and
 // `### Pattern:` sections of the document.

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -151,5 +152,30 @@ func TestIntegrationHeadingWithLinks(t *testing.T) {
 		if len(got) != 0 {
 			t.Errorf("%s: got %q, want no finding (pair documented, no unknown technology)", heading, got)
 		}
+	}
+}
+
+// TestIntegrationHeadingLeftArrow: a heading may name the pair with a left
+// arrow, the data flowing from the right ('FastAPI ← Better Auth'). It was
+// read as one unknown technology, 'unknown technology "FastAPI ← Better
+// Auth"', and the pair stayed reported as undocumented.
+func TestIntegrationHeadingLeftArrow(t *testing.T) {
+	env, err := DefaultEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, heading := range []string{"FastAPI ← Better Auth", "FastAPI⟵Better Auth"} {
+		src := "FR-001: Better Auth issues a JWT that FastAPI verifies.\n\n## Integration: " + heading + "\n"
+		res := env.Analyze(&Input{Src: []byte(src), Path: "plan.md"})
+		var got []string
+		for _, f := range res.Findings {
+			got = append(got, f.Code+": "+f.Message)
+		}
+		if len(got) != 0 {
+			t.Errorf("%s: got %q, want no finding (pair documented, no unknown technology)", heading, got)
+		}
+	}
+	if got, want := fmt.Sprint(env.HeadingPairs("Neon ← SQLModel ← FastAPI")), "[[neon sqlmodel] [sqlmodel fastapi]]"; got != want {
+		t.Errorf("chain: pairs %s, want %s", got, want)
 	}
 }
