@@ -159,3 +159,57 @@ func codeActionsFor(c *testClient, uri protocol.DocumentURI, d protocol.Diagnost
 	}
 	return actions, titles
 }
+
+// TestCodeActionWithoutClientDiagnostics: a request whose context carries
+// none of our diagnostics (a client that does not send them back, or code
+// actions asked for a selection) gets the fixes of the findings its range
+// touches, each naming the finding's diagnostic; a range that touches none
+// gets none. A request for other kinds only (context.only, e.g. VS Code's
+// source actions on save) gets none, as every action is a quick fix.
+func TestCodeActionWithoutClientDiagnostics(t *testing.T) {
+	env, err := analysis.DefaultEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newTestClient(t, clientOptions{env: env})
+	const text = "# Plan\n\n- Sign-in → the JWT is stored in localStorage.\n\nNothing here.\n"
+	c.open(apURI, text)
+	ds := apFindings(t, c, apURI, 1)
+	if len(ds) != 1 {
+		t.Fatalf("diagnostics %v", ds)
+	}
+	_, want := codeActionsFor(c, apURI, ds[0])
+	ask := func(rng map[string]any, ctx map[string]any) []protocol.CodeAction {
+		var actions []protocol.CodeAction
+		c.call("textDocument/codeAction", map[string]any{"textDocument": map[string]any{"uri": apURI}, "range": rng, "context": ctx}, &actions)
+		return actions
+	}
+	at := func(line, from, to int) map[string]any {
+		return map[string]any{"start": map[string]int{"line": line, "character": from}, "end": map[string]int{"line": line, "character": to}}
+	}
+	for _, tc := range []struct {
+		name string
+		rng  map[string]any
+		ctx  map[string]any
+		want []string
+	}{
+		{"cursor on the finding, no diagnostics sent", at(2, 40, 40), map[string]any{"diagnostics": []any{}}, want},
+		{"the whole line selected", at(2, 0, 48), map[string]any{"diagnostics": []any{}}, want},
+		{"a line without findings", at(4, 0, 5), map[string]any{"diagnostics": []any{}}, nil},
+		{"another server's diagnostic only", at(2, 40, 40), map[string]any{"diagnostics": []any{map[string]any{"range": at(2, 0, 3), "message": "spelling", "source": "cspell"}}}, want},
+		{"only source actions", at(2, 40, 40), map[string]any{"diagnostics": []any{}, "only": []string{"source.organizeImports"}}, nil},
+		{"only quick fixes", at(2, 40, 40), map[string]any{"diagnostics": []any{}, "only": []string{"quickfix"}}, want},
+	} {
+		actions := ask(tc.rng, tc.ctx)
+		var got []string
+		for _, a := range actions {
+			got = append(got, a.Title)
+			if len(a.Diagnostics) != 1 || a.Diagnostics[0].Range != ds[0].Range || a.Diagnostics[0].Message != ds[0].Message {
+				t.Errorf("%s: %q names diagnostics %+v, want the finding's", tc.name, a.Title, a.Diagnostics)
+			}
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: actions %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -20,10 +20,18 @@ func (s *Server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 	if a == nil {
 		return nil, err
 	}
+	if !wantsQuickFixes(p.Context.Only) {
+		return nil, nil // all our actions are quick fixes
+	}
 	env := s.envFor(p.TextDocument.URI)
 	var out []protocol.CodeAction
 	// One reading of the document places every section of the request.
 	ins := sync.OnceValue(func() *analysis.Inserter { return analysis.NewInserter(bytesOf(a.snap.text)) })
+	type pair struct {
+		f *analysis.Finding
+		d protocol.Diagnostic
+	}
+	var found []pair
 	for _, d := range p.Context.Diagnostics {
 		if d.Source != "ipf" {
 			continue
@@ -33,10 +41,23 @@ func (s *Server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 		}
 		// The client's diagnostic may be older than the text; offer only
 		// what still holds for the current version.
-		f := findingAt(a, d)
-		if f == nil {
-			continue
+		if f := findingAt(a, d); f != nil {
+			found = append(found, pair{f, d})
 		}
+	}
+	if len(found) == 0 && !slices.ContainsFunc(p.Context.Diagnostics, func(d protocol.Diagnostic) bool { return d.Source == "ipf" }) {
+		// A client that sends none of ours (a command palette's "code
+		// actions here", a client that does not track diagnostics) gets
+		// the fixes of the findings the range touches, as gopls does.
+		for i := range a.res.Findings {
+			f := &a.res.Findings[i]
+			if r := a.snap.mapper.Range(f.Span.Start, f.Span.End); overlaps(r, p.Range) {
+				found = append(found, pair{f, s.diagnostic(a, f)})
+			}
+		}
+	}
+	for _, fd := range found {
+		f, d := fd.f, fd.d
 		out = append(out, s.fixesFor(env, a, ins, f, d)...)
 		if f.Code != analysis.CodeIntegrationPoint {
 			// An integration point is resolved by documenting it.
@@ -44,6 +65,22 @@ func (s *Server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 		}
 	}
 	return dedupeActions(out), nil
+}
+
+// wantsQuickFixes reports whether a code action request's only list (empty:
+// every kind) admits quick fixes. Kinds are hierarchical: "quickfix" is
+// admitted by itself alone, as it has no parent but the empty kind.
+func wantsQuickFixes(only []protocol.CodeActionKind) bool {
+	return len(only) == 0 || slices.Contains(only, protocol.QuickFix) || slices.Contains(only, protocol.CodeActionKind(""))
+}
+
+// overlaps reports whether two ranges share a position; an empty range
+// (a cursor) touches a range it lies in or at either end of.
+func overlaps(a, b protocol.Range) bool {
+	before := func(x, y protocol.Position) bool {
+		return x.Line < y.Line || x.Line == y.Line && x.Character < y.Character
+	}
+	return !before(a.End, b.Start) && !before(b.End, a.Start)
 }
 
 // dedupeActions keeps the first action of each title: two findings on one

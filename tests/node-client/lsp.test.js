@@ -250,6 +250,17 @@ test('spec: diagnostics, hover, quick fix applied with TextDocument.applyEdits, 
     ['Insert pattern: Session forwarding to get-session', 'quickfix', false],
     ['Insert pattern: Bearer plugin session token (not a JWT)', 'quickfix', false],
   ]);
+  // The same fixes for the range when the client sends no diagnostic of
+  // ours, each naming the server's diagnostic; none for source actions only.
+  const bare = await s.conn.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri: doc.uri }, range: first.range, context: { diagnostics: [] },
+  });
+  assert.deepEqual(bare.map((a) => [a.title, a.diagnostics.map((d) => [d.message, d.range])]),
+    actions.map((a) => [a.title, [[first.message, first.range]]]));
+  const source = await s.conn.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri: doc.uri }, range: first.range, context: { diagnostics: [], only: ['source'] },
+  });
+  assert.deepEqual(source ?? [], []);
 
   // Apply its edit: documentChanges for version 1 of this document.
   const edit = actions[0].edit;
