@@ -51,17 +51,21 @@ func (s *Server) completion(ctx context.Context, p *protocol.CompletionParams) (
 	prefix := a.snap.text[ls:off]
 	byTrigger := p.Context != nil && p.Context.TriggerKind == protocol.CompletionTriggerKindTriggerCharacter
 
+	// Nothing in code or HTML (a comment): a heading typed there is text.
+	// (An HTML block's span ends at its last line's end, a code block's
+	// after its line break.)
+	for _, b := range res.Doc.Blocks {
+		if b.Kind == analysis.KindCode && b.Span.Start <= off && off < b.Span.End ||
+			b.Kind == analysis.KindHTML && b.Span.Start <= off && off <= b.Span.End {
+			return list, nil
+		}
+	}
 	if g := integrationPrefixRe.FindStringSubmatchIndex(prefix); g != nil {
 		list.Items = pairItems(env, res, m.Range(ls+g[2], off))
 		return list, nil
 	}
 	if byTrigger {
 		return list, nil
-	}
-	for _, b := range res.Doc.Blocks {
-		if b.Kind == analysis.KindCode && b.Span.Start <= off && off < b.Span.End {
-			return list, nil
-		}
 	}
 	if t := strings.TrimLeft(prefix, " "); strings.HasPrefix(patternHeading, strings.TrimRight(t, " ")) || t == "### " {
 		list.Items = append(list.Items, s.patternSnippet(m.Range(ls, off), analysis.LineEnding(bytesOf(a.snap.text))))

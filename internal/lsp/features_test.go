@@ -371,7 +371,7 @@ func TestCodeLensSectionWithSeveralPairs(t *testing.T) {
 
 func TestCompletion(t *testing.T) {
 	w := newWorkspace(t, nil, clientOptions{})
-	doc := planDoc + "\n## Integration: Fast\n\nWe use Bett\n\n```ts\nBett\n```\n\n###\n"
+	doc := planDoc + "\n## Integration: Fast\n\nWe use Bett\n\n```ts\nBett\n```\n\n###\n\n```md\n## Integration: Fa\n```\n\n<!--\n## Integration: Fa\n-->\n"
 	u := w.open(w.uri("plan.md"), doc)
 	w.waitDiagnostics(u, 1)
 	complete := func(line, char uint32, trigger string) protocol.CompletionList {
@@ -420,9 +420,15 @@ func TestCompletion(t *testing.T) {
 		t.Fatalf("first technology = %q (%q), want FastAPI named in this document", first.Label, first.Detail)
 	}
 
-	// In code: nothing.
-	if got := complete(20, 4, ""); len(got.Items) != 0 {
-		t.Fatalf("in code: %d items", len(got.Items))
+	// In code: nothing, a heading typed in a fence or an HTML comment
+	// included (it is text there).
+	for _, at := range []struct {
+		line, char uint32
+		trigger    string
+	}{{20, 4, ""}, {26, 18, ""}, {26, 18, ":"}, {30, 18, ""}} {
+		if got := complete(at.line, at.char, at.trigger); len(got.Items) != 0 {
+			t.Errorf("in code or a comment, %d:%d %q: %d items, want none", at.line, at.char, at.trigger, len(got.Items))
+		}
 	}
 
 	// After "###": the pattern section snippet, first.
