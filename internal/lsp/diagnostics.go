@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"path/filepath"
 	"unsafe"
 
 	"go.lsp.dev/protocol"
@@ -55,6 +56,10 @@ func (s *Server) diagnostics(a *analyzed) []protocol.Diagnostic {
 	out := make([]protocol.Diagnostic, 0, len(a.res.Findings))
 	for i := range a.res.Findings {
 		out = append(out, s.diagnostic(a, &a.res.Findings[i]))
+	}
+	if s.isPackURI(a.snap.uri) {
+		p, _ := filePath(a.snap.uri)
+		out = append(out, s.refusedPackDiagnostics(filepath.Clean(p))...)
 	}
 	return out
 }

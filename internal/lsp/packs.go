@@ -53,27 +53,51 @@ func (s *Server) publishPackDiagnostics() {
 			delete(out, u)
 			continue
 		}
-		var ds []protocol.Diagnostic
-		for _, p := range f.Problems {
-			line := uint32(max(p.Line, 0))
-			ds = append(ds, protocol.Diagnostic{
-				// The whole line, through its end: the file is not open, so
-				// its text is not at hand to end the range at the line's
-				// last character, and an empty range marks no text at all.
-				Range:    protocol.Range{Start: protocol.Position{Line: line}, End: protocol.Position{Line: line + 1}},
-				Severity: protocol.DiagnosticSeverityWarning,
-				Code:     CodePatternFile,
-				Source:   "ipf",
-				Message:  "pattern file skipped: " + p.Message,
-			})
-		}
-		out[u] = ds
+		out[u] = packDiagnostics(f)
 		s.packs.published[u] = true
 	}
 	s.packs.mu.Unlock()
 	for u, ds := range out {
 		s.notify(s.ctx, "textDocument/publishDiagnostics", &publishParams{URI: u, Diagnostics: ds})
 	}
+}
+
+// packDiagnostics are the diagnostics of a skipped pack file's problems.
+func packDiagnostics(f *patterns.File) []protocol.Diagnostic {
+	var ds []protocol.Diagnostic
+	for _, p := range f.Problems {
+		line := uint32(max(p.Line, 0))
+		ds = append(ds, protocol.Diagnostic{
+			// The whole line, through its end: the file is not open, so
+			// its text is not at hand to end the range at the line's last
+			// character, and an empty range marks no text at all.
+			Range:    protocol.Range{Start: protocol.Position{Line: line}, End: protocol.Position{Line: line + 1}},
+			Severity: protocol.DiagnosticSeverityWarning,
+			Code:     CodePatternFile,
+			Source:   "ipf",
+			Message:  "pattern file skipped: " + p.Message,
+		})
+	}
+	return ds
+}
+
+// refusedPackDiagnostics are the diagnostics of the pack file at path when
+// it was refused without being read (it resolves outside the workspace, or
+// cannot be read). Open, its text is linted by its own analysis, which
+// cannot know that: without these the editor showed a clean pattern file
+// that is not used.
+func (s *Server) refusedPackDiagnostics(path string) []protocol.Diagnostic {
+	if path == "" {
+		return nil
+	}
+	for _, sc := range s.scopes.Load().all() {
+		for _, f := range sc.env.Broken {
+			if f.Refused && f.Path == path {
+				return packDiagnostics(f)
+			}
+		}
+	}
+	return nil
 }
 
 // isPackURI reports whether u is a Markdown file in one of the configured

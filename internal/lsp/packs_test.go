@@ -126,3 +126,36 @@ func TestPatternsCommandPerFolder(t *testing.T) {
 		t.Errorf("a number as argument: got %v, want InvalidParams", err)
 	}
 }
+
+// TestRefusedPackFileStaysReported: a pack file refused without being read
+// (a symbolic link out of the workspace) keeps its diagnostic when opened,
+// beside its text's own, and gets it back when closed. Opened, the file's
+// analysis replaced the refusal with a clean lint, so nothing said the
+// file was unused; closed, its diagnostics were cleared for good.
+func TestRefusedPackFileStaysReported(t *testing.T) {
+	root, outside := t.TempDir(), t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(outside, ".cache"))
+	writeFile(t, filepath.Join(root, ".specify", "memory", "constitution.md"), "")
+	writeFile(t, filepath.Join(outside, "theirs.md"), userPattern)
+	link := filepath.Join(root, "references", "theirs.md")
+	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "theirs.md"), link); err != nil {
+		t.Fatal(err)
+	}
+	c := newTestClient(t, clientOptions{rootURI: fileURI(root)})
+	u := fileURI(link)
+	const refusal = "0:0-1:0 Warning incomplete-pattern pattern file skipped: pattern file resolves outside the workspace (symbolic link): skipped"
+	p := c.waitPublish(u, func(p published) bool { return len(p.Diagnostics) > 0 })
+	assertDiags(t, p.Diagnostics, []string{refusal})
+
+	c.open(u, userPattern)
+	assertDiags(t, c.waitDiagnostics(u, 1), []string{refusal})
+
+	n := c.publishCount(u)
+	c.notifyServer("textDocument/didClose", map[string]any{"textDocument": map[string]any{"uri": u}})
+	// The close clears the document's diagnostics; the pack's come back.
+	assertDiags(t, c.waitPublishAfter(u, n).Diagnostics, nil)
+	assertDiags(t, c.waitPublishAfter(u, n+1).Diagnostics, []string{refusal})
+}

@@ -250,6 +250,11 @@ func (s *Server) didClose(ctx context.Context, p *protocol.DidCloseTextDocumentP
 	d.pubMu.Lock()
 	s.notify(s.ctx, "textDocument/publishDiagnostics", &publishParams{URI: uri, Diagnostics: []protocol.Diagnostic{}})
 	d.pubMu.Unlock()
+	if s.isPackURI(uri) {
+		// A skipped pack file's problems are published again, as for a
+		// file never opened.
+		s.publishPackDiagnostics()
+	}
 	s.forget(uri)
 	s.refreshDependents(pathOf(uri), uri)
 	return nil, nil

@@ -51,6 +51,10 @@ type File struct {
 	Keywords []string
 	Patterns []*Pattern
 	Problems []Problem
+	// Refused is set when the file was not read (it resolves outside the
+	// workspace, or cannot be read): Problems say why, about the file, not
+	// its text.
+	Refused bool
 }
 
 // Problem is a checklist failure, located by 0-based line in its file.
@@ -651,12 +655,12 @@ func LoadDir(root, folder string) (*Pack, error) {
 		}
 		p := filepath.Join(dir, name)
 		if real, err := filepath.EvalSymlinks(p); err != nil || !within(realRoot, real) {
-			pack.Broken = append(pack.Broken, &File{Path: p, Problems: []Problem{{0, "pattern file resolves outside the workspace (symbolic link): skipped"}}})
+			pack.Broken = append(pack.Broken, &File{Path: p, Refused: true, Problems: []Problem{{0, "pattern file resolves outside the workspace (symbolic link): skipped"}}})
 			continue
 		}
 		b, err := os.ReadFile(p)
 		if err != nil {
-			pack.Broken = append(pack.Broken, &File{Path: p, Problems: []Problem{{0, fmt.Sprintf("reading pattern file: %v", err)}}})
+			pack.Broken = append(pack.Broken, &File{Path: p, Refused: true, Problems: []Problem{{0, fmt.Sprintf("reading pattern file: %v", err)}}})
 			continue
 		}
 		if !IsPatternFile(string(b)) {
