@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -210,6 +211,36 @@ func TestCodeActionWithoutClientDiagnostics(t *testing.T) {
 		}
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("%s: actions %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// Two integration points of one line (implied points span the whole line)
+// have the same code and range; each diagnostic gets its own pair's
+// quick fixes. findingAt took the first finding of the code at the range,
+// so the second pair's diagnostic offered the first pair's patterns and
+// its own were never offered.
+func TestCodeActionTwoPointsOnOneLine(t *testing.T) {
+	const spec = "# Notes\n\n## Success Criteria\n\n- **SC-003**: 100% of API requests from authenticated users return only their authorized data\n"
+	dir := writeTree(t, map[string]string{
+		".specify/memory/constitution.md": wsConstitution,
+		"specs/001-notes/spec.md":         spec,
+	})
+	c := newTestClient(t, clientOptions{rootURI: fileURI(dir)})
+	u := c.open(fileURI(filepath.Join(dir, "specs/001-notes/spec.md")), spec)
+	ds := c.waitDiagnostics(u, 1)
+	if len(ds) != 2 || ds[0].Range != ds[1].Range {
+		t.Fatalf("want two points on one range, got %v", diagStrings(ds))
+	}
+	want := map[string]string{
+		"Integration point: Better Auth → FastAPI": "Insert pattern: JWT bearer verified with JWKS",
+		"Integration point: Next.js → FastAPI":     "Insert pattern: REST calls with a bearer token and explicit CORS origins",
+	}
+	for _, d := range ds {
+		_, titles := codeActionsFor(c, u, d)
+		pair := d.Message[:strings.Index(d.Message, " (")]
+		if len(titles) == 0 || titles[0] != want[pair] {
+			t.Errorf("%s: actions %q, want first %q", pair, titles, want[pair])
 		}
 	}
 }

@@ -113,9 +113,11 @@ func (s *Server) ignoreAction(a *analyzed, f *analysis.Finding, d protocol.Diagn
 }
 
 // findingAt returns the finding of the current analysis that d reports:
-// the one of d's code at d's range or, failing that, the one of d's code
-// and message on d's lines whose range in bytes is d's, else the only one
-// there. Neovim 0.7 (Debian 12's) sends back the cursor line's diagnostics
+// the one of d's code and message at d's range (two integration points
+// implied by one line share their code and range), else the first of d's
+// code at d's range (a message that changed with the text) or, failing
+// that, the one of d's code and message on d's lines whose range in bytes
+// is d's, else the only one there. Neovim 0.7 (Debian 12's) sends back the cursor line's diagnostics
 // with the byte columns it shows instead of the UTF-16 ones it was sent
 // (vim.lsp.diagnostic.get_line_diagnostics), so after a non-ASCII
 // character on the line ("→", "é") no range was equal and no quick fix
@@ -123,6 +125,7 @@ func (s *Server) ignoreAction(a *analyzed, f *analysis.Finding, d protocol.Diagn
 func findingAt(a *analyzed, d protocol.Diagnostic) *analysis.Finding {
 	code, _ := d.Code.(string)
 	var onLines []*analysis.Finding
+	var atRange *analysis.Finding
 	for i := range a.res.Findings {
 		f := &a.res.Findings[i]
 		if f.Code != code {
@@ -130,11 +133,20 @@ func findingAt(a *analyzed, d protocol.Diagnostic) *analysis.Finding {
 		}
 		r := a.snap.mapper.Range(f.Span.Start, f.Span.End)
 		if r == d.Range {
-			return f
+			if f.Message == d.Message {
+				return f
+			}
+			if atRange == nil {
+				atRange = f
+			}
+			continue
 		}
 		if r.Start.Line == d.Range.Start.Line && r.End.Line == d.Range.End.Line && f.Message == d.Message {
 			onLines = append(onLines, f)
 		}
+	}
+	if atRange != nil {
+		return atRange
 	}
 	for _, f := range onLines {
 		if a.snap.mapper.byteRange(f.Span.Start, f.Span.End) == d.Range {
