@@ -275,3 +275,26 @@ func TestNoRepeatsSameFindings(t *testing.T) {
 		t.Fatal("no corpus document has repeats: the test shows nothing")
 	}
 }
+
+// The constitution notices sit on the document's first line with text: a
+// document that starts with blank lines (corpus: oriva-platform's
+// 001-continued-api-migration/plan.md) had them on an empty range of the
+// blank line 0, which marks nothing in the editor.
+func TestConstitutionNoticeSkipsLeadingBlankLines(t *testing.T) {
+	env := stackEnv(t)
+	for _, src := range []string{"\n# Spec\n", "\r\n  \r\n# Spec\r\n", "\n\n# Spec"} {
+		for _, st := range []*Stack{{Missing: "none found"}, {Source: "/p/a.md", Others: []string{"/p/b.md"}}} {
+			r := env.Analyze(&Input{Src: []byte(src), Path: "/p/spec.md", Stack: st})
+			if len(r.Findings) != 1 {
+				t.Fatalf("%q: findings %+v", src, r.Findings)
+			}
+			if got := src[r.Findings[0].Span.Start:r.Findings[0].Span.End]; got != "# Spec" {
+				t.Errorf("%q: %s notice on %q, want %q", src, r.Findings[0].Code, got, "# Spec")
+			}
+		}
+	}
+	r := env.Analyze(&Input{Src: []byte("\n\n"), Path: "/p/spec.md", Stack: &Stack{Missing: "none found"}})
+	if len(r.Findings) != 1 || r.Findings[0].Span != (Span{0, 0}) {
+		t.Errorf("blank document: findings %+v, want one at 0", r.Findings)
+	}
+}

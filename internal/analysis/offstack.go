@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"strings"
@@ -99,6 +100,19 @@ func detectOffStack(r *Result, e *Env, in *Input) {
 	}
 }
 
+// firstTextLine is the span of the first line that holds more than blanks,
+// where a notice about the whole document is shown (line 0 when there is
+// none): an empty range on a leading blank line marks nothing.
+func firstTextLine(li *LineIndex) Span {
+	for i := 0; i < li.Count(); i++ {
+		sp := li.LineSpan(i)
+		if len(bytes.TrimSpace(li.src[sp.Start:sp.End])) > 0 {
+			return sp
+		}
+	}
+	return li.LineSpan(0)
+}
+
 // detectConstitutionNotice reports, once at the top of the document, that no
 // constitution was found (or could be read), or that the constitution in use
 // overrides another one.
@@ -107,7 +121,7 @@ func detectConstitutionNotice(r *Result, e *Env, in *Input) {
 	if st == nil {
 		return
 	}
-	top := r.Lines.LineSpan(0)
+	top := firstTextLine(r.Lines)
 	if st.Source == "" && st.Missing != "" && !st.Quiet {
 		r.Findings = append(r.Findings, Finding{
 			Span:     top,
