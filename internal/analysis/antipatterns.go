@@ -148,7 +148,8 @@ type apScan struct {
 	excluded map[[2]int]bool
 }
 
-// add reports code at sp, once per line and code.
+// add reports code at sp, once per line and code; extra, if any, says what
+// was found, in parentheses after the message's head.
 func (s *apScan) add(code string, sp Span, patterns []string, extra string) {
 	line := s.r.Lines.Line(sp.Start)
 	k := [3]int{codeIndex(code), line, 0}
@@ -162,7 +163,12 @@ func (s *apScan) add(code string, sp Span, patterns []string, extra string) {
 	}
 	msg := ap.message
 	if extra != "" {
-		msg = extra + ": " + msg
+		// "hardcoded secret (X has a literal value): a literal credential …"
+		if head, rest, ok := strings.Cut(msg, ": "); ok {
+			msg = head + " (" + extra + "): " + rest
+		} else {
+			msg = extra + ": " + msg
+		}
 	}
 	s.r.Findings = append(s.r.Findings, Finding{
 		Span:     sp,

@@ -149,3 +149,26 @@ func defaultEnv(t testing.TB) *Env {
 	}
 	return env
 }
+
+// A hardcoded-secret finding says what it found inside the code's own
+// message, not in front of it: "POSTGRES_PASSWORD has a literal value:
+// hardcoded secret: a literal credential …" read as two labels in a row.
+func TestHardcodedSecretMessageNamesWhatItFound(t *testing.T) {
+	env := defaultEnv(t)
+	const rest = ": a literal credential in a spec ends up in code, history and logs. Read it from an environment variable or a secrets manager and rotate this value"
+	for _, tc := range []struct{ src, want string }{
+		{"# Plan\n\n```env\nPOSTGRES_PASSWORD=evo_todo_password\n```\n", "hardcoded secret (POSTGRES_PASSWORD has a literal value)" + rest},
+		{"# Plan\n\n```yaml\nurl: postgresql://app:evo_todo_password@localhost:5432/app\n```\n", "hardcoded secret (connection URL with a literal password)" + rest},
+	} {
+		res := env.Analyze(&Input{Src: []byte(tc.src), Path: "/p/plan.md"})
+		var got []string
+		for _, f := range res.Findings {
+			if f.Code == CodeHardcodedSecret {
+				got = append(got, f.Message)
+			}
+		}
+		if len(got) != 1 || got[0] != tc.want {
+			t.Errorf("%q: messages %q, want %q", tc.src, got, tc.want)
+		}
+	}
+}
