@@ -182,7 +182,10 @@ func (s *Server) fixesFor(env *analysis.Env, a *analyzed, ins func() *analysis.I
 	ids := f.Patterns
 	if len(ids) == 0 && f.Point != nil {
 		id.From, id.To = f.Point.From, f.Point.To
-		out = append(out, s.insertAction(a, ins, "Insert blank integration template", env.SectionText(id.From, id.To, nil), id, d, true))
+		// The title names the pair: two pairs of one line would otherwise
+		// share a title, and dedupeActions would keep only the first.
+		title := "Insert blank integration template: " + env.Catalog.Name(id.From) + " → " + env.Catalog.Name(id.To)
+		out = append(out, s.insertAction(a, ins, title, env.SectionText(id.From, id.To, nil), id, d, true))
 		return out
 	}
 	for i, pid := range ids {

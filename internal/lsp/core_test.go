@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -221,7 +222,7 @@ func TestBlankTemplateForUnknownPair(t *testing.T) {
 	diags := c.waitDiagnostics(u, 1)
 	var actions []protocol.CodeAction
 	c.call("textDocument/codeAction", map[string]any{"textDocument": map[string]any{"uri": u}, "range": diags[0].Range, "context": map[string]any{"diagnostics": diags}}, &actions)
-	if len(actions) != 1 || actions[0].Title != "Insert blank integration template" {
+	if len(actions) != 1 || actions[0].Title != "Insert blank integration template: Better Auth → Django" {
 		t.Fatalf("actions = %+v", actions)
 	}
 	v := c.applyEdit(actions[0].Edit)[u]
@@ -231,6 +232,37 @@ func TestBlankTemplateForUnknownPair(t *testing.T) {
 	}
 	for _, d := range c.waitDiagnostics(u, v) {
 		if d.Code == "integration-point" {
+			t.Fatalf("still reported: %s", diagString(d))
+		}
+	}
+}
+
+// Two pairs without a pattern on one line each get their blank template,
+// named by their pair. Both actions were titled "Insert blank integration
+// template", and dedupeActions, which keeps one action per title, dropped
+// the second pair's (corpus: TortoiseWolfe/Yoga 015-payment-integration
+// plan.md line 31, Supabase Edge Functions → Stripe and → PayPal).
+func TestBlankTemplatesForTwoPairsOnOneLine(t *testing.T) {
+	c := newTestClient(t, clientOptions{})
+	text := "Better Auth issues a JWT that Django and Flask verify.\n"
+	u := c.open("file:///ws/d.md", text)
+	diags := c.waitDiagnostics(u, 1)
+	var actions []protocol.CodeAction
+	c.call("textDocument/codeAction", map[string]any{"textDocument": map[string]any{"uri": u}, "range": diags[0].Range, "context": map[string]any{"diagnostics": diags}}, &actions)
+	var titles []string
+	for _, a := range actions {
+		titles = append(titles, a.Title)
+	}
+	want := []string{"Insert blank integration template: Better Auth → Django", "Insert blank integration template: Better Auth → Flask"}
+	if !slices.Equal(titles, want) {
+		t.Fatalf("titles %q, want %q", titles, want)
+	}
+	v := c.applyEdit(actions[1].Edit)[u]
+	if got := c.text(u); !strings.Contains(got, "\n## Integration: Better Auth → Flask\n") {
+		t.Fatalf("text = %q", got)
+	}
+	for _, d := range c.waitDiagnostics(u, v) {
+		if strings.Contains(d.Message, "Flask") {
 			t.Fatalf("still reported: %s", diagString(d))
 		}
 	}
