@@ -51,13 +51,16 @@ func TestAntiPatternDiagnosticHoverAndFixes(t *testing.T) {
 		t.Errorf("codeDescription = %+v", d.CodeDescription)
 	}
 
-	// Hover shows the first recommended pattern.
+	// Hover shows the first recommended pattern, after a line that says
+	// which finding it fixes: Neovim's hover window shows no diagnostic,
+	// and a bare "Next.js → FastAPI" pattern on "localStorage" did not say
+	// why it was there.
 	var h protocol.Hover
 	c.call("textDocument/hover", map[string]any{"textDocument": map[string]any{"uri": apURI}, "position": map[string]any{"line": 2, "character": 26}}, &h)
 	pid := "nextjs-fastapi/rest-calls-with-a-bearer-token-and-explicit-cors-origins"
 	p, _ := env.Library.Get(pid)
 	other, _ := env.Library.Get("better-auth-fastapi/jwt-bearer-verified-with-jwks")
-	if !strings.HasPrefix(h.Contents.Value, "**Next.js → FastAPI** · pattern: **"+p.Name+"**\n\n") || !strings.HasSuffix(h.Contents.Value, "\nAlso available: "+other.Name+"\n") {
+	if !strings.HasPrefix(h.Contents.Value, "Fix for `token-in-browser-storage`:\n\n**Next.js → FastAPI** · pattern: **"+p.Name+"**\n\n") || !strings.HasSuffix(h.Contents.Value, "\nAlso available: "+other.Name+"\n") {
 		t.Errorf("hover:\n%s", h.Contents.Value)
 	}
 

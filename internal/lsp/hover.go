@@ -104,7 +104,13 @@ func (s *Server) hoverAnalysed(env *analysis.Env, v view, off int) (string, anal
 	// about something else: the mention explains itself.
 	if best != nil && (best.Point == nil || m == nil || (m.Excluded == "" && (m.Tech == best.Point.From || m.Tech == best.Point.To))) {
 		pt, _ := env.Library.Get(best.Patterns[0])
-		return RenderPattern(env, pt, best.Patterns[1:]), bestSpan
+		text := RenderPattern(env, pt, best.Patterns[1:])
+		if best.Point == nil {
+			// An anti-pattern's recommended pattern: say which finding
+			// it fixes, since a client may show the hover alone.
+			text = "Fix for `" + best.Code + "`:\n\n" + text
+		}
+		return text, bestSpan
 	}
 	if m != nil {
 		return s.hoverMention(env, v, *m), mSpan
