@@ -29,8 +29,9 @@ type inlayHint struct {
 
 // inlayHint shows, at the end of each line or list item that implies an
 // integration point, the pair ("⇄ Better Auth → FastAPI") with the pattern
-// in the tooltip. A line that already carries an integration-point
-// diagnostic for the same pair gets no hint: the squiggle says it already.
+// in the tooltip. A point whose line, or the line its hint would go on,
+// already carries an integration-point diagnostic for the same pair gets no
+// hint: the squiggle says it already.
 func (s *Server) inlayHint(ctx context.Context, p *inlayHintParams) ([]inlayHint, error) {
 	out := []inlayHint{}
 	if !s.scopeOf(p.TextDocument.URI).cfg.InlayHintsOn() {
@@ -63,7 +64,11 @@ func (s *Server) inlayHint(ctx context.Context, p *inlayHintParams) ([]inlayHint
 		}
 		at := hintOffset(res, pt)
 		key := env.PairKey(pt.From, pt.To)
-		if at < from || at > to || diagnosed[fmt.Sprint(res.Lines.Line(at), key)] || seen[fmt.Sprint(at, key)] {
+		// The hint goes at the end of the point's block, which may be a
+		// later line than the point's own (a wrapped list item): both
+		// must be free of the pair's diagnostic.
+		if at < from || at > to || diagnosed[fmt.Sprint(res.Lines.Line(at), key)] ||
+			diagnosed[fmt.Sprint(res.Lines.Line(pt.Span.Start), key)] || seen[fmt.Sprint(at, key)] {
 			continue
 		}
 		seen[fmt.Sprint(at, key)] = true
