@@ -29,9 +29,9 @@ type inlayHint struct {
 
 // inlayHint shows, at the end of each line or list item that implies an
 // integration point, the pair ("⇄ Better Auth → FastAPI") with the pattern
-// in the tooltip. A point whose line, or the line its hint would go on,
-// already carries an integration-point diagnostic for the same pair gets no
-// hint: the squiggle says it already.
+// in the tooltip. A point whose block already carries an integration-point
+// diagnostic for the same pair, up to the line of the hint, gets no hint:
+// the squiggle says it already.
 func (s *Server) inlayHint(ctx context.Context, p *inlayHintParams) ([]inlayHint, error) {
 	out := []inlayHint{}
 	if !s.scopeOf(p.TextDocument.URI).cfg.InlayHintsOn() {
@@ -64,11 +64,18 @@ func (s *Server) inlayHint(ctx context.Context, p *inlayHintParams) ([]inlayHint
 		}
 		at := hintOffset(res, pt)
 		key := env.PairKey(pt.From, pt.To)
+		if at < from || at > to || seen[fmt.Sprint(at, key)] {
+			continue
+		}
 		// The hint goes at the end of the point's block, which may be a
-		// later line than the point's own (a wrapped list item): both
-		// must be free of the pair's diagnostic.
-		if at < from || at > to || diagnosed[fmt.Sprint(res.Lines.Line(at), key)] ||
-			diagnosed[fmt.Sprint(res.Lines.Line(pt.Span.Start), key)] || seen[fmt.Sprint(at, key)] {
+		// later line than the point's own (a wrapped list item): no line
+		// of the block up to the hint may carry the pair's diagnostic.
+		first, last := res.Lines.Line(hintBlockStart(res, pt)), res.Lines.Line(at)
+		shown := false
+		for l := first; l <= last && !shown; l++ {
+			shown = diagnosed[fmt.Sprint(l, key)]
+		}
+		if shown {
 			continue
 		}
 		seen[fmt.Sprint(at, key)] = true
@@ -105,6 +112,18 @@ func hintOffset(res *analysis.Result, pt *analysis.IntegrationPoint) int {
 		}
 	}
 	return res.Lines.LineSpan(res.Lines.Line(pt.Span.End)).End
+}
+
+// hintBlockStart is where the block holding a point's hint starts: the
+// point's block, or the point itself (hintOffset's fallback).
+func hintBlockStart(res *analysis.Result, pt *analysis.IntegrationPoint) int {
+	if pt.Block >= 0 && pt.Block < len(res.Doc.Blocks) {
+		b := res.Doc.Blocks[pt.Block]
+		if b.Span.Start <= pt.Span.Start && pt.Span.End <= b.Span.End {
+			return b.Span.Start
+		}
+	}
+	return pt.Span.Start
 }
 
 // hintTooltip names the pattern of a point (and why it was inferred).

@@ -49,3 +49,26 @@ func TestInlayHintNotOnWrappedDiagnosedBlock(t *testing.T) {
 		t.Fatalf("hints:\n got %s\nwant %s", got, want)
 	}
 }
+
+// A later line of the block that carries the pair's diagnostic gets no
+// hint either: its hint would go at the end of that same block, under the
+// squiggle of the line above (corpus: 055liufl db-query plan.md, lines
+// 121-123, the diagnostic on 121 and a hint at 123:38 for line 122).
+func TestInlayHintNotForRepeatInDiagnosedBlock(t *testing.T) {
+	c := newTestClient(t, clientOptions{})
+	text := "# A\n\nNext.js calls FastAPI for lists,\nand Next.js calls FastAPI for items,\nthen it stops.\n"
+	u := c.open("file:///ws/hints.md", text)
+	ds := c.waitDiagnostics(u, 1)
+	if len(ds) != 1 || ds[0].Range.Start.Line != 2 {
+		t.Fatalf("diagnostics %v, want one on line 2", diagStrings(ds))
+	}
+	var hints []inlayHint
+	c.call("textDocument/inlayHint", map[string]any{
+		"textDocument": map[string]any{"uri": u},
+		"range":        map[string]any{"start": map[string]any{"line": 0, "character": 0}, "end": map[string]any{"line": 5, "character": 0}},
+	}, &hints)
+	if len(hints) != 0 {
+		got, _ := json.Marshal(hints)
+		t.Fatalf("hints %s, want none", got)
+	}
+}
