@@ -247,3 +247,31 @@ func TestCodeActionTwoPointsOnOneLine(t *testing.T) {
 		}
 	}
 }
+
+// The hover of a line with two integration points shows the first one's
+// pattern and names the other: it showed the Better Auth → FastAPI pattern
+// alone, with nothing saying the line's second diagnostic, Next.js →
+// FastAPI, has a pattern of its own (corpus: syeda-codetech12 spec.md
+// lines 6, 42 and 106).
+func TestHoverNamesTheLinesOtherPoints(t *testing.T) {
+	const spec = "# Notes\n\n## Success Criteria\n\n- **SC-003**: 100% of API requests from authenticated users return only their authorized data\n"
+	dir := writeTree(t, map[string]string{
+		".specify/memory/constitution.md": wsConstitution,
+		"specs/001-notes/spec.md":         spec,
+	})
+	c := newTestClient(t, clientOptions{rootURI: fileURI(dir)})
+	u := c.open(fileURI(filepath.Join(dir, "specs/001-notes/spec.md")), spec)
+	if ds := c.waitDiagnostics(u, 1); len(ds) != 2 {
+		t.Fatalf("want two points, got %v", diagStrings(ds))
+	}
+	var h protocol.Hover
+	c.call("textDocument/hover", map[string]any{"textDocument": map[string]any{"uri": u}, "position": map[string]any{"line": 4, "character": 20}}, &h)
+	v := h.Contents.Value
+	if !strings.HasPrefix(v, "**Better Auth → FastAPI** · pattern: **JWT bearer verified with JWKS**\n") {
+		t.Fatalf("hover starts %q", v[:min(len(v), 80)])
+	}
+	want := "\nAlso on this line: **Next.js → FastAPI** (pattern: REST calls with a bearer token and explicit CORS origins)\n"
+	if !strings.HasSuffix(v, want) {
+		t.Errorf("hover ends %q, want %q", v[max(0, len(v)-200):], want)
+	}
+}

@@ -109,6 +109,8 @@ func (s *Server) hoverAnalysed(env *analysis.Env, v view, off int) (string, anal
 			// An anti-pattern's recommended pattern: say which finding
 			// it fixes, since a client may show the hover alone.
 			text = "Fix for `" + best.Code + "`:\n\n" + text
+		} else if others := otherPoints(env, res, best); others != "" {
+			text += "\nAlso on this line: " + others + "\n"
 		}
 		return text, bestSpan
 	}
@@ -116,6 +118,29 @@ func (s *Server) hoverAnalysed(env *analysis.Env, v view, off int) (string, anal
 		return s.hoverMention(env, v, *m), mSpan
 	}
 	return "", analysis.Span{}
+}
+
+// otherPoints names the integration points reported at best's range
+// besides best (two pairs implied by one line), with their best pattern:
+// "**Next.js → FastAPI** (pattern: REST calls …)".
+func otherPoints(env *analysis.Env, res *analysis.Result, best *analysis.Finding) string {
+	var names []string
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		if f == best || f.Point == nil || f.Code != analysis.CodeIntegrationPoint || f.Span != best.Span {
+			continue
+		}
+		name := "**" + env.Catalog.Name(f.Point.From) + " → " + env.Catalog.Name(f.Point.To) + "**"
+		if len(f.Patterns) > 0 {
+			if p, ok := env.Library.Get(f.Patterns[0]); ok {
+				name += " (pattern: " + p.Name + ")"
+			}
+		} else {
+			name += " (no pattern yet)"
+		}
+		names = append(names, name)
+	}
+	return strings.Join(names, "; ")
 }
 
 // hoverFromText is the hover where no analysis covers the text yet: the
