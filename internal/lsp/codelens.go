@@ -1,8 +1,10 @@
 package lsp
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.lsp.dev/protocol"
@@ -84,6 +86,12 @@ func (s *Server) codeLens(ctx context.Context, p *protocol.CodeLensParams) ([]pr
 		args := insertArgs{URI: snap.uri, Version: &v, Pattern: ids[0]}
 		out = append(out, s.lens(a, res.Lines.Start(sec.Line), len(ids), cmdInsertPattern, args))
 	}
+	// In document order: sections come in the order their first point was
+	// found (explicit points before implied ones), and clients that list
+	// lenses (Neovim's codelens.get, a picker) show them as sent.
+	slices.SortStableFunc(out, func(x, y protocol.CodeLens) int {
+		return cmp.Or(cmp.Compare(x.Range.Start.Line, y.Range.Start.Line), cmp.Compare(x.Range.Start.Character, y.Range.Start.Character))
+	})
 	return out, nil
 }
 

@@ -2,6 +2,9 @@ package lsp
 
 import (
 	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -101,4 +104,28 @@ func TestCodeLensInsertsAfterNestedHeadings(t *testing.T) {
 func jsonString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// TestCodeLensesInDocumentOrder: lenses come in the order of their lines.
+// A section whose point is implied by a requirement came after every
+// section with an explicit point, wherever it was, and Neovim lists them
+// as sent.
+func TestCodeLensesInDocumentOrder(t *testing.T) {
+	const spec = "# Spec\n\n## Requirements\n\n- **FR-001**: The system MUST reject requests without a valid token.\n\n## Notes\n\nThe Next.js app calls FastAPI for every list.\n"
+	dir := writeTree(t, map[string]string{
+		".specify/memory/constitution.md": wsConstitution,
+		"specs/001-notes/spec.md":         spec,
+	})
+	c := newTestClient(t, clientOptions{rootURI: fileURI(dir)})
+	u := c.open(fileURI(filepath.Join(dir, "specs/001-notes/spec.md")), spec)
+	c.waitDiagnostics(u, 1)
+	var lenses []protocol.CodeLens
+	c.call("textDocument/codeLens", map[string]any{"textDocument": map[string]any{"uri": u}}, &lenses)
+	var got []string
+	for _, l := range lenses {
+		got = append(got, fmt.Sprintf("%d %s", l.Range.Start.Line, l.Command.Title))
+	}
+	if want := []string{"2 1 pattern · Insert", "6 1 pattern · Insert"}; !slices.Equal(got, want) {
+		t.Errorf("lenses %q, want %q", got, want)
+	}
 }
