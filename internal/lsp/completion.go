@@ -70,6 +70,11 @@ func (s *Server) completion(ctx context.Context, p *protocol.CompletionParams) (
 	if t := strings.TrimLeft(prefix, " "); strings.HasPrefix(patternHeading, strings.TrimRight(t, " ")) || t == "### " {
 		list.Items = append(list.Items, s.patternSnippet(m.Range(ls, off), analysis.LineEnding(bytesOf(a.snap.text))))
 	}
+	if t := strings.TrimLeft(prefix, " "); t != "" && strings.Trim(t, "#") == "" {
+		// Right after heading marks ("###"), a name would be glued to them
+		// ("###Alembic", no heading): only the snippet above.
+		return list, nil
+	}
 	w := wordBeforeRe.FindStringIndex(prefix)
 	list.Items = append(list.Items, techItems(env, res, m.Range(ls+w[0], off))...)
 	return list, nil

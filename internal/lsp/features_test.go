@@ -436,6 +436,11 @@ func TestCompletion(t *testing.T) {
 	jsonEqual(t, "snippet", sn.Items[0], `{"label":"### Pattern: section","kind":15,"detail":"integration pattern in the seed's Output Format",
 	 "filterText":"### Pattern:","sortText":"!","insertTextFormat":2,
 	 "textEdit":{"range":{"start":{"line":23,"character":0},"end":{"line":23,"character":3}},"newText":`+mustJSON(PatternSnippet())+`}}`)
+	// Only it: a technology name would be glued to the marks ("###Alembic",
+	// no heading).
+	if len(sn.Items) != 1 {
+		t.Errorf("after ###: %d items, want the snippet alone", len(sn.Items))
+	}
 }
 
 // On the first line of a document that starts with a byte order mark, the
