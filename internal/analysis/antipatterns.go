@@ -549,7 +549,7 @@ func (s *apScan) jwtVerification() {
 			return
 		}
 		if loc := s.find(unverifiedCodeRe, line, off); loc != nil && !bytes.Contains(line, []byte("get_unverified_header")) {
-			sp := Span{off + loc[0], off + loc[1]}
+			sp := callSpan(line, loc, off)
 			s.add(CodeUnverifiedJWTSignature, sp, nil, "")
 			// Unverified claims are unexpired claims too: nothing checks exp.
 			if !s.blockHas(b, expWordRe) {
@@ -567,10 +567,22 @@ func (s *apScan) jwtVerification() {
 		if loc := s.find(pyDecodeRe, line, off); loc != nil && isPython(d.Blocks[b]) {
 			args := s.callArgs(b, i, loc[1])
 			if !bytes.Contains(args, []byte("algorithms")) && !bytes.Contains(args, []byte("verify_signature")) && !bytes.Contains(args, []byte("PyJWK")) && bytes.Contains(args, []byte(",")) {
-				s.add(CodeMissingJWTAlgorithms, Span{off + loc[0], off + loc[1]}, nil, "")
+				s.add(CodeMissingJWTAlgorithms, callSpan(line, loc, off), nil, "")
 			}
 		}
 	})
+}
+
+// callSpan is the span of a match at loc in line (at offset off of the
+// document) without the opening parenthesis of a call it ends with: the
+// finding marks the function's name, "get_unverified_claims", not
+// "get_unverified_claims(".
+func callSpan(line []byte, loc []int, off int) Span {
+	end := loc[1]
+	if end > loc[0] && line[end-1] == '(' {
+		end = loc[0] + len(bytes.TrimRight(line[loc[0]:end-1], " \t"))
+	}
+	return Span{off + loc[0], off + end}
 }
 
 func isPython(b Block) bool {
