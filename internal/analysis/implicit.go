@@ -756,8 +756,10 @@ func (r *Result) impliedReason(e *Env, b int, sp Span, a, z StackEntry) string {
 	return "implied by " + r.requirementName(b, sp) + " with " + stackOwner(a, z) + ": " + e.Catalog.Name(a.Tech) + ", " + e.Catalog.Name(z.Tech)
 }
 
-// requirementName names the requirement holding sp: its id ("FR-004"), "a
-// user story", "an acceptance scenario", or its line.
+// requirementName names the requirement holding sp: its id ("FR-004"),
+// "this user story", "this acceptance scenario", or "this line". Never a
+// line number: the finding is on that line already, and a number would
+// change the message (and every later finding's) at each line typed above.
 func (r *Result) requirementName(b int, sp Span) string {
 	d := r.Doc
 	text, off := d.textAt(b)
@@ -771,11 +773,11 @@ func (r *Result) requirementName(b int, sp Span) string {
 	}
 	switch {
 	case d.match(storyRe, text, off):
-		return fmt.Sprintf("the user story on line %d", r.Lines.Line(sp.Start)+1)
+		return "this user story"
 	case d.match(scenarioRe, text, off):
-		return fmt.Sprintf("the acceptance scenario on line %d", r.Lines.Line(sp.Start)+1)
+		return "this acceptance scenario"
 	}
-	return fmt.Sprintf("line %d", r.Lines.Line(sp.Start)+1)
+	return "this line"
 }
 
 // stackOwner names whose stack chose a and z: "the constitution's stack".

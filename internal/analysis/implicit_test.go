@@ -200,7 +200,7 @@ func TestImplicitTableNamedInCode(t *testing.T) {
 		if f.Code != CodeIntegrationPoint || r.Lines.Line(f.Span.Start) != 3 {
 			t.Errorf("finding %s on line %d, want integration-point on line 3 (0-based)", f.Code, r.Lines.Line(f.Span.Start))
 		}
-		if !strings.HasPrefix(f.Message, "Integration point: Better Auth → Neon (implied by line 4 with the constitution's stack: Better Auth, Neon)") {
+		if !strings.HasPrefix(f.Message, "Integration point: Better Auth → Neon (implied by this line with the constitution's stack: Better Auth, Neon)") {
 			t.Errorf("message %q", f.Message)
 		}
 	}
@@ -224,7 +224,7 @@ func TestImplicitRowLevelSecurityOffPlatform(t *testing.T) {
 		if f.Code != CodeIntegrationPoint || r.Lines.Line(f.Span.Start) != 4 {
 			t.Errorf("finding %s on line %d, want integration-point on line 4 (0-based)", f.Code, r.Lines.Line(f.Span.Start))
 		}
-		if !strings.HasPrefix(f.Message, "Integration point: Better Auth → Neon (implied by line 5 with the constitution's stack: Better Auth, Neon)") {
+		if !strings.HasPrefix(f.Message, "Integration point: Better Auth → Neon (implied by this line with the constitution's stack: Better Auth, Neon)") {
 			t.Errorf("message %q", f.Message)
 		}
 	}
@@ -245,7 +245,7 @@ func TestImplicitCommunicatesWithBackend(t *testing.T) {
 		if f.Code != CodeIntegrationPoint || r.Lines.Line(f.Span.Start) != 2 {
 			t.Errorf("finding %s on line %d, want integration-point on line 2 (0-based)", f.Code, r.Lines.Line(f.Span.Start))
 		}
-		if !strings.HasPrefix(f.Message, "Integration point: Next.js → FastAPI (implied by line 3 with the constitution's stack: Next.js, FastAPI)") {
+		if !strings.HasPrefix(f.Message, "Integration point: Next.js → FastAPI (implied by this line with the constitution's stack: Next.js, FastAPI)") {
 			t.Errorf("message %q", f.Message)
 		}
 	}

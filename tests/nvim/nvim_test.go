@@ -238,7 +238,7 @@ func TestNeovimFeatures(t *testing.T) {
 	if len(hints) == 0 {
 		t.Fatalf("no inlay hints")
 	}
-	if got, _ := json.Marshal(hints[0]); string(got) != `{"label":"⇄ Better Auth → FastAPI","paddingLeft":true,"position":{"character":96,"line":23},"tooltip":"Integration point Better Auth → FastAPI (implied by line 24 with this document's stack: Better Auth, FastAPI): pattern \"Bearer plugin session token (not a JWT)\" (+2 more)"}` {
+	if got, _ := json.Marshal(hints[0]); string(got) != `{"label":"⇄ Better Auth → FastAPI","paddingLeft":true,"position":{"character":96,"line":23},"tooltip":"Integration point Better Auth → FastAPI (implied by this line with this document's stack: Better Auth, FastAPI): pattern \"Bearer plugin session token (not a JWT)\" (+2 more)"}` {
 		t.Errorf("first inlay hint = %s", got)
 	}
 	// Code lens: the first one sits on the "# **Securing the REST API**" heading.
