@@ -246,6 +246,25 @@ func TestCodeActionTwoPointsOnOneLine(t *testing.T) {
 			t.Errorf("%s: actions %q, want first %q", pair, titles, want[pair])
 		}
 	}
+	// Both at once (the cursor on the line, as VS Code and Neovim ask):
+	// each title names its pair.
+	var actions []protocol.CodeAction
+	c.call("textDocument/codeAction", map[string]any{"textDocument": map[string]any{"uri": u}, "range": ds[0].Range,
+		"context": map[string]any{"diagnostics": ds}}, &actions)
+	var titles []string
+	for _, a := range actions {
+		titles = append(titles, a.Title)
+	}
+	wantAll := []string{
+		"Insert pattern: JWT bearer verified with JWKS (Better Auth → FastAPI)",
+		"Insert pattern: Session forwarding to get-session (Better Auth → FastAPI)",
+		"Insert pattern: Bearer plugin session token (not a JWT) (Better Auth → FastAPI)",
+		"Insert pattern: REST calls with a bearer token and explicit CORS origins (Next.js → FastAPI)",
+		"Insert pattern: Same-origin API path with next.config rewrites (Next.js → FastAPI)",
+	}
+	if !slices.Equal(titles, wantAll) {
+		t.Errorf("actions for both points:\n%q\nwant\n%q", titles, wantAll)
+	}
 }
 
 // The hover of a line with two integration points shows the first one's

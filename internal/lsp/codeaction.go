@@ -56,9 +56,18 @@ func (s *Server) codeAction(ctx context.Context, p *protocol.CodeActionParams) (
 			}
 		}
 	}
+	// Several pairs' fixes in one list: each title names its pair, or
+	// "Insert pattern: Tests with dependency_overrides …" would not say
+	// which of the line's points it documents.
+	pairs := map[string]bool{}
+	for _, fd := range found {
+		if from, to, ok := findingPair(env, fd.f); ok {
+			pairs[env.PairKey(from, to)] = true
+		}
+	}
 	for _, fd := range found {
 		f, d := fd.f, fd.d
-		out = append(out, s.fixesFor(env, a, ins, f, d)...)
+		out = append(out, s.fixesFor(env, a, ins, f, d, len(pairs) > 1)...)
 		if f.Code != analysis.CodeIntegrationPoint {
 			// An integration point is resolved by documenting it.
 			out = append(out, s.ignoreAction(a, f, d))
@@ -175,7 +184,7 @@ func decodeData(v any) (diagData, bool) {
 // pattern, or a blank template for a pair with none. They are the finding's
 // own, whatever data the client's diagnostic carries (an older version's, or
 // one the client made). ins places the sections in a's text.
-func (s *Server) fixesFor(env *analysis.Env, a *analyzed, ins func() *analysis.Inserter, f *analysis.Finding, d protocol.Diagnostic) []protocol.CodeAction {
+func (s *Server) fixesFor(env *analysis.Env, a *analyzed, ins func() *analysis.Inserter, f *analysis.Finding, d protocol.Diagnostic, namePairs bool) []protocol.CodeAction {
 	var out []protocol.CodeAction
 	v := a.snap.version
 	id := insertData{Kind: insertDataKind, URI: a.snap.uri, Version: &v, Code: f.Code, Range: a.snap.mapper.Range(f.Span.Start, f.Span.End)}
@@ -194,9 +203,27 @@ func (s *Server) fixesFor(env *analysis.Env, a *analyzed, ins func() *analysis.I
 			continue
 		}
 		id.Pattern = pid
-		out = append(out, s.insertAction(a, ins, fmt.Sprintf("Insert pattern: %s", pt.Name), env.SectionText(pt.From, pt.To, pt), id, d, i == 0))
+		title := "Insert pattern: " + pt.Name
+		if namePairs {
+			title += " (" + env.Catalog.Name(pt.From) + " → " + env.Catalog.Name(pt.To) + ")"
+		}
+		out = append(out, s.insertAction(a, ins, title, env.SectionText(pt.From, pt.To, pt), id, d, i == 0))
 	}
 	return out
+}
+
+// findingPair is the pair a finding's fixes document: its point's, or for
+// an anti-pattern its first recommended pattern's.
+func findingPair(env *analysis.Env, f *analysis.Finding) (from, to string, ok bool) {
+	if f.Point != nil {
+		return f.Point.From, f.Point.To, true
+	}
+	if len(f.Patterns) > 0 {
+		if pt, found := env.Library.Get(f.Patterns[0]); found {
+			return pt.From, pt.To, true
+		}
+	}
+	return "", "", false
 }
 
 // insertAction is the quick fix that inserts section. For a client that
