@@ -1,7 +1,6 @@
 package lsp
 
 import (
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -225,12 +224,7 @@ func TestCodeActionWithoutClientDiagnostics(t *testing.T) {
 // its own were never offered.
 func TestCodeActionTwoPointsOnOneLine(t *testing.T) {
 	const spec = "# Notes\n\n## Success Criteria\n\n- **SC-003**: 100% of API requests from authenticated users return only their authorized data\n"
-	dir := writeTree(t, map[string]string{
-		".specify/memory/constitution.md": wsConstitution,
-		"specs/001-notes/spec.md":         spec,
-	})
-	c := newTestClient(t, clientOptions{rootURI: fileURI(dir)})
-	u := c.open(fileURI(filepath.Join(dir, "specs/001-notes/spec.md")), spec)
+	c, u := openWorkspaceSpec(t, spec)
 	ds := c.waitDiagnostics(u, 1)
 	if len(ds) != 2 || ds[0].Range != ds[1].Range {
 		t.Fatalf("want two points on one range, got %v", diagStrings(ds))
@@ -274,12 +268,7 @@ func TestCodeActionTwoPointsOnOneLine(t *testing.T) {
 // lines 6, 42 and 106).
 func TestHoverNamesTheLinesOtherPoints(t *testing.T) {
 	const spec = "# Notes\n\n## Success Criteria\n\n- **SC-003**: 100% of API requests from authenticated users return only their authorized data\n"
-	dir := writeTree(t, map[string]string{
-		".specify/memory/constitution.md": wsConstitution,
-		"specs/001-notes/spec.md":         spec,
-	})
-	c := newTestClient(t, clientOptions{rootURI: fileURI(dir)})
-	u := c.open(fileURI(filepath.Join(dir, "specs/001-notes/spec.md")), spec)
+	c, u := openWorkspaceSpec(t, spec)
 	if ds := c.waitDiagnostics(u, 1); len(ds) != 2 {
 		t.Fatalf("want two points, got %v", diagStrings(ds))
 	}

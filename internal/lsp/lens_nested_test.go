@@ -3,7 +3,6 @@ package lsp
 import (
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -112,12 +111,7 @@ func jsonString(v any) string {
 // as sent.
 func TestCodeLensesInDocumentOrder(t *testing.T) {
 	const spec = "# Spec\n\n## Requirements\n\n- **FR-001**: The system MUST reject requests without a valid token.\n\n## Notes\n\nThe Next.js app calls FastAPI for every list.\n"
-	dir := writeTree(t, map[string]string{
-		".specify/memory/constitution.md": wsConstitution,
-		"specs/001-notes/spec.md":         spec,
-	})
-	c := newTestClient(t, clientOptions{rootURI: fileURI(dir)})
-	u := c.open(fileURI(filepath.Join(dir, "specs/001-notes/spec.md")), spec)
+	c, u := openWorkspaceSpec(t, spec)
 	c.waitDiagnostics(u, 1)
 	var lenses []protocol.CodeLens
 	c.call("textDocument/codeLens", map[string]any{"textDocument": map[string]any{"uri": u}}, &lenses)

@@ -22,6 +22,19 @@ const (
 
 // writeTree writes files (slash paths) under a new temporary folder and
 // returns it.
+// openWorkspaceSpec opens spec as specs/001-notes/spec.md of a workspace
+// whose constitution is wsConstitution, and returns the client and the
+// spec's URI.
+func openWorkspaceSpec(t *testing.T, spec string) (*testClient, protocol.DocumentURI) {
+	t.Helper()
+	dir := writeTree(t, map[string]string{
+		".specify/memory/constitution.md": wsConstitution,
+		"specs/001-notes/spec.md":         spec,
+	})
+	c := newTestClient(t, clientOptions{rootURI: fileURI(dir)})
+	return c, c.open(fileURI(filepath.Join(dir, "specs/001-notes/spec.md")), spec)
+}
+
 func writeTree(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
