@@ -118,7 +118,9 @@ func (w *Workspace) Roots() []string {
 }
 
 // SetConstitution configures the constitution of a root: a path relative to
-// the root (internal/config's Config.Constitution). An empty path removes it.
+// the root (internal/config's Config.Constitution), or an absolute path,
+// which is read only if it lies inside the workspace. An empty path removes
+// it.
 func (w *Workspace) SetConstitution(root, rel string) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
@@ -130,7 +132,11 @@ func (w *Workspace) SetConstitution(root, rel string) {
 		delete(w.configured, filepath.Clean(abs))
 		return
 	}
-	w.configured[filepath.Clean(abs)] = filepath.Join(abs, filepath.FromSlash(rel))
+	p := filepath.Join(abs, filepath.FromSlash(rel))
+	if filepath.IsAbs(rel) {
+		p = filepath.Clean(rel)
+	}
+	w.configured[filepath.Clean(abs)] = p
 }
 
 // Open records the editor's text of path; reads of path return it until

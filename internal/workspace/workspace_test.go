@@ -234,3 +234,30 @@ func TestStackForFollowsEdits(t *testing.T) {
 		t.Errorf("with another Env: %v", st.Techs())
 	}
 }
+
+// An absolute constitution path (.ipf.toml's constitution, the editor's
+// ipf.constitution.path) names that file: it was joined under the root,
+// so a path inside the workspace was not found, and one outside was
+// reported as a missing file below the root instead of refused.
+func TestAbsoluteConstitutionPath(t *testing.T) {
+	root := t.TempDir()
+	outside := t.TempDir()
+	write(t, root, map[string]string{
+		"docs/c.md":           "# Constitution\n\n- Backend: FastAPI\n",
+		"specs/001-a/spec.md": "x\n",
+	})
+	write(t, outside, map[string]string{"c.md": "# Constitution\n\n- Backend: FastAPI\n"})
+	env, _ := analysis.DefaultEnv()
+	doc := filepath.Join(root, "specs/001-a/spec.md")
+	for _, tt := range []struct{ conf, source, missing string }{
+		{filepath.Join(root, "docs/c.md"), filepath.Join(root, "docs/c.md"), ""},
+		{filepath.Join(outside, "c.md"), "", "the constitution cannot be read (reading " + filepath.Join(outside, "c.md") + ": outside the workspace)"},
+	} {
+		w := New(root)
+		w.SetConstitution(root, tt.conf)
+		st := w.StackFor(env, doc)
+		if st.Source != tt.source || st.Missing != tt.missing {
+			t.Errorf("constitution %s: Source %q Missing %q, want %q %q", tt.conf, st.Source, st.Missing, tt.source, tt.missing)
+		}
+	}
+}
