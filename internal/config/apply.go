@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,8 +52,28 @@ func FromEditor(raw json.RawMessage) (Config, error) {
 		raw = wrapped.IPF
 	}
 	var e Editor
+	var dropped []string
 	if err := json.Unmarshal(raw, &e); err != nil {
-		return Config{}, fmt.Errorf("decoding the editor's ipf settings: %w", err)
+		// One value of the wrong type must not take the others with it:
+		// decode key by key, and say which were left out.
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(raw, &fields) != nil {
+			return Config{}, fmt.Errorf("decoding the editor's ipf settings: they must be an object, not %s", shortJSON(raw))
+		}
+		e = Editor{}
+		keys := make([]string, 0, len(fields))
+		for k := range fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			one, _ := json.Marshal(map[string]json.RawMessage{k: fields[k]})
+			if json.Unmarshal(one, &Editor{}) != nil {
+				dropped = append(dropped, fmt.Sprintf("%s must be %s, not %s", k, editorShapes[k], shortJSON(fields[k])))
+				continue
+			}
+			_ = json.Unmarshal(one, &e)
+		}
 	}
 	var c Config
 	if e.InlayHints != nil {
@@ -64,7 +85,6 @@ func FromEditor(raw json.RawMessage) (Config, error) {
 	if e.Patterns != nil && len(e.Patterns.Folders) > 0 {
 		c.PatternFolders = append(Default().PatternFolders, e.Patterns.Folders...)
 	}
-	var dropped []string
 	if e.Diagnostics != nil {
 		// What .ipf.toml refuses as an error is left out here, and said:
 		// the rest of the editor's settings still apply.
@@ -105,6 +125,31 @@ func FromEditor(raw json.RawMessage) (Config, error) {
 		return c, &EditorWarning{Dropped: dropped}
 	}
 	return c, nil
+}
+
+// editorShapes says what each editor setting must be, for a value of the
+// wrong type.
+var editorShapes = map[string]string{
+	"inlayHints":   `an object such as {"enabled": false}`,
+	"constitution": `an object such as {"path": ".specify/memory/constitution.md"}`,
+	"patterns":     `an object such as {"folders": ["references"]}`,
+	"diagnostics":  `an object such as {"disabled": ["incomplete-pattern"], "severity": {"integration-point": "warning"}}`,
+	"maxFileSize":  "a number of bytes",
+	"ignore":       `a list of globs such as ["drafts/**"]`,
+}
+
+// shortJSON is raw compacted, and cut when long, to quote it in a message.
+func shortJSON(raw json.RawMessage) string {
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		b.Reset()
+		b.Write(raw)
+	}
+	s := b.String()
+	if len(s) > 80 {
+		s = strings.ToValidUTF8(s[:80], "") + "…"
+	}
+	return s
 }
 
 // EditorWarning is FromEditor's error when it left settings out: the Config

@@ -811,3 +811,23 @@ func TestEditorSettingsInvalidEntriesLeftOut(t *testing.T) {
 		t.Errorf("logs %q\nwant %q", logs, want)
 	}
 }
+
+// initializationOptions with one value of the wrong type: that value is
+// left out and said in the client's log, the others apply. The whole
+// section was ignored, with a line on stderr only: the disabled codes
+// beside `"inlayHints": true` did nothing, and the user was not told.
+func TestInitOptionsWrongTypeLeftOut(t *testing.T) {
+	w := newWorkspace(t, nil, clientOptions{capabilities: map[string]any{}, initOptions: map[string]any{"ipf": map[string]any{
+		"inlayHints":  true,
+		"diagnostics": map[string]any{"disabled": []string{"integration-point"}},
+	}}})
+	u := w.open(w.uri("plan.md"), planDoc)
+	assertCodes(t, w.waitDiagnostics(u, 1), "incomplete-pattern")
+	want := `ipf-lsp: initializationOptions: editor settings left out: inlayHints must be an object such as {"enabled": false}, not true`
+	w.mu.Lock()
+	logs := append([]string(nil), w.logs...)
+	w.mu.Unlock()
+	if !slices.Contains(logs, want) {
+		t.Errorf("logs %q\nwant %q", logs, want)
+	}
+}

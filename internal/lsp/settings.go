@@ -251,7 +251,7 @@ func (s *Server) withSettings(r route) route {
 		case errors.As(eerr, &partial):
 			s.logToClient(protocol.MessageTypeWarning, "ipf-lsp: initializationOptions: %v", eerr)
 		case eerr != nil:
-			s.log.Warn("ignoring initializationOptions", "error", eerr)
+			s.logToClient(protocol.MessageTypeWarning, "ipf-lsp: initializationOptions ignored: %v", eerr)
 		}
 		s.cfg.mu.Lock()
 		s.cfg.client = clientExtras{
