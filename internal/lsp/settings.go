@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -502,17 +503,28 @@ func (s *Server) configChange(p *didChangeParams) {
 	s.configDocument(p.TextDocument.URI, &text)
 }
 
-// filePath returns the path of a file URI; false for other schemes
-// (untitled:, git: …) and for a file URI that does not parse (a bad percent
-// escape), whose Filename would panic.
+// filePath returns the path of a file URI, cleaned; false for other schemes
+// (untitled:, git: …), for a file URI that does not parse (a bad percent
+// escape), and for one that names no local absolute path: a host other
+// than localhost (file://server/share is a network share), or a Windows
+// drive path anywhere but on Windows, where "/C:/x" is an absolute path
+// (taken as "C:/x", it was resolved against the working directory).
 func filePath(u protocol.DocumentURI) (string, bool) {
 	if !strings.HasPrefix(string(u), "file://") {
 		return "", false
 	}
-	if _, err := url.ParseRequestURI(string(u)); err != nil {
+	pu, err := url.ParseRequestURI(string(u))
+	if err != nil || pu.Scheme != "file" || pu.Host != "" && !strings.EqualFold(pu.Host, "localhost") {
 		return "", false
 	}
-	return filepath.Clean(uri.URI(u).Filename()), true
+	p := pu.Path
+	if runtime.GOOS == "windows" {
+		p = uri.URI(u).Filename()
+	}
+	if !filepath.IsAbs(p) {
+		return "", false
+	}
+	return filepath.Clean(filepath.FromSlash(p)), true
 }
 
 // rootPaths returns the file-system paths of the workspace roots.

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 
 	"go.lsp.dev/protocol"
@@ -28,14 +27,11 @@ func newWSState() *wsState {
 	return &wsState{ws: wsmodel.New()}
 }
 
-// pathOf returns the file path of a file: URI, or "" for other schemes.
+// pathOf returns the file path of a file: URI, or "" for other schemes
+// and for a file URI that names no local absolute path (filePath).
 func pathOf(u protocol.DocumentURI) string {
-	s := string(u)
-	if !strings.HasPrefix(s, "file:") {
-		return ""
-	}
-	defer func() { _ = recover() }() // a malformed URI is not a file
-	return uri.URI(s).Filename()
+	p, _ := filePath(u)
+	return p
 }
 
 // initWorkspace records the roots of the session.

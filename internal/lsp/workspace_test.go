@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -328,5 +329,35 @@ func TestRelatedLocationsAfterDiskBOM(t *testing.T) {
 	}
 	if want := "0:8-0:19 Better Auth chosen here (auth); 1:11-1:18 FastAPI chosen here (backend)"; strings.Join(got, "; ") != want {
 		t.Fatalf("related information:\n got %s\nwant %s", strings.Join(got, "; "), want)
+	}
+}
+
+// TestPathOfURIs: a file URI names an absolute local path, or nothing. On
+// Linux and macOS `file:///C:/specs/spec.md` was read as the relative path
+// "C:/specs/spec.md", so against the server's working directory: the
+// no-constitution notice named "<cwd>/C:/specs" and its root; and
+// `file://host/...` (a UNC path on Windows) was read as the local /...
+func TestPathOfURIs(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows drive letters are paths there")
+	}
+	for _, tc := range []struct{ uri, want string }{
+		{"file:///tmp/ws/spec.md", "/tmp/ws/spec.md"},
+		{"file://localhost/tmp/ws/spec.md", "/tmp/ws/spec.md"},
+		{"file:///tmp/ws/a%20b.md", "/tmp/ws/a b.md"},
+		{"file:///C:/specs/spec.md", "/C:/specs/spec.md"},
+		{"file:///c%3A/specs/spec.md", "/c:/specs/spec.md"},
+		{"file://fileserver/share/spec.md", ""},
+		{"file:spec.md", ""},
+		{"file:///tmp/a%zz.md", ""},
+		{"untitled:Untitled-1", ""},
+	} {
+		if got := pathOf(protocol.DocumentURI(tc.uri)); got != tc.want {
+			t.Errorf("pathOf(%s) = %q, want %q", tc.uri, got, tc.want)
+		}
+		got, ok := filePath(protocol.DocumentURI(tc.uri))
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("filePath(%s) = %q %v, want %q", tc.uri, got, ok, tc.want)
+		}
 	}
 }
