@@ -27,6 +27,9 @@ type checkConfig struct {
 	cfg  config.Config // effective: defaults merged with the file
 	env  *analysis.Env
 	err  error
+	// packs is set when err is about pattern folders, which are skipped
+	// while the rest of the file applies.
+	packs bool
 }
 
 func newCheckConfigs(base *analysis.Env, explicit string) (*checkConfigs, error) {
@@ -77,7 +80,7 @@ func (c *checkConfigs) forDir(dir, root string) *checkConfig {
 	}
 	env, err := cc.cfg.Env(c.base, root)
 	if err != nil && cc.err == nil {
-		cc.err = err
+		cc.err, cc.packs = err, true
 	}
 	cc.env = env
 	c.byPath[key] = cc
@@ -134,13 +137,22 @@ func (c *checkConfigs) problems() []FileReport {
 				rel = r
 			}
 		}
+		msg = "invalid " + config.FileName + ", using the defaults: " + msg
+		if cc.packs {
+			// Only the folders are skipped: the file's other settings
+			// apply.
+			msg = cc.err.Error()
+			if data, err := config.ReadFile("", p); err == nil {
+				line = max(config.KeyLine(string(data), "pattern_folders")-1, 0)
+			}
+		}
 		pos := Position{Line: uint32(line)}
 		out = append(out, FileReport{Path: rel, Diagnostics: []Diagnostic{{
 			Range:    Range{pos, pos},
 			Severity: analysis.SevError.String(),
 			Code:     lsp.CodeConfig,
 			Source:   "ipf",
-			Message:  "invalid " + config.FileName + ", using the defaults: " + msg,
+			Message:  msg,
 		}}})
 	}
 	return out

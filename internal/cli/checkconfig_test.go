@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,6 +144,28 @@ func TestCheckRootMarkedByConfigFile(t *testing.T) {
 		code, out, errs := run(t, "check", arg)
 		if code != ExitFindings || out != want {
 			t.Errorf("check %s: exit %d, stderr %q, output:\n%s\nwant:\n%s", arg, code, errs, out, want)
+		}
+	}
+}
+
+// A pattern folder that cannot be used is said on the pattern_folders line,
+// and only it is skipped: the rest of the file applies. The message said
+// "invalid .ipf.toml, using the defaults" on line 1, while the file's other
+// settings (here the disabled notice) were applied.
+func TestCheckPatternFolderProblem(t *testing.T) {
+	for _, tc := range []struct{ folders, msg string }{
+		{`["../shared"]`, "pattern folder ../shared is outside the workspace %s: skipped"},
+		{`["specs/a.md"]`, "reading pattern folder %s/specs/a.md: open %[1]s/specs/a.md: not a directory"},
+	} {
+		dir := t.TempDir()
+		writeTestFile(t, filepath.Join(dir, ".git", "HEAD"), "ref: refs/heads/main\n")
+		writeTestFile(t, filepath.Join(dir, ".ipf.toml"), "# settings\ndisabled = [\"no-constitution\"]\npattern_folders = "+tc.folders+"\n")
+		writeTestFile(t, filepath.Join(dir, "specs", "a.md"), "# Spec\n")
+		t.Chdir(dir)
+		code, out, errs := run(t, "check", "specs")
+		want := ".ipf.toml:3:1: error: " + fmt.Sprintf(tc.msg, dir) + " [config]\n"
+		if code != ExitFindings || out != want {
+			t.Errorf("%s: exit %d, stderr %q, output:\n%s\nwant:\n%s", tc.folders, code, errs, out, want)
 		}
 	}
 }

@@ -218,6 +218,11 @@ func unknownCode(key, code string) string {
 // decodeErrRe is the decoder's error for a value of the wrong type.
 var decodeErrRe = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
 
+// KeyLine returns the 1-based line where the key (its parts, as
+// "severity", "integration-point") is set in a configuration file's text,
+// or 0 when it is not.
+func KeyLine(text string, key ...string) int { return keyLine(text, toml.Key(key)) }
+
 // keyLine returns the 1-based line where key is set in a configuration
 // file, or 0 when it cannot tell: it follows `[table]` headers and dotted
 // keys, which is all `.ipf.toml` uses.
