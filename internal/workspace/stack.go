@@ -40,7 +40,7 @@ func (w *Workspace) StackFor(env *analysis.Env, path string) *analysis.Stack {
 	case c.Path == "":
 		st.Missing = fmt.Sprintf("none found between %s and the workspace root %s (looked for %s)", filepath.Dir(p), c.Root, strings.Join(ConstitutionPaths, ", "))
 	default:
-		src, err := w.ReadFile(c.Path)
+		src, err := w.readIn(c.Root, c.Path)
 		if err != nil {
 			st.Missing = fmt.Sprintf("the constitution cannot be read (%v)", err)
 			break
@@ -66,6 +66,18 @@ func (w *Workspace) StackFor(env *analysis.Env, path string) *analysis.Stack {
 		}
 	}
 	return st
+}
+
+// readIn is ReadFile for a file that must lie inside root, a configured
+// constitution: other roots (the folder of a document opened outside the
+// workspace folders, which may hold them) do not count.
+func (w *Workspace) readIn(root, path string) ([]byte, error) {
+	if !within(root, clean(path)) {
+		return nil, fmt.Errorf("reading %s: %w folder %s", path, ErrOutside, root)
+	}
+	// ReadFile follows links within the innermost root holding path: root
+	// or one inside it.
+	return w.ReadFile(path)
 }
 
 // extract returns env's stack of the file at path whose text is src, and

@@ -251,13 +251,43 @@ func TestAbsoluteConstitutionPath(t *testing.T) {
 	doc := filepath.Join(root, "specs/001-a/spec.md")
 	for _, tt := range []struct{ conf, source, missing string }{
 		{filepath.Join(root, "docs/c.md"), filepath.Join(root, "docs/c.md"), ""},
-		{filepath.Join(outside, "c.md"), "", "the constitution cannot be read (reading " + filepath.Join(outside, "c.md") + ": outside the workspace)"},
+		{filepath.Join(outside, "c.md"), "", "the constitution cannot be read (reading " + filepath.Join(outside, "c.md") + ": outside the workspace folder " + root + ")"},
 	} {
 		w := New(root)
 		w.SetConstitution(root, tt.conf)
 		st := w.StackFor(env, doc)
 		if st.Source != tt.source || st.Missing != tt.missing {
 			t.Errorf("constitution %s: Source %q Missing %q, want %q %q", tt.conf, st.Source, st.Missing, tt.source, tt.missing)
+		}
+	}
+}
+
+// A configured constitution is read only inside its own root. Once a
+// document outside the workspace folder was opened, the server added that
+// document's folder as a root (the parent of the workspace folder, or /
+// for a file at the top): the workspace folder's `constitution =
+// "../secret/c.md"`, refused until then, was read, as any path below the
+// added root would be.
+func TestConfiguredConstitutionStaysInItsRoot(t *testing.T) {
+	parent := t.TempDir()
+	root := filepath.Join(parent, "ws")
+	write(t, parent, map[string]string{
+		"secret/c.md":            "# Constitution\n\n- Backend: FastAPI\n",
+		"other.md":               "# Note\n",
+		"ws/specs/001-a/spec.md": "x\n",
+	})
+	env, _ := analysis.DefaultEnv()
+	doc := filepath.Join(root, "specs/001-a/spec.md")
+	secret := filepath.Join(parent, "secret/c.md")
+	for _, tc := range []struct{ conf, missing string }{
+		{"../secret/c.md", "the constitution cannot be read (reading " + secret + ": outside the workspace folder " + root + ")"},
+		{secret, "the constitution cannot be read (reading " + secret + ": outside the workspace folder " + root + ")"},
+	} {
+		w := New(root, parent) // parent: the folder of other.md, inferred
+		w.SetConstitution(root, tc.conf)
+		st := w.StackFor(env, doc)
+		if st.Source != "" || st.Missing != tc.missing {
+			t.Errorf("constitution %s: Source %q Missing %q, want Missing %q", tc.conf, st.Source, st.Missing, tc.missing)
 		}
 	}
 }
