@@ -269,24 +269,27 @@ func (c Config) Ignored(root, file string) bool {
 }
 
 // globMatch matches path segments against glob segments, `**` standing for
-// any number of segments.
+// any number of segments. It fills a table of which suffixes of g match
+// which suffixes of p, in time len(g)·len(p): trying every split of p for
+// each `**` took exponential time for a glob of many of them.
 func globMatch(g, p []string) bool {
-	for len(g) > 0 {
-		if g[0] == "**" {
-			for i := 0; i <= len(p); i++ {
-				if globMatch(g[1:], p[i:]) {
-					return true
-				}
-			}
-			return false
-		}
-		if len(p) == 0 {
-			return false
-		}
-		if ok, _ := path.Match(g[0], p[0]); !ok {
-			return false
-		}
-		g, p = g[1:], p[1:]
+	// m[i][j]: g[i:] matches p[j:].
+	m := make([][]bool, len(g)+1)
+	for i := range m {
+		m[i] = make([]bool, len(p)+1)
 	}
-	return len(p) == 0
+	m[len(g)][len(p)] = true
+	for i := len(g) - 1; i >= 0; i-- {
+		for j := len(p); j >= 0; j-- {
+			switch {
+			case g[i] == "**":
+				// No segment, or one more.
+				m[i][j] = m[i+1][j] || j < len(p) && m[i][j+1]
+			case j < len(p):
+				ok, _ := path.Match(g[i], p[j])
+				m[i][j] = ok && m[i+1][j+1]
+			}
+		}
+	}
+	return m[0][0]
 }

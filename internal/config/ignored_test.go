@@ -1,6 +1,10 @@
 package config
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+)
 
 // TestIgnored: ignore globs are relative to the workspace root; one without
 // a slash matches a file's name anywhere, and one starting with "/" is
@@ -30,6 +34,40 @@ func TestIgnored(t *testing.T) {
 		c := Config{Ignore: []string{tt.glob}}
 		if got := c.Ignored(root, tt.file); got != tt.want {
 			t.Errorf("Ignored(%q) with %q = %v, want %v", tt.file, tt.glob, got, tt.want)
+		}
+	}
+}
+
+// TestIgnoredManyStars: a glob of many `**` segments is matched in time
+// proportional to its length times the path's. The matcher tried every
+// split of the path for each `**`: ignore = ["**/**/**/**/**/**/**/**/**/
+// **/**/**/x"] took over 20 s for one file 26 folders deep, and check and
+// the server's analysis of that file hung on it.
+func TestIgnoredManyStars(t *testing.T) {
+	deep := "/w"
+	for i := 0; i < 26; i++ {
+		deep += "/d"
+	}
+	stars := strings.Repeat("**/", 12)
+	tests := []struct {
+		glob, file string
+		want       bool
+	}{
+		{stars + "x", deep + "/spec.md", false},
+		{stars + "spec.md", deep + "/spec.md", true},
+		{strings.Repeat("**/d/", 12) + "x", deep + "/spec.md", false},
+		{strings.Repeat("**/d/", 12) + "**", deep + "/spec.md", true},
+	}
+	for _, tt := range tests {
+		done := make(chan bool, 1)
+		go func() { done <- Config{Ignore: []string{tt.glob}}.Ignored("/w", tt.file) }()
+		select {
+		case got := <-done:
+			if got != tt.want {
+				t.Errorf("Ignored with %q = %v, want %v", tt.glob, got, tt.want)
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatalf("Ignored with %q: no answer in 2 s", tt.glob)
 		}
 	}
 }
