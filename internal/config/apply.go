@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -115,11 +116,21 @@ func FromEditor(raw json.RawMessage) (Config, error) {
 			}
 		}
 	}
-	if e.MaxFileSize > 0 {
+	switch {
+	case e.MaxFileSize < 0:
+		dropped = append(dropped, fmt.Sprintf("maxFileSize must be a positive number of bytes, not %g", e.MaxFileSize))
+	case e.MaxFileSize >= math.MaxInt64:
+		// int64 of a larger float is undefined (negative on amd64).
+		dropped = append(dropped, fmt.Sprintf("maxFileSize must be a positive number of bytes up to %d, not %g", int64(math.MaxInt64), e.MaxFileSize))
+	case e.MaxFileSize > 0: // 0 is VS Code's "the server's default"
 		c.MaxFileSize = int64(e.MaxFileSize)
 	}
-	if len(e.Ignore) > 0 {
-		c.Ignore = e.Ignore
+	for _, g := range e.Ignore {
+		if _, err := path.Match(filepath.ToSlash(g), ""); err != nil {
+			dropped = append(dropped, fmt.Sprintf("ignore: %q is not a valid glob (%v)", g, err))
+			continue
+		}
+		c.Ignore = append(c.Ignore, g)
 	}
 	if len(dropped) > 0 {
 		return c, &EditorWarning{Dropped: dropped}

@@ -52,3 +52,39 @@ func TestFromEditorWrongTypes(t *testing.T) {
 		t.Errorf("array: error %v", err)
 	}
 }
+
+// TestFromEditorOutOfRange: what .ipf.toml refuses as out of range is left
+// out of the editor settings and said. A maxFileSize of -1 or 1e300
+// (which does not fit in int64) and a malformed ignore glob were dropped
+// or kept without a word.
+func TestFromEditorOutOfRange(t *testing.T) {
+	for _, tc := range []struct {
+		name, raw string
+		want      Config
+		dropped   []string
+	}{
+		{"negative size", `{"maxFileSize": -1, "ignore": ["drafts/**"]}`, Config{Ignore: []string{"drafts/**"}},
+			[]string{"maxFileSize must be a positive number of bytes, not -1"}},
+		{"huge size", `{"maxFileSize": 1e300}`, Config{},
+			[]string{"maxFileSize must be a positive number of bytes up to 9223372036854775807, not 1e+300"}},
+		{"bad glob", `{"ignore": ["drafts/**", "[abc"], "maxFileSize": 2048}`, Config{Ignore: []string{"drafts/**"}, MaxFileSize: 2048},
+			[]string{`ignore: "[abc" is not a valid glob (syntax error in pattern)`}},
+	} {
+		c, err := FromEditor(json.RawMessage(tc.raw))
+		var w *EditorWarning
+		if !errors.As(err, &w) {
+			t.Errorf("%s: error %v, want an EditorWarning", tc.name, err)
+			continue
+		}
+		if !reflect.DeepEqual(w.Dropped, tc.dropped) {
+			t.Errorf("%s: dropped\n%q\nwant\n%q", tc.name, w.Dropped, tc.dropped)
+		}
+		if !reflect.DeepEqual(c, tc.want) {
+			t.Errorf("%s: config %+v, want %+v", tc.name, c, tc.want)
+		}
+	}
+	// 0 is VS Code's default, "the server's default": no error.
+	if c, err := FromEditor(json.RawMessage(`{"maxFileSize": 0}`)); err != nil || c.MaxFileSize != 0 {
+		t.Errorf("size 0: %+v %v", c, err)
+	}
+}
