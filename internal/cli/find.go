@@ -77,7 +77,14 @@ func runFind(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var stack *analysis.Stack
 	if *constitution != "" {
-		src, err := os.ReadFile(*constitution)
+		// A FIFO would block and /dev/zero never end: as check, find
+		// reads regular files only.
+		src, err := []byte(nil), error(nil)
+		if st, serr := os.Stat(*constitution); serr == nil && !st.Mode().IsRegular() {
+			err = fmt.Errorf("%s: not a regular file", *constitution)
+		} else {
+			src, err = os.ReadFile(*constitution)
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "ipf-lsp find: reading the constitution: %v\n", err)
 			return ExitUsage

@@ -6,8 +6,11 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
 )
@@ -96,5 +99,34 @@ func TestFindSkipsBinaryExitsTwo(t *testing.T) {
 	}
 	if code != ExitUsage || !strings.Contains(out, "## Integration: Better Auth → FastAPI") || strings.Contains(out, "blob.md") {
 		t.Errorf("exit %d, stdout %q", code, out)
+	}
+}
+
+// --constitution must name a regular file. A FIFO made find wait for a
+// writer forever, and /dev/zero (or a link to it) was read until memory
+// ran out: the process died with "fatal error: out of memory".
+func TestFindConstitutionNotRegular(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no FIFOs or /dev/zero")
+	}
+	fifo := filepath.Join(t.TempDir(), "constitution.md")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("mkfifo:", err)
+	}
+	for _, c := range []string{fifo, "/dev/zero"} {
+		var out, errb bytes.Buffer
+		done := make(chan int, 1)
+		go func() {
+			done <- Run(context.Background(), []string{"find", "--constitution", c, "../../examples/taskflow/specs"}, nil, &out, &errb)
+		}()
+		select {
+		case code := <-done:
+			want := "ipf-lsp find: reading the constitution: " + c + ": not a regular file\n"
+			if code != ExitUsage || errb.String() != want {
+				t.Errorf("%s: exit %d, stderr %q, want %d %q", c, code, errb.String(), ExitUsage, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: find did not return in 5 s", c)
+		}
 	}
 }
