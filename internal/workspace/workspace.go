@@ -253,6 +253,10 @@ func (w *Workspace) readDisk(path, p string) ([]byte, error) {
 	if _, err := w.Check(p); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
+	// A FIFO would block the read for ever, a device never end.
+	if st, err := os.Stat(p); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		return nil, fmt.Errorf("reading %s: not a regular file", path)
+	}
 	b, err := os.ReadFile(p)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
 )
@@ -289,5 +292,34 @@ func TestConfiguredConstitutionStaysInItsRoot(t *testing.T) {
 		if st.Source != "" || st.Missing != tc.missing {
 			t.Errorf("constitution %s: Source %q Missing %q, want Missing %q", tc.conf, st.Source, st.Missing, tc.missing)
 		}
+	}
+}
+
+// A file read from disk must be a regular file. A configured constitution
+// that was a FIFO (constitution = "c.md" with c.md made by mkfifo) blocked
+// the read for ever: check hung, and the server's analysis of every
+// document under it never ended.
+func TestReadFileRefusesFIFO(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no FIFOs")
+	}
+	root := t.TempDir()
+	write(t, root, map[string]string{"specs/001-a/spec.md": "x\n"})
+	fifo := filepath.Join(root, "c.md")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("mkfifo:", err)
+	}
+	env, _ := analysis.DefaultEnv()
+	w := New(root)
+	w.SetConstitution(root, "c.md")
+	done := make(chan string, 1)
+	go func() { done <- w.StackFor(env, filepath.Join(root, "specs/001-a/spec.md")).Missing }()
+	select {
+	case got := <-done:
+		if want := "the constitution cannot be read (reading " + fifo + ": not a regular file)"; got != want {
+			t.Errorf("Missing %q, want %q", got, want)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("reading the FIFO did not return in 5 s")
 	}
 }
