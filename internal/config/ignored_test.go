@@ -3,7 +3,6 @@ package config
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestIgnored: ignore globs are relative to the workspace root; one without
@@ -58,16 +57,11 @@ func TestIgnoredManyStars(t *testing.T) {
 		{strings.Repeat("**/d/", 12) + "x", deep + "/spec.md", false},
 		{strings.Repeat("**/d/", 12) + "**", deep + "/spec.md", true},
 	}
+	// No wall-clock bound: the exponential matcher does not finish on
+	// these within go test's timeout, the linear one in microseconds.
 	for _, tt := range tests {
-		done := make(chan bool, 1)
-		go func() { done <- Config{Ignore: []string{tt.glob}}.Ignored("/w", tt.file) }()
-		select {
-		case got := <-done:
-			if got != tt.want {
-				t.Errorf("Ignored with %q = %v, want %v", tt.glob, got, tt.want)
-			}
-		case <-time.After(2 * time.Second):
-			t.Fatalf("Ignored with %q: no answer in 2 s", tt.glob)
+		if got := (Config{Ignore: []string{tt.glob}}).Ignored("/w", tt.file); got != tt.want {
+			t.Errorf("Ignored with %q = %v, want %v", tt.glob, got, tt.want)
 		}
 	}
 }
