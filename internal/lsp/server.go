@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -273,6 +274,12 @@ func (s *Server) cancelRequest(params json.RawMessage) {
 	key := string(p.ID)
 	var n float64
 	if json.Unmarshal(p.ID, &n) == nil {
+		// Request ids are int32 here: a number that is no int32 (a
+		// fraction, 2³² + 70) names no request, and converted it would
+		// name another one.
+		if n != math.Trunc(n) || n < math.MinInt32 || n > math.MaxInt32 {
+			return
+		}
 		key = idKey(jsonrpc2.NewNumberID(int32(n)))
 	}
 	s.reqMu.Lock()

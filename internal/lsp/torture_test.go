@@ -723,3 +723,21 @@ func TestDeclinedEditIsRequestFailed(t *testing.T) {
 	}
 	c.alive(1060)
 }
+
+// TestCancelMatchesOnlyItsOwnID: a $/cancelRequest whose id no request can
+// have (a fraction, a number beyond int32) cancels nothing. The id was
+// converted to int32, so {"id": 70.5} and {"id": 4294967366} (2³² + 70)
+// cancelled request 70.
+func TestCancelMatchesOnlyItsOwnID(t *testing.T) {
+	c := newTortureClient(t)
+	c.request(70, "workspace/executeCommand", fmt.Sprintf(`{"command":"ipf.insertPattern","arguments":[{"uri":%q,"version":1,"pattern":"better-auth-fastapi/jwt-bearer-verified-with-jwks"}]}`, tortureURI))
+	held := c.heldRequest()
+	for _, id := range []string{"70.5", "4294967366", "-4294967226", "70e400"} {
+		c.notify("$/cancelRequest", `{"id":`+id+`}`)
+	}
+	c.alive(1070)
+	c.respond(held.ID, `{"applied":true}`)
+	if m := c.reply(70); m.Error != nil {
+		t.Fatalf("request 70 after cancels of other ids: error %+v, want its result", m.Error)
+	}
+}
