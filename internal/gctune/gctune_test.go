@@ -13,13 +13,15 @@ func TestPercent(t *testing.T) {
 		live uint64
 		want int
 	}{
-		{0, 100},        // nothing measured yet: the default
-		{2 * mb, 400},   // a small heap: at most five times live
-		{4 * mb, 400},   // 20 MB goal, under Goal
-		{6 * mb, 300},   // 24 MB: Goal
-		{8 * mb, 200},   // 24 MB: Goal
-		{12 * mb, 100},  // twice live reaches Goal: the default
-		{100 * mb, 100}, // a large heap keeps the default pace
+		{0, 100},       // nothing measured yet: the default
+		{2 * mb, 400},  // a small heap: at most five times live
+		{4 * mb, 400},  // 20 MB goal, under Goal
+		{6 * mb, 300},  // 24 MB: Goal
+		{8 * mb, 200},  // 24 MB: Goal
+		{10 * mb, 140}, // 24 MB: Goal
+		{12 * mb, 66},  // twice live reaches Goal: live + Headroom (20 MB)
+		{16 * mb, 50},  // live + Headroom = 1.5 × live
+		{100 * mb, 50}, // a large heap: 1.5 × live at the least
 	}
 	for _, tt := range tests {
 		if got := Percent(tt.live, Goal); got != tt.want {
