@@ -345,7 +345,14 @@ func (s *Server) dispatch(ctx context.Context, reply jsonrpc2.Replier, req jsonr
 			herr = jsonrpc2.Errorf(jsonrpc2.InternalError, "%s: %v", method, herr)
 		}
 		if !isCall {
+			// No reply carries it: say it where the user can see it (a
+			// didChange that does not decode leaves the server's text
+			// behind the editor's).
 			s.log.Warn("notification failed", "method", method, "error", herr)
+			s.notify(s.ctx, "window/logMessage", &protocol.LogMessageParams{
+				Type:    protocol.MessageTypeError,
+				Message: fmt.Sprintf("ipf-lsp ignored a %s notification: %v", method, herr),
+			})
 		}
 	}
 	if isCall && ctx.Err() != nil {

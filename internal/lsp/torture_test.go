@@ -467,7 +467,13 @@ func TestTortureRequests(t *testing.T) {
 		c.expectError(23, -32602)
 		c.request(24, "workspace/executeCommand", `{"command":"ipf.insertPattern","arguments":["nope"]}`)
 		c.expectError(24, -32602)
+		// A notification gets no reply: the client's log says it was
+		// ignored, and why.
 		c.notify("textDocument/didChange", `{"textDocument":{"uri":7},"contentChanges":"x"}`)
+		m := c.next("window/logMessage", func(m rawMsg) bool { return m.Method == "window/logMessage" })
+		if want := `{"message":"ipf-lsp ignored a textDocument/didChange notification: invalid params: json: cannot unmarshal number into Go struct field VersionedTextDocumentIdentifier.textDocument.TextDocumentIdentifier.uri of type uri.URI","type":1}`; string(m.Params) != want {
+			t.Errorf("log message %s, want %s", m.Params, want)
+		}
 		c.alive(1021)
 	})
 	t.Run("positions past the end", func(t *testing.T) {
