@@ -408,7 +408,21 @@ func collect(paths []string) (out []string, skipped []error, missing bool) {
 		})
 	}
 	sort.Strings(out)
-	return out, skipped, missing
+	// A file named twice (check a.md ./a.md, check specs specs/a.md) is
+	// checked and reported once.
+	seen := make(map[string]bool, len(out))
+	kept := out[:0]
+	for _, p := range out {
+		key, err := filepath.Abs(p)
+		if err != nil {
+			key = filepath.Clean(p)
+		}
+		if !seen[key] {
+			seen[key] = true
+			kept = append(kept, p)
+		}
+	}
+	return kept, skipped, missing
 }
 
 // reason returns the cause of an error about a path that the message names

@@ -700,3 +700,31 @@ func TestCheckSymlinkedFolder(t *testing.T) {
 		}
 	}
 }
+
+// A file named twice on the command line, or inside a folder also named,
+// is checked and reported once.
+func TestCheckFileNamedTwice(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "specs", "a.md")
+	if err := os.MkdirAll(filepath.Dir(spec), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(spec, []byte("Better Auth issues a JWT that FastAPI verifies.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	for _, args := range [][]string{
+		{"specs/a.md", "specs/a.md"},
+		{"specs/a.md", "./specs/a.md"},
+		{"specs", "specs/a.md"},
+	} {
+		code, out, _ := run(t, append([]string{"check", "--fail-on", "none", "--format", "json"}, args...)...)
+		var rep Report
+		if err := json.Unmarshal([]byte(out), &rep); err != nil || code != ExitOK {
+			t.Fatalf("%q: exit %d, %v\n%s", args, code, err, out)
+		}
+		if len(rep.Files) != 1 {
+			t.Errorf("%q: %d file reports, want 1", args, len(rep.Files))
+		}
+	}
+}
