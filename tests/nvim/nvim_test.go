@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -257,6 +258,14 @@ func TestNeovimFeatures(t *testing.T) {
 	if l.Range.Start.Line != 8 || l.Command.Title != "1 pattern · Insert" || l.Command.Command != "ipf.insertPattern" ||
 		len(l.Command.Arguments) != 1 || l.Command.Arguments[0]["pattern"] != patJWKS {
 		t.Errorf("first code lens = %+v", l)
+	}
+	// In document order, as Neovim lists them.
+	var lines []int
+	for _, l := range lenses {
+		lines = append(lines, l.Range.Start.Line)
+	}
+	if !slices.IsSorted(lines) {
+		t.Errorf("code lens lines %v, want them in document order", lines)
 	}
 	// Document symbols: Neovim announces hierarchical support, so these are
 	// DocumentSymbol values; the integration points in document order.
