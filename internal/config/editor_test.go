@@ -8,12 +8,12 @@ import (
 	"testing"
 )
 
-// TestFromEditorWrongTypes: a setting of the wrong type is left out and
-// said, and the others still apply. One such value (`"inlayHints": true`,
+// TestFromEditorBadSettings: a setting of the wrong type or out of range
+// is left out and said, and the others still apply. One such value (`"inlayHints": true`,
 // an easy slip in a Neovim `settings` table) made the whole section
 // undecodable: the constitution path and the disabled codes beside it were
 // dropped too, and for initializationOptions only stderr said so.
-func TestFromEditorWrongTypes(t *testing.T) {
+func TestFromEditorBadSettings(t *testing.T) {
 	for _, tc := range []struct {
 		name, raw string
 		want      Config
@@ -32,37 +32,9 @@ func TestFromEditorWrongTypes(t *testing.T) {
 			`{"constitution": "docs/c.md", "inlayHints": {"enabled": false}}`,
 			Config{InlayHints: new(bool)},
 			[]string{`constitution must be an object such as {"path": ".specify/memory/constitution.md"}, not "docs/c.md"`}},
-	} {
-		c, err := FromEditor(json.RawMessage(tc.raw))
-		var w *EditorWarning
-		if !errors.As(err, &w) {
-			t.Errorf("%s: error %v, want an EditorWarning", tc.name, err)
-			continue
-		}
-		if !reflect.DeepEqual(w.Dropped, tc.dropped) {
-			t.Errorf("%s: dropped\n%q\nwant\n%q", tc.name, w.Dropped, tc.dropped)
-		}
-		if !reflect.DeepEqual(c, tc.want) {
-			t.Errorf("%s: config %+v, want %+v", tc.name, c, tc.want)
-		}
-	}
-	// Not an object at all: nothing applies, and the error says why.
-	_, err := FromEditor(json.RawMessage(`[1, 2]`))
-	if err == nil || !strings.Contains(err.Error(), "must be an object") {
-		t.Errorf("array: error %v", err)
-	}
-}
-
-// TestFromEditorOutOfRange: what .ipf.toml refuses as out of range is left
-// out of the editor settings and said. A maxFileSize of -1 or 1e300
-// (which does not fit in int64) and a malformed ignore glob were dropped
-// or kept without a word.
-func TestFromEditorOutOfRange(t *testing.T) {
-	for _, tc := range []struct {
-		name, raw string
-		want      Config
-		dropped   []string
-	}{
+		// Out of range, as .ipf.toml refuses them: a maxFileSize of -1 or
+		// 1e300 (which does not fit in int64) and a malformed ignore glob
+		// were dropped or kept without a word.
 		{"negative size", `{"maxFileSize": -1, "ignore": ["drafts/**"]}`, Config{Ignore: []string{"drafts/**"}},
 			[]string{"maxFileSize must be a positive number of bytes, not -1"}},
 		{"huge size", `{"maxFileSize": 1e300}`, Config{},
@@ -82,6 +54,11 @@ func TestFromEditorOutOfRange(t *testing.T) {
 		if !reflect.DeepEqual(c, tc.want) {
 			t.Errorf("%s: config %+v, want %+v", tc.name, c, tc.want)
 		}
+	}
+	// Not an object at all: nothing applies, and the error says why.
+	_, err := FromEditor(json.RawMessage(`[1, 2]`))
+	if err == nil || !strings.Contains(err.Error(), "must be an object") {
+		t.Errorf("array: error %v", err)
 	}
 	// 0 is VS Code's default, "the server's default": no error.
 	if c, err := FromEditor(json.RawMessage(`{"maxFileSize": 0}`)); err != nil || c.MaxFileSize != 0 {
