@@ -43,7 +43,10 @@ type testClient struct {
 	vers   map[protocol.DocumentURI]int32
 	// config answers workspace/configuration; applied collects applyEdit.
 	config any
-	scoped map[protocol.DocumentURI]any // answers for items with that scopeUri
+	// configAnswer, when set, is the whole answer to workspace/configuration
+	// (instead of one config per item).
+	configAnswer json.RawMessage
+	scoped       map[protocol.DocumentURI]any // answers for items with that scopeUri
 	// configItems collects the items of each workspace/configuration.
 	configItems [][]protocol.ConfigurationItem
 	applied     []protocol.ApplyWorkspaceEditParams
@@ -190,6 +193,12 @@ func (c *testClient) answer(ctx context.Context, reply jsonrpc2.Replier, req jso
 		_ = json.Unmarshal(req.Params(), &p)
 		c.mu.Lock()
 		c.configItems = append(c.configItems, p.Items)
+		if c.configAnswer != nil {
+			// A client that answers something else than a list.
+			raw := c.configAnswer
+			c.mu.Unlock()
+			return reply(ctx, raw, nil)
+		}
 		out := make([]any, len(p.Items))
 		for i, it := range p.Items {
 			out[i] = c.config

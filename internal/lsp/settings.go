@@ -373,9 +373,21 @@ func (s *Server) pullEditorSettings(ctx context.Context) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, configWait)
 	defer cancel()
-	var res []json.RawMessage
-	if _, err := s.conn.Call(ctx, "workspace/configuration", &protocol.ConfigurationParams{Items: items}, &res); err != nil {
+	var answer json.RawMessage
+	if _, err := s.conn.Call(ctx, "workspace/configuration", &protocol.ConfigurationParams{Items: items}, &answer); err != nil {
 		s.log.Warn("workspace/configuration failed", "error", err)
+		return
+	}
+	var res []json.RawMessage
+	if err := json.Unmarshal(answer, &res); err != nil || res == nil {
+		// The specification's answer is a list, one entry per item; a
+		// client that sends anything else is told, or its settings would
+		// silently not apply.
+		shown := string(answer)
+		if shown == "" {
+			shown = "null" // the transport hands a null result over as nothing
+		}
+		s.logToClient(protocol.MessageTypeWarning, "ipf-lsp: the answer to workspace/configuration is not a list of settings (%.100s): the previous settings stay", shown)
 		return
 	}
 	if len(res) == 0 {

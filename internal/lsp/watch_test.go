@@ -1,9 +1,12 @@
 package lsp
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -72,4 +75,36 @@ func splitQuoted(list string) []string {
 		}
 	}
 	return out
+}
+
+// TestConfigurationAnswerNotAList: a client whose answer to
+// workspace/configuration is not a list (an object, null) is told in its
+// log, and the settings it had stay. It was ignored without a word, so the
+// settings silently did not apply.
+func TestConfigurationAnswerNotAList(t *testing.T) {
+	for _, answer := range []string{`{"ipf":{"inlayHints":{"enabled":false}}}`, `null`, `5`} {
+		w := newWorkspace(t, nil, clientOptions{})
+		u := w.open(w.uri("plan.md"), planDoc)
+		w.waitDiagnostics(u, 1)
+		w.mu.Lock()
+		w.configAnswer = json.RawMessage(answer)
+		w.mu.Unlock()
+		w.notifyServer("workspace/didChangeConfiguration", map[string]any{"settings": nil})
+		want := "ipf-lsp: the answer to workspace/configuration is not a list of settings (" + answer + "): the previous settings stay"
+		deadline := time.After(waitTimeout)
+		for found := false; !found; {
+			w.mu.Lock()
+			found = slices.Contains(w.logs, want)
+			logs := slices.Clone(w.logs)
+			w.mu.Unlock()
+			if found {
+				break
+			}
+			select {
+			case <-w.notify:
+			case <-deadline:
+				t.Fatalf("answer %s: logs %q, want %q", answer, logs, want)
+			}
+		}
+	}
 }
