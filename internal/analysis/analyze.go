@@ -126,6 +126,9 @@ type Result struct {
 	repeated       map[repeatKey]bool
 	repeatPatterns map[string][]string
 	noRepeats      bool // Input.NoRepeats
+	// supp are the document's suppression comments, read before the
+	// detectors: a suppressed line's point does not stand for its pair.
+	supp *suppressions
 	// mentionIdx holds, per block, the range of its mentions in Mentions.
 	mentionIdx map[int][2]int
 	// techs is the set of the technologies of the stack techsOf.
@@ -284,6 +287,7 @@ func (e *Env) Analyze(in *Input) *Result {
 		r.Sections = patterns.ParseSectionsOf(splitLinesKeep(in.Src), r.headingLines())
 	}
 	r.excludePatternSections()
+	r.supp = r.parseSuppressions()
 	for _, det := range detectors {
 		if d.stop() {
 			break

@@ -358,7 +358,9 @@ func detectImplicitPoints(r *Result, e *Env, in *Input) {
 	documented := r.documentedPairs(e)
 	seen := map[string]bool{}
 	for _, p := range r.Points {
-		seen[pairKey(e.Catalog, p.From, p.To)+"\x00"+itoa(p.Section)] = true
+		if !r.pointSuppressed(r.Lines.Line(p.Span.Start)) {
+			seen[pairKey(e.Catalog, p.From, p.To)+"\x00"+itoa(p.Section)] = true
+		}
 	}
 	dataModel := isDataModel(in.Path)
 	r.narrowFeature, r.authFeature = featureScope(in.Path)
@@ -721,7 +723,7 @@ func (r *Result) addImplicitPair(e *Env, in *Input, _ *concern, b int, sp Span, 
 			Reason: r.impliedReason(e, b, sp, a, z)}, e)
 		return
 	}
-	seen[sk] = true
+	seen[sk] = !r.pointSuppressed(line)
 	p := IntegrationPoint{
 		From: from, To: to,
 		Span:     r.Lines.LineSpan(line),

@@ -247,7 +247,7 @@ func (r *Result) explicitPoints(e *Env) {
 					r.repeat(IntegrationPoint{From: from, To: to, Span: Span{m1.Span.Start, m2.Span.End}, Block: b, Section: blk.Section}, e)
 					continue
 				}
-				seen[key] = true
+				seen[key] = !r.pointSuppressed(r.Lines.Line(m1.Span.Start))
 				r.Points = append(r.Points, IntegrationPoint{
 					From: from, To: to,
 					Span:     Span{m1.Span.Start, m2.Span.End},

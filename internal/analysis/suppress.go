@@ -218,9 +218,20 @@ func (r *Result) nextBlockLines(line int) lineRange {
 	return rg
 }
 
+// pointSuppressed reports whether an integration point on line is
+// suppressed. Such a point is no longer its pair's one report for the
+// section: the pair's next line reports it, as `ipf-disable-line` is about
+// its own line. (Marking the pair reported hid it in the whole section.)
+func (r *Result) pointSuppressed(line int) bool {
+	return r.supp != nil && r.supp.covers(CodeIntegrationPoint, line)
+}
+
 // applySuppressions drops the findings that suppression comments cover.
 func (r *Result) applySuppressions() {
-	s := r.parseSuppressions()
+	s := r.supp
+	if s == nil {
+		s = r.parseSuppressions()
+	}
 	if len(s.file) == 0 && len(s.ranges) == 0 {
 		return
 	}

@@ -195,3 +195,36 @@ func containers(src string) string {
 	})
 	return b.String()
 }
+
+// TestSuppressedPointLeavesThePairToItsNextLine: a pair is reported once
+// per section, on its first line; when that line's point is suppressed,
+// the pair's next line in the section reports it. The suppressed line
+// took the report with it, so `ipf-disable-line` hid the pair in the whole
+// section.
+func TestSuppressedPointLeavesThePairToItsNextLine(t *testing.T) {
+	const point = "Better Auth issues a JWT that FastAPI verifies."
+	env := stackEnv(t)
+	st := env.ExtractStack("/p/.specify/memory/constitution.md", []byte(implicitConstitution)).WithOrigin(OriginConstitution)
+	for _, tc := range []struct {
+		name, src string
+		want      []int // 1-based lines with an integration-point finding
+	}{
+		{"not suppressed", "# A\n\n" + point + "\n\n" + point + "\n", []int{3}},
+		{"first line suppressed", "# A\n\n" + point + " <!-- ipf-disable-line integration-point -->\n\n" + point + "\n", []int{5}},
+		{"both suppressed", "# A\n\n" + point + " <!-- ipf-disable-line all -->\n\n" + point + " <!-- ipf-disable-line all -->\n", nil},
+		{"next section reports its own", "# A\n\n" + point + " <!-- ipf-disable-line all -->\n\n# B\n\n" + point + "\n", []int{7}},
+		// An implied point after a suppressed explicit one.
+		{"implied after a suppressed explicit point", "# A\n\n" + point + " <!-- ipf-disable-line all -->\n\n- **FR-001**: The system MUST reject requests without a valid token.\n", []int{5}},
+	} {
+		res := env.Analyze(&Input{Src: []byte(tc.src), Path: "/p/specs/001-x/spec.md", Stack: st})
+		var lines []int
+		for _, f := range res.Findings {
+			if f.Code == CodeIntegrationPoint && f.Point != nil && f.Point.From == "better-auth" && f.Point.To == "fastapi" {
+				lines = append(lines, res.Lines.Line(f.Span.Start)+1)
+			}
+		}
+		if !sameInts(lines, tc.want) {
+			t.Errorf("%s: lines %v, want %v", tc.name, lines, tc.want)
+		}
+	}
+}
