@@ -60,6 +60,11 @@ func runFind(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, e := range skipped {
 		fmt.Fprintf(stderr, "ipf-lsp find: %v\n", e)
 	}
+	if len(files) == 0 && !incomplete {
+		// As check says it: a folder with nothing to read is likely the
+		// wrong folder, not a project without integration points.
+		fmt.Fprintf(stderr, "ipf-lsp find: no Markdown (*.md) files in %s\n", strings.Join(paths, ", "))
+	}
 	base, err := analysis.DefaultEnv()
 	if err != nil {
 		fmt.Fprintf(stderr, "ipf-lsp find: %v\n", err)

@@ -130,3 +130,16 @@ func TestFindConstitutionNotRegular(t *testing.T) {
 		}
 	}
 }
+
+// find on a folder without Markdown files says so on stderr, as check does;
+// it wrote "No integration points found." and nothing else.
+func TestFindEmptyFolder(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := run(t, "find", dir)
+	if want := "ipf-lsp find: no Markdown (*.md) files in " + dir + "\n"; errOut != want {
+		t.Errorf("stderr %q, want %q", errOut, want)
+	}
+	if code != ExitOK || !strings.Contains(out, "No integration points found.") {
+		t.Errorf("exit %d, stdout %q", code, out)
+	}
+}
