@@ -168,7 +168,7 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, closer io.Closer, o
 // Every layer replies exactly once on every path: inOrder releases the next
 // message on reply, or earlier when a handler calls releaseQueue.
 func (s *Server) handler() jsonrpc2.Handler {
-	inner := inOrder(s.dispatch)
+	inner, queueTail := inOrder(s.dispatch)
 	return func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
 		if req.Method() == "exit" {
 			// Decided here, in the read loop, so neither an EOF right
@@ -177,7 +177,21 @@ func (s *Server) handler() jsonrpc2.Handler {
 				s.exitCode.Store(0)
 			}
 			if s.exited.CompareAndSwap(false, true) {
-				close(s.exitCh)
+				// The replies owed for the messages read before exit go
+				// out first: a client that sends shutdown and exit
+				// without waiting (initialize … exit in one write) got
+				// none. A handler that hangs holds exit up for exitGrace
+				// at most.
+				tail := queueTail()
+				go func() {
+					t := time.NewTimer(exitGrace)
+					defer t.Stop()
+					select {
+					case <-tail:
+					case <-t.C:
+					}
+					close(s.exitCh)
+				}()
 			}
 			return reply(ctx, nil, nil)
 		}
@@ -227,11 +241,15 @@ type releaseKey struct{}
 // has seen every change sent before it; a request that then waits (for the
 // client's answer to workspace/applyEdit, for the analysis of its version)
 // releases the queue first, so the messages behind it are not held up.
-func inOrder(h jsonrpc2.Handler) jsonrpc2.Handler {
+//
+// tail returns a channel closed once every message queued so far has
+// replied (its reply written) or released the queue. Both functions are
+// called from the connection's read loop only.
+func inOrder(h jsonrpc2.Handler) (handler jsonrpc2.Handler, tail func() <-chan struct{}) {
 	next := make(chan struct{})
 	close(next)
 	// Called from the connection's read loop only, one message at a time.
-	return func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+	handler = func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
 		prev := next
 		mine := make(chan struct{})
 		next = mine
@@ -241,14 +259,19 @@ func inOrder(h jsonrpc2.Handler) jsonrpc2.Handler {
 		go func() {
 			<-prev
 			_ = h(ctx, func(ctx context.Context, result any, err error) error {
+				rerr := reply(ctx, result, err)
 				release()
-				return reply(ctx, result, err)
+				return rerr
 			}, req)
 			release() // a handler that forgot to reply must not stall the queue
 		}()
 		return nil
 	}
+	return handler, func() <-chan struct{} { return next }
 }
+
+// exitGrace bounds how long exit waits for the replies owed before it.
+const exitGrace = time.Second
 
 // releaseQueue lets the messages after the current request start. The
 // request keeps what it read so far (its snapshot) and replies later.

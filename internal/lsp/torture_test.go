@@ -545,6 +545,31 @@ func TestTortureLifecycle(t *testing.T) {
 			t.Fatalf("exit after shutdown: code %d, want 0", code)
 		}
 	})
+	// A client that does not wait for replies: initialize, initialized,
+	// shutdown and exit in one write. The replies owed go out before the
+	// server exits (it closed the connection with none of them written).
+	t.Run("the whole session in one write", func(t *testing.T) {
+		c := newRawClient(t, nil)
+		var burst strings.Builder
+		for _, body := range []string{
+			`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"capabilities":{}}}`,
+			`{"jsonrpc":"2.0","method":"initialized","params":{}}`,
+			`{"jsonrpc":"2.0","id":2,"method":"shutdown","params":null}`,
+			`{"jsonrpc":"2.0","method":"exit","params":null}`,
+		} {
+			fmt.Fprintf(&burst, "Content-Length: %d\r\n\r\n%s", len(body), body)
+		}
+		c.sendRaw(burst.String())
+		if m := c.reply(1); m.Error != nil || !strings.Contains(string(m.Result), `"capabilities"`) {
+			t.Fatalf("initialize: %+v %s", m.Error, m.Result)
+		}
+		if m := c.reply(2); m.Error != nil || string(m.Result) != "null" {
+			t.Fatalf("shutdown: %+v %s", m.Error, m.Result)
+		}
+		if code := <-c.exit; code != 0 {
+			t.Fatalf("exit after shutdown: code %d, want 0", code)
+		}
+	})
 	t.Run("exit without shutdown", func(t *testing.T) {
 		c := newTortureClient(t)
 		c.notify("exit", `null`)
