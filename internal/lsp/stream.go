@@ -367,7 +367,10 @@ func (s *tolerantStream) answerUndecodable(data []byte, decodeErr error) {
 	reason := decodeErr.Error()
 	if m, ok := fields["method"]; ok && json.Unmarshal(m, &method) != nil {
 		reason = "method must be a string"
-	} else if id := validID(rawID); id != nil && id[0] != '"' {
+	} else if validID(rawID) == nil {
+		// An object or a boolean: jsonrpc2 names its own Go types.
+		reason = idRangeReason
+	} else if id := validID(rawID); id[0] != '"' {
 		// jsonrpc2 says "cannot unmarshal … of type string" of a number
 		// its int32 cannot hold.
 		var n int32

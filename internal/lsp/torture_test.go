@@ -314,6 +314,10 @@ func TestTortureFraming(t *testing.T) {
 			{`""`, `""`, "invalid request: an empty string id is not supported"},
 			{"3000000000", "3000000000", "invalid request: an id must be an integer from -2147483648 to 2147483647 or a string (LSP 3.17)"},
 			{"1.5", "1.5", "invalid request: an id must be an integer from -2147483648 to 2147483647 or a string (LSP 3.17)"},
+			// An object or a boolean is no id: answered with a null id,
+			// and not with jsonrpc2's "cannot unmarshal … combined.id".
+			{`{"x":1}`, "null", "invalid request: an id must be an integer from -2147483648 to 2147483647 or a string (LSP 3.17)"},
+			{"true", "null", "invalid request: an id must be an integer from -2147483648 to 2147483647 or a string (LSP 3.17)"},
 		} {
 			c.send(`{"jsonrpc":"2.0","id":` + tt.id + `,"method":"textDocument/hover","params":` + hover + `}`)
 			m := c.next("reply to id "+tt.id, func(m rawMsg) bool { return m.Method == "" && string(m.ID) == tt.wantID })
