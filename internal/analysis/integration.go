@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"bytes"
+	"html"
 	"regexp"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/patterns"
@@ -338,6 +339,11 @@ var (
 // A left arrow ('FastAPI ← Better Auth') separates as a right arrow does: a
 // pair is documented whichever way it is written.
 func splitHeading(h string) []string {
+	if strings.Contains(h, "&") {
+		// Entities are text: "Better&nbsp;Auth" is one name ("&" would
+		// split it), "&rarr;" an arrow.
+		h = strings.ReplaceAll(html.UnescapeString(h), "\u00a0", " ")
+	}
 	if strings.ContainsAny(h, "[<") {
 		h = headingLinkRe.ReplaceAllString(h, "$1")
 		h = headingAutolinkRe.ReplaceAllString(h, "")

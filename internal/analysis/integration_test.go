@@ -125,12 +125,13 @@ func TestNothingFoundInsideAdoptedPatterns(t *testing.T) {
 	}
 }
 
-// TestIntegrationHeadingWithLinks: the technologies of an `## Integration:`
-// heading may be links, or be followed by one or by an autolink; the link's
-// destination is no technology. The heading's raw text was split at every
+// TestIntegrationHeadingMarkup: the technologies of an `## Integration:`
+// heading may be links, or be followed by one or by an autolink, or hold
+// HTML entities; the link's destination is no technology, an entity is its
+// character. The heading's raw text was split at every
 // "/", so '[Better Auth](https://www.better-auth.com/docs) → FastAPI' got
 // 'unknown technology "www.better-auth.com"' and '"docs)"'.
-func TestIntegrationHeadingWithLinks(t *testing.T) {
+func TestIntegrationHeadingMarkup(t *testing.T) {
 	env, err := DefaultEnv()
 	if err != nil {
 		t.Fatal(err)
@@ -142,6 +143,11 @@ func TestIntegrationHeadingWithLinks(t *testing.T) {
 		"Better Auth → FastAPI ([docs](https://www.better-auth.com/docs/plugins/jwt))",
 		"Better Auth → FastAPI <https://www.better-auth.com/docs/plugins/jwt>",
 		"[Better Auth](https://en.wikipedia.org/wiki/Auth_(computing)) → FastAPI",
+		// HTML entities are text: a no-break space inside a name, an
+		// arrow ("&" split the name: unknown "Better" and "nbsp;Auth").
+		"Better&nbsp;Auth → FastAPI",
+		"Better Auth &rarr; FastAPI",
+		"Better Auth &#8594; FastAPI",
 	} {
 		src := "FR-001: Better Auth issues a JWT that FastAPI verifies.\n\n## Integration: " + heading + "\n"
 		res := env.Analyze(&Input{Src: []byte(src), Path: "plan.md"})
