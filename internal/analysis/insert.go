@@ -213,9 +213,9 @@ func patternsPart(src []byte, root ast.Node, body []byte) (start, end int, found
 		}
 		title := headingTitle(h, body)
 		switch {
-		case !found && title == "Integration Patterns":
+		case !found && strings.EqualFold(title, "Integration Patterns"):
 			start, found = lineStart(src, h.Lines().At(0).Start), true
-		case found && h.Level <= 2 && !strings.HasPrefix(title, "Integration:"):
+		case found && h.Level <= 2 && !(len(title) >= 12 && strings.EqualFold(title[:12], "Integration:")):
 			return start, lineStart(src, h.Lines().At(0).Start), true
 		}
 	}

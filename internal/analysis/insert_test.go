@@ -40,6 +40,9 @@ func TestInsertSectionKeepsBOMAndLineEndings(t *testing.T) {
 func TestInsertSectionFindsThePatternsHeading(t *testing.T) {
 	const sec = "## Integration: A → B\n\nbody\n"
 	for _, tc := range []struct{ name, src, want string }{
+		// The patterns heading in another case is the same heading.
+		{"lower-case patterns heading", "# T\n\n## integration patterns\n\n## integration: X → Y\n\nold\n\n## Next\n",
+			"# T\n\n## integration patterns\n\n## integration: X → Y\n\nold\n\n## Integration: A → B\n\nbody\n\n## Next\n"},
 		// An empty document, or one holding only a byte order mark (and
 		// blank lines), starts with the heading: no blank lines before it
 		// (the BOM alone was taken for text).

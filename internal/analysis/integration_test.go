@@ -56,6 +56,9 @@ func TestExplicitIntegrationPoints(t *testing.T) {
 		{"a heading in an HTML block documents nothing", "Better Auth → FastAPI\n\n<div>\n## Integration: Better Auth → FastAPI\n</div>\n", []string{"better-auth→fastapi better-auth-fastapi/jwt-bearer-verified-with-jwks"}},
 		{"a YAML comment in the front matter documents nothing", "---\ntitle: x\n## Integration: Better Auth → FastAPI\n---\nBetter Auth → FastAPI\n", []string{"better-auth→fastapi better-auth-fastapi/jwt-bearer-verified-with-jwks"}},
 		{"a heading after a comment documents", "Better Auth → FastAPI\n\n<!-- x -->\n\n## Integration: Better Auth → FastAPI\n", []string{"better-auth→fastapi (documented) better-auth-fastapi/jwt-bearer-verified-with-jwks"}},
+		// The keywords in any case.
+		{"documented by a lower-case heading", "Better Auth → FastAPI\n\n## integration: Better Auth → FastAPI\n", []string{"better-auth→fastapi (documented) better-auth-fastapi/jwt-bearer-verified-with-jwks"}},
+		{"documented by an upper-case heading", "Better Auth → FastAPI\n\n## INTEGRATION: Better Auth → FastAPI\n", []string{"better-auth→fastapi (documented) better-auth-fastapi/jwt-bearer-verified-with-jwks"}},
 		{"documented with versions in the heading", "Next.js 16 uses Better Auth.\n\n## Integration: Next.js 16 (App Router) ↔ Better Auth\n", []string{"nextjs→better-auth (documented) nextjs-better-auth/app-router-handler-client-and-server-side-session-check"}},
 	}
 	for _, tt := range tests {

@@ -15,7 +15,7 @@ import (
 var (
 	// integrationPrefixRe matches the line up to the cursor after
 	// "## Integration:"; group 1 is what was typed of the pair.
-	integrationPrefixRe = regexp.MustCompile(`^ {0,3}#{1,6}[ \t]+Integration:[ \t]*(.*)$`)
+	integrationPrefixRe = regexp.MustCompile(`^ {0,3}#{1,6}[ \t]+(?i:integration):[ \t]*(.*)$`)
 	// wordBeforeRe is the part of a technology name before the cursor.
 	wordBeforeRe = regexp.MustCompile(`[A-Za-z0-9.+_@/-]*$`)
 )

@@ -443,7 +443,8 @@ func TestCompletion(t *testing.T) {
 	}
 }
 
-// On the first line of a document that starts with a byte order mark, the
+// Completion on a heading line: the keyword in any case ("## integration:"),
+// and on the first line of a document that starts with a byte order mark the
 // mark is not part of what was typed: "\uFEFF## Integration: Bet" completes
 // the library's pairs and "\uFEFF###" the pattern section, their edits
 // starting after the mark. The mark was taken for text before the heading,
@@ -453,6 +454,8 @@ func TestCompletionAfterByteOrderMark(t *testing.T) {
 	for i, tc := range []struct{ text, label, rng string }{
 		{"\uFEFF## Integration: Bet", "Alembic → SQLModel", `{"start":{"line":0,"character":17},"end":{"line":0,"character":20}}`},
 		{"\uFEFF###", "### Pattern: section", `{"start":{"line":0,"character":1},"end":{"line":0,"character":4}}`},
+		// The keyword in any case, as the analysis reads it.
+		{"## integration: Bet", "Alembic → SQLModel", `{"start":{"line":0,"character":16},"end":{"line":0,"character":19}}`},
 	} {
 		u := c.open(protocol.DocumentURI(fmt.Sprintf("file:///tmp/bom%d/spec.md", i)), tc.text)
 		c.waitDiagnostics(u, 1)

@@ -64,8 +64,9 @@ type Problem struct {
 }
 
 var (
-	integrationRe = regexp.MustCompile(`^#{1,6}\s+Integration:\s*(.+?)\s*#*\s*$`)
-	patternRe     = regexp.MustCompile(`^#{1,6}\s+Pattern:\s*(.+?)\s*#*\s*$`)
+	// The keywords in any case: "## integration: A → B" is meant the same.
+	integrationRe = regexp.MustCompile(`^#{1,6}\s+(?i:integration):\s*(.+?)\s*#*\s*$`)
+	patternRe     = regexp.MustCompile(`^#{1,6}\s+(?i:pattern):\s*(.+?)\s*#*\s*$`)
 	labelRe       = regexp.MustCompile(`^\*\*([A-Za-z][A-Za-z /-]*?)\*\*\s*:?\s*(.*)$`)
 	fenceRe       = regexp.MustCompile("^ {0,3}(`{3,}|~{3,})\\s*([^`\\s]*)")
 	urlRe         = regexp.MustCompile(`https?://[^\s)>\]]+|\S+://\S+`)
@@ -330,14 +331,21 @@ func ParseSectionsOf(lines []string, isHeadingLine func(i int) bool) []Section {
 // false when no line is an `Integration:` or `Pattern:` heading, which is
 // most documents, sparing them the split into lines.
 func MayHaveSections(src []byte) bool {
-	for _, word := range [][]byte{[]byte("Integration:"), []byte("Pattern:")} {
-		for at := 0; ; {
-			i := bytes.Index(src[at:], word)
-			if i < 0 {
-				break
+	// The keywords are matched in any case, as ParseSections reads them:
+	// each colon is looked at, and the word before it.
+	words := [2][]byte{[]byte("integration"), []byte("pattern")}
+	for at := 0; at < len(src); {
+		c := bytes.IndexByte(src[at:], ':')
+		if c < 0 {
+			return false
+		}
+		c += at
+		at = c + 1
+		for w, word := range words {
+			i := c - len(word)
+			if i < 0 || !bytes.EqualFold(src[i:c], word) {
+				continue
 			}
-			i += at
-			at = i + 1
 			ls := max(bytes.LastIndexByte(src[:i], '\n'), bytes.LastIndexByte(src[:i], '\r')) + 1
 			prefix := bytes.TrimPrefix(src[ls:i], []byte("\uFEFF"))
 			hashes := len(prefix) - len(bytes.TrimLeft(prefix, "#"))
@@ -346,7 +354,7 @@ func MayHaveSections(src []byte) bool {
 				return true
 			}
 			// A setext heading's text starts its line (ParseSections decides).
-			if hashes == 0 && len(prefix) <= 3 && len(bytes.Trim(prefix, " ")) == 0 && string(word) == "Integration:" {
+			if hashes == 0 && len(prefix) <= 3 && len(bytes.Trim(prefix, " ")) == 0 && w == 0 {
 				return true
 			}
 		}
@@ -461,6 +469,11 @@ func trimItem(t string) string {
 
 func isHeading(line string) bool { return headingLevel(line) > 0 }
 
+// hasPrefixFold is strings.HasPrefix ignoring case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
 // setextIntegration reports whether lines[i] is an "Integration: A → B"
 // heading written setext-style, underlined with = or -: a paragraph of that
 // one line (a line before it would make the heading's text longer) whose
@@ -468,7 +481,7 @@ func isHeading(line string) bool { return headingLevel(line) > 0 }
 func setextIntegration(lines []string, i int) bool {
 	line := lines[i]
 	if i+1 >= len(lines) || len(line)-len(strings.TrimLeft(line, " ")) > 3 ||
-		!strings.HasPrefix(strings.TrimLeft(line, " "), "Integration:") {
+		!hasPrefixFold(strings.TrimLeft(line, " "), "Integration:") {
 		return false
 	}
 	if i > 0 && strings.TrimSpace(lines[i-1]) != "" && !isHeading(lines[i-1]) {

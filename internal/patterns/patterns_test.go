@@ -182,8 +182,14 @@ func TestMayHaveSections(t *testing.T) {
 		{"no space", "##Integration: a\n", false},
 		{"in prose", "The integration: Next.js calls FastAPI. Pattern: none.\n", false},
 		{"in a list", "- ## Integration: a\n", false},
-		{"lower case", "## integration: a\n", false},
+		// The keywords in any case (ParseSections reads them so).
+		{"lower case", "## integration: a\n", true},
+		{"upper case pattern", "### PATTERN: x\n", true},
+		{"lower case setext", "integration: a\n---\n", true},
+		{"keyword at the very start", "Integration: a\n===\n", true},
+		{"keyword cut short", "ntegration: a\n", false},
 		{"empty", "", false},
+		{"one byte", "I", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
