@@ -187,6 +187,9 @@ type Stack struct {
 	Missing string
 	// Others are constitutions further up the tree that Source overrides.
 	Others []string
+	// Root is the workspace root Source and Others were found in: the
+	// notices name them relative to it, as the same on every machine.
+	Root string
 	// Plan is the path of the feature folder's plan merged into the stack.
 	Plan string
 	// Quiet turns off the no-constitution notice.

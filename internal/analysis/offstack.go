@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path"
+	"path/filepath"
 	"strings"
 )
 
@@ -132,15 +133,30 @@ func detectConstitutionNotice(r *Result, e *Env, in *Input) {
 	}
 	if st.Source != "" && len(st.Others) > 0 {
 		var rel []Related
-		for _, o := range st.Others {
+		others := make([]string, len(st.Others))
+		for i, o := range st.Others {
 			rel = append(rel, Related{Path: o, Message: "overridden constitution"})
+			others[i] = st.shown(o)
 		}
 		r.Findings = append(r.Findings, Finding{
 			Span:     top,
 			Severity: SevInformation,
 			Code:     CodeOtherConstitution,
-			Message:  fmt.Sprintf("Using the constitution %s; %s is overridden by it (the nearest constitution wins)", st.Source, strings.Join(st.Others, ", ")),
+			Message:  fmt.Sprintf("Using the constitution %s; %s is overridden by it (the nearest constitution wins)", st.shown(st.Source), strings.Join(others, ", ")),
 			Related:  rel,
 		})
 	}
+}
+
+// shown names path in a notice: relative to the stack's root when inside
+// it, with forward slashes, else as it is.
+func (st *Stack) shown(path string) string {
+	if st.Root == "" {
+		return path
+	}
+	rel, err := filepath.Rel(st.Root, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return path
+	}
+	return filepath.ToSlash(rel)
 }

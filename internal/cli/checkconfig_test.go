@@ -169,3 +169,23 @@ func TestCheckPatternFolderProblem(t *testing.T) {
 		}
 	}
 }
+
+// The constitution notices name paths relative to the workspace root, and
+// the root by its name: check's output (and a CI annotation) reads the
+// same on every machine, where it named the runner's absolute folders.
+func TestCheckConstitutionNoticesRelative(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "notes-app")
+	writeTestFile(t, filepath.Join(dir, ".git", "HEAD"), "ref: refs/heads/main\n")
+	writeTestFile(t, filepath.Join(dir, ".specify", "memory", "constitution.md"), "# Constitution\n\n- Backend: FastAPI\n")
+	writeTestFile(t, filepath.Join(dir, "specs", "constitution.md"), "# Constitution\n\n- Backend: Django\n")
+	writeTestFile(t, filepath.Join(dir, "specs", "001-a", "spec.md"), "# Spec\n\nNothing here yet.\n")
+	writeTestFile(t, filepath.Join(dir, "other", ".git", "HEAD"), "ref: refs/heads/main\n")
+	writeTestFile(t, filepath.Join(dir, "other", "docs", "spec.md"), "# Spec\n\nNothing here yet.\n")
+	t.Chdir(dir)
+	code, out, errs := run(t, "check", "--fail-on", "none", filepath.Join("specs", "001-a", "spec.md"), filepath.Join("other", "docs", "spec.md"))
+	want := "other/docs/spec.md:1:1: information: No constitution: none found between docs/ and the workspace root other/ (looked for .specify/memory/constitution.md, memory/constitution.md, .specify/constitution.md, constitution.md); the document is analysed alone (set no_constitution_notice = false in .ipf.toml to hide this) [no-constitution]\n" +
+		"specs/001-a/spec.md:1:1: information: Using the constitution specs/constitution.md; .specify/memory/constitution.md is overridden by it (the nearest constitution wins) [other-constitution]\n"
+	if code != ExitOK || out != want {
+		t.Errorf("exit %d, stderr %q, output:\n%s\nwant:\n%s", code, errs, out, want)
+	}
+}

@@ -36,9 +36,13 @@ func (w *Workspace) StackFor(env *analysis.Env, path string) *analysis.Stack {
 	case c.Root == "":
 		st.Missing = fmt.Sprintf("%s is outside the workspace folders", path)
 	case c.Path == "" && filepath.Dir(p) == c.Root:
-		st.Missing = fmt.Sprintf("none found in the workspace root %s (looked for %s)", c.Root, strings.Join(ConstitutionPaths, ", "))
+		st.Missing = fmt.Sprintf("none found in the workspace root %s (looked for %s)", rootName(c.Root), strings.Join(ConstitutionPaths, ", "))
 	case c.Path == "":
-		st.Missing = fmt.Sprintf("none found between %s and the workspace root %s (looked for %s)", filepath.Dir(p), c.Root, strings.Join(ConstitutionPaths, ", "))
+		// Folders are named relative to the root, and the root by its
+		// name: the notice reads the same on every machine (a CI
+		// runner's /home/runner/work/… is no help in an annotation).
+		dir, _ := filepath.Rel(c.Root, filepath.Dir(p))
+		st.Missing = fmt.Sprintf("none found between %s and the workspace root %s (looked for %s)", filepath.ToSlash(dir)+"/", rootName(c.Root), strings.Join(ConstitutionPaths, ", "))
 	default:
 		src, err := w.readIn(c.Root, c.Path)
 		if err != nil {
@@ -65,7 +69,17 @@ func (w *Workspace) StackFor(env *analysis.Env, path string) *analysis.Stack {
 			}
 		}
 	}
+	st.Root = c.Root
 	return st
+}
+
+// rootName names a workspace root in a notice: its folder's name ("/" for
+// the file system's root).
+func rootName(root string) string {
+	if b := filepath.Base(root); b != string(filepath.Separator) && b != "." {
+		return b + "/"
+	}
+	return root
 }
 
 // readIn is ReadFile for a file that must lie inside root, a configured

@@ -91,14 +91,18 @@ func TestConstitutionDiscovery(t *testing.T) {
 	}
 }
 
+// TestMissingConstitution: the notice names folders relative to the
+// workspace root, and the root by its name, so that it reads the same on
+// every machine (absolute paths of a CI runner made it long and
+// machine-specific).
 func TestMissingConstitution(t *testing.T) {
-	root := t.TempDir()
+	root := filepath.Join(t.TempDir(), "notes-app")
 	write(t, root, map[string]string{"specs/001-a/spec.md": "x\n"})
 	env, _ := analysis.DefaultEnv()
 	looked := strings.Join(ConstitutionPaths, ", ")
 	for _, tt := range []struct{ file, want string }{
-		{"specs/001-a/spec.md", "none found between " + filepath.Join(root, "specs/001-a") + " and the workspace root " + root + " (looked for " + looked + ")"},
-		{"spec.md", "none found in the workspace root " + root + " (looked for " + looked + ")"},
+		{"specs/001-a/spec.md", "none found between specs/001-a/ and the workspace root notes-app/ (looked for " + looked + ")"},
+		{"spec.md", "none found in the workspace root notes-app/ (looked for " + looked + ")"},
 	} {
 		write(t, root, map[string]string{tt.file: "x\n"})
 		st := New(root).StackFor(env, filepath.Join(root, tt.file))
