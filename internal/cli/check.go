@@ -13,8 +13,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/ipf-lsp/ipf-lsp/internal/analysis"
 	"github.com/ipf-lsp/ipf-lsp/internal/gctune"
@@ -270,9 +272,15 @@ func binary(src []byte) bool {
 }
 
 // printText writes a file's diagnostics as check's text lines.
+// A path holding a line break or another control character is written
+// quoted, Go-style, so that each finding stays one line.
 func printText(w io.Writer, f FileReport) {
+	path := f.Path
+	if strings.ContainsFunc(path, unicode.IsControl) {
+		path = strconv.Quote(path)
+	}
 	for _, d := range f.Diagnostics {
-		fmt.Fprintf(w, "%s:%d:%d: %s: %s [%s]\n", f.Path, d.Range.Start.Line+1, d.Range.Start.Character+1, d.Severity, d.Message, d.Code)
+		fmt.Fprintf(w, "%s:%d:%d: %s: %s [%s]\n", path, d.Range.Start.Line+1, d.Range.Start.Character+1, d.Severity, d.Message, d.Code)
 	}
 }
 

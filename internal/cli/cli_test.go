@@ -728,3 +728,21 @@ func TestCheckFileNamedTwice(t *testing.T) {
 		}
 	}
 }
+
+// A file name with a line break is written quoted in the text format, so
+// that each finding stays one path:line:col line; it split the line in two.
+func TestCheckTextQuotesControlCharacters(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "a\nb.md")
+	if err := os.WriteFile(name, []byte("Better Auth issues a JWT that FastAPI verifies.\n"), 0o644); err != nil {
+		t.Skipf("file name with a line break: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".ipf.toml"), []byte("no_constitution_notice = false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := run(t, "check", "--fail-on", "none", name)
+	want := strconv.Quote(name) + `:1:1: information: Integration point: Better Auth → FastAPI — 3 patterns available, best match: "JWT bearer verified with JWKS" (quick fix inserts one) [integration-point]` + "\n"
+	if code != ExitOK || out != want {
+		t.Errorf("exit %d, output:\n%s\nwant:\n%s", code, out, want)
+	}
+}
