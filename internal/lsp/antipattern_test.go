@@ -150,11 +150,17 @@ func TestCodeActionByteColumns(t *testing.T) {
 // uri, as a client does with the cursor on it; it returns them and their
 // titles.
 func codeActionsFor(c *testClient, uri protocol.DocumentURI, d protocol.Diagnostic) ([]protocol.CodeAction, []string) {
+	return codeActionsAt(c, uri, d.Range, d)
+}
+
+// codeActionsAt asks for the code actions of range rng with diagnostics ds
+// in the context; it returns them and their titles.
+func codeActionsAt(c *testClient, uri protocol.DocumentURI, rng protocol.Range, ds ...protocol.Diagnostic) ([]protocol.CodeAction, []string) {
 	var actions []protocol.CodeAction
 	c.call("textDocument/codeAction", map[string]any{
 		"textDocument": map[string]any{"uri": uri},
-		"range":        d.Range,
-		"context":      map[string]any{"diagnostics": []protocol.Diagnostic{d}},
+		"range":        rng,
+		"context":      map[string]any{"diagnostics": ds},
 	}, &actions)
 	var titles []string
 	for _, a := range actions {
@@ -242,13 +248,7 @@ func TestCodeActionTwoPointsOnOneLine(t *testing.T) {
 	}
 	// Both at once (the cursor on the line, as VS Code and Neovim ask):
 	// each title names its pair.
-	var actions []protocol.CodeAction
-	c.call("textDocument/codeAction", map[string]any{"textDocument": map[string]any{"uri": u}, "range": ds[0].Range,
-		"context": map[string]any{"diagnostics": ds}}, &actions)
-	var titles []string
-	for _, a := range actions {
-		titles = append(titles, a.Title)
-	}
+	_, titles := codeActionsAt(c, u, ds[0].Range, ds...)
 	wantAll := []string{
 		"Insert pattern: JWT bearer verified with JWKS (Better Auth → FastAPI)",
 		"Insert pattern: Session forwarding to get-session (Better Auth → FastAPI)",

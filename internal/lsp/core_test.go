@@ -247,12 +247,7 @@ func TestBlankTemplatesForTwoPairsOnOneLine(t *testing.T) {
 	text := "Better Auth issues a JWT that Django and Flask verify.\n"
 	u := c.open("file:///ws/d.md", text)
 	diags := c.waitDiagnostics(u, 1)
-	var actions []protocol.CodeAction
-	c.call("textDocument/codeAction", map[string]any{"textDocument": map[string]any{"uri": u}, "range": diags[0].Range, "context": map[string]any{"diagnostics": diags}}, &actions)
-	var titles []string
-	for _, a := range actions {
-		titles = append(titles, a.Title)
-	}
+	actions, titles := codeActionsAt(c, u, diags[0].Range, diags...)
 	want := []string{"Insert blank integration template: Better Auth → Django", "Insert blank integration template: Better Auth → Flask"}
 	if !slices.Equal(titles, want) {
 		t.Fatalf("titles %q, want %q", titles, want)
